@@ -1,0 +1,18 @@
+"""POST /api/transaction/create: the caller, as buyer, opens an escrow transaction."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from paylox.http import create_app, created, current_principal, http_handler
+from paylox.transactions import service
+from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
+
+app = create_app()
+
+
+@app.post("/api/transaction/create", responses={201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}}})
+def create_transaction(body: CreateTransactionRequest) -> Response[str]:
+    txn = service.create_transaction(current_principal(), body)
+    return created(TransactionOut.from_row(txn))
+
+
+handler = http_handler(app)

@@ -1,0 +1,5 @@
+"""Paylox escrow backend: the shared library every Lambda function imports.
+
+Organised by domain (``users``, ``transactions``, ``payments``, ...) with the cross-cutting parts
+beside them (``config``, ``auth``, ``http``, ``clock``, ``observability``, ``audit``, ``events``).
+"""

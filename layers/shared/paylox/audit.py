@@ -1,0 +1,83 @@
+"""The append-only audit log: who did what to which record, when, from where, and why.
+
+Every state change of money, disputes, documents, users and admin actions writes one record.
+Records are keyed by target (``txn_...``) with a time-sortable id, and indexed by actor, so both
+"what happened to this transaction" and "what did this admin do" are single queries.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from paylox import clock
+from paylox.auth import Actor
+from paylox.context import request_meta
+from paylox.db import TableName
+from paylox.ids import new_id
+
+
+class ByActorIndex(GlobalSecondaryIndex["AuditRecord"]):
+    class Meta:
+        index_name = "by_actor"
+        projection = AllProjection()
+
+    actor_id = UnicodeAttribute(hash_key=True)
+    audit_id = UnicodeAttribute(range_key=True)
+
+
+class AuditRecord(Model):
+    class Meta:
+        table_name = TableName("audit_table")
+
+    target_id = UnicodeAttribute(hash_key=True)
+    audit_id = UnicodeAttribute(range_key=True)
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    action = UnicodeAttribute()
+    at = UnicodeAttribute()
+    before = UnicodeAttribute(null=True)  # JSON: the changed fields as they were
+    after = UnicodeAttribute(null=True)  # JSON: the changed fields as they became
+    reason = UnicodeAttribute(null=True)
+    request_id = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+
+    by_actor = ByActorIndex()
+
+
+def write_audit(
+    action: str,
+    target_id: str,
+    actor: Actor,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditRecord:
+    """Append one audit record. The request id and source IP come from the current request."""
+    meta = request_meta()
+    record = AuditRecord(
+        target_id,
+        new_id("aud"),
+        actor_id=actor.id,
+        actor_role=actor.role,
+        action=action,
+        at=clock.now_iso(),
+        before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+        reason=reason,
+        request_id=meta.request_id,
+        source_ip=meta.source_ip,
+    )
+    # Append-only: an id collision must never overwrite an existing record.
+    record.save(condition=AuditRecord.audit_id.does_not_exist())
+    return record
+
+
+def audit_trail(target_id: str, limit: int = 100) -> list[AuditRecord]:
+    """The audit records of one target, oldest first."""
+    return list(AuditRecord.query(target_id, limit=limit))

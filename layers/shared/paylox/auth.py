@@ -1,0 +1,82 @@
+"""Who is calling: the JWT authorizer's claims turned into a :class:`Principal`.
+
+API Gateway has already verified the token's signature, expiry, issuer and audience before the
+function runs; this module only reads the verified claims. Roles come from Cognito groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Role = Literal["admin", "support", "user", "system"]
+STAFF_ROLES = frozenset({"admin", "support"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever performs an action, as recorded in timelines and the audit log."""
+
+    id: str
+    role: Role
+
+
+SYSTEM = Actor(id="system", role="system")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    groups: frozenset[str]
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.groups
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and support agents: they may see every user's records."""
+        return bool(self.groups & STAFF_ROLES)
+
+    @property
+    def role(self) -> Role:
+        if self.is_admin:
+            return "admin"
+        return "support" if "support" in self.groups else "user"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, role=self.role)
+
+
+def parse_groups(raw: Any) -> frozenset[str]:
+    """Cognito groups as HTTP API hands them over.
+
+    The JWT authorizer flattens array claims into a string such as ``"[admin support]"``; a REST
+    API or a test may pass a real list or a comma-separated string. All mean the same.
+    """
+    if raw is None:
+        return frozenset()
+    if isinstance(raw, list | tuple | set | frozenset):
+        return frozenset(str(group) for group in raw)
+    text = str(raw).strip().strip("[]")
+    return frozenset(part for part in text.replace(",", " ").split() if part)
+
+
+def principal_from_event(event: dict[str, Any]) -> Principal | None:
+    """The caller of an HTTP API v2.0 event, or ``None`` on a public route (no authorizer)."""
+    claims = (
+        event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims")
+    )
+    if not claims or not claims.get("sub"):
+        return None
+    return Principal(
+        user_id=str(claims["sub"]),
+        groups=parse_groups(claims.get("cognito:groups")),
+        email=claims.get("email"),
+        phone=claims.get("phone_number"),
+        locale=claims.get("locale"),
+    )

@@ -1,0 +1,32 @@
+"""PynamoDB plumbing shared by every store.
+
+Table names come from the settings when a model first touches DynamoDB, not at import time, so
+importing a model never requires the environment to be set up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import PynamoDBException
+
+
+class TableName:
+    """Descriptor for ``Meta.table_name``: resolved from :func:`paylox.config.get_settings`."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        from paylox.config import get_settings
+
+        return str(getattr(get_settings(), self.setting))
+
+
+def is_condition_failure(exc: PynamoDBException) -> bool:
+    """True when a write was refused by its condition expression (a lost race, a wrong state)."""
+    if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        return True
+    # Inside TransactWriteItems the reason is reported per item.
+    reasons: Any = getattr(exc, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)

@@ -1,0 +1,98 @@
+"""Domain exceptions. Services raise these; :mod:`paylox.http` turns them into RFC 9457 problems.
+
+Each error carries a stable machine-readable ``code`` (clients branch on it), an HTTP ``status``
+and a message in English and Turkish. Messages may use ``{placeholders}`` filled from the keyword
+arguments, which are also returned as extension members of the problem (``attempts_left``, ...).
+Domain packages define their own subclasses beside their services.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+#: How resource names read in each language when a message mentions them.
+RESOURCE_NAMES: dict[str, dict[str, str]] = {
+    "resource": {"en": "resource", "tr": "kaynak"},
+    "transaction": {"en": "transaction", "tr": "işlem"},
+    "user": {"en": "user", "tr": "kullanıcı"},
+    "dispute": {"en": "dispute", "tr": "itiraz"},
+    "document": {"en": "document", "tr": "belge"},
+}
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    status: ClassVar[int] = 500
+    en: ClassVar[str] = "Something went wrong. Please try again."
+    tr: ClassVar[str] = "Bir şeyler ters gitti. Lütfen tekrar deneyin."
+
+    def __init__(self, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        self.extra = extra
+        self.headers = headers or {}
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        template = self.tr if lang == "tr" else self.en
+        values = dict(self.extra)
+        if (resource := values.get("resource")) in RESOURCE_NAMES:
+            values["resource"] = RESOURCE_NAMES[resource][lang if lang == "tr" else "en"]
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError):
+            return template
+
+
+class NotFound(DomainError):
+    """Also what a caller gets for something that exists but is not theirs: ids cannot be probed."""
+
+    code = "NOT_FOUND"
+    status = 404
+    en = "The requested {resource} was not found."
+    tr = "İstenen {resource} bulunamadı."
+
+    def __init__(self, resource: str = "resource", **extra: Any) -> None:
+        super().__init__(resource=resource, **extra)
+
+
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    status = 401
+    en = "Authentication is required."
+    tr = "Kimlik doğrulaması gerekli."
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    status = 403
+    en = "You are not allowed to do this."
+    tr = "Bu işlem için yetkiniz yok."
+
+
+class AccountSuspended(DomainError):
+    code = "ACCOUNT_SUSPENDED"
+    status = 403
+    en = "This account is suspended. Please contact support."
+    tr = "Bu hesap askıya alınmış. Lütfen destek ile iletişime geçin."
+
+
+class InvalidRequest(DomainError):
+    code = "INVALID_REQUEST"
+    status = 400
+    en = "The request is not valid: {reason}"
+    tr = "İstek geçerli değil: {reason}"
+
+
+class InvalidState(DomainError):
+    code = "INVALID_STATE"
+    status = 409
+    en = "This {resource} is {current_status}; '{action}' is not possible now."
+    tr = "Bu {resource} {current_status} durumunda; '{action}' şu anda yapılamaz."
+
+
+class ConcurrentModification(DomainError):
+    """Another request changed the same thing first; the client may re-read and retry."""
+
+    code = "CONCURRENT_MODIFICATION"
+    status = 409
+    en = "The {resource} was changed by another request. Please reload and try again."
+    tr = "{resource} başka bir istek tarafından değiştirildi. Lütfen yenileyip tekrar deneyin."

@@ -1,0 +1,181 @@
+"""The HTTP side of every API function: app factory, authentication, error mapping, handler.
+
+Each endpoint module does::
+
+    app = create_app()
+
+    @app.post("/api/transaction/create")
+    def create(body: CreateTransactionRequest) -> Response[TransactionOut]:
+        return created(service.create_transaction(current_principal(), body))
+
+    handler = http_handler(app)
+
+Errors become RFC 9457 ``application/problem+json`` with a stable ``code`` and a message in
+Turkish or English by ``Accept-Language`` (Turkish when the client states no preference).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from pydantic import BaseModel
+
+from paylox.auth import Principal, principal_from_event
+from paylox.context import RequestMeta, current_request
+from paylox.errors import DomainError, Unauthorized
+from paylox.observability import logger, metrics, tracer
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
+M = TypeVar("M", bound=BaseModel)
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """``tr`` or ``en`` from an ``Accept-Language`` header, honouring q-values; ``tr`` by default."""
+    best, best_q = "tr", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("tr", "en") and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def problem(
+    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[str]:
+    meta = current_request.get()
+    body = {
+        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+        "title": code.replace("_", " ").capitalize(),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **({"request_id": meta.request_id} if meta.request_id else {}),
+        **extra,
+    }
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        headers=headers,
+    )
+
+
+def _domain_problem(exc: DomainError) -> Response[str]:
+    lang = current_request.get().lang
+    if exc.status >= 500:
+        logger.exception("domain error", extra={"code": exc.code})
+    return problem(exc.status, exc.code, exc.message(lang), headers=exc.headers, **exc.extra)
+
+
+def _validation_problem(exc: RequestValidationError) -> Response[str]:
+    lang = current_request.get().lang
+    errors = [
+        {
+            "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in exc.errors()
+    ]
+    if any(err["type"] == "json_invalid" for err in errors):
+        detail = "İstek gövdesi geçerli JSON değil." if lang == "tr" else "The request body is not valid JSON."
+        return problem(400, "MALFORMED_JSON", detail)
+    detail = "İstek doğrulanamadı." if lang == "tr" else "The request did not pass validation."
+    return problem(422, "VALIDATION_ERROR", detail, errors=errors)
+
+
+def _not_found(_: NotFoundError) -> Response[str]:
+    lang = current_request.get().lang
+    return problem(404, "ROUTE_NOT_FOUND", "Böyle bir uç nokta yok." if lang == "tr" else "No such endpoint.")
+
+
+def _unexpected(exc: Exception) -> Response[str]:
+    # Never a bare 500 from API Gateway: the client still gets a problem it can show.
+    logger.exception("unhandled error")
+    metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+    return _domain_problem(DomainError())
+
+
+def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    from paylox.users.service import ensure_active_profile  # users depend on http's context only
+
+    meta = current_request.get()
+    if meta.principal is None:
+        raise Unauthorized()
+    ensure_active_profile(meta.principal)
+    return next_middleware(app)
+
+
+def create_app(*, public: bool = False) -> APIGatewayHttpResolver:
+    """An HTTP API resolver with validation, problem responses and, unless ``public``, the
+    check that the caller has an active profile (created on the first authenticated call)."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.exception_handler(DomainError)(_domain_problem)
+    app.exception_handler(RequestValidationError)(_validation_problem)
+    app.exception_handler(NotFoundError)(_not_found)
+    app.exception_handler(Exception)(_unexpected)
+    if not public:
+        app.use(middlewares=[_require_active_user])
+    return app
+
+
+def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point for ``app``: logging with correlation id, tracing, metrics and the
+    per-request context that audit records and messages read."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+        request_context = event.get("requestContext") or {}
+        token = current_request.set(
+            RequestMeta(
+                request_id=request_context.get("requestId"),
+                source_ip=(request_context.get("http") or {}).get("sourceIp"),
+                lang=preferred_language(headers.get("accept-language")),
+                principal=principal_from_event(event),
+            )
+        )
+        try:
+            return app.resolve(event, context)
+        finally:
+            current_request.reset(token)
+
+    return handler
+
+
+def current_principal() -> Principal:
+    """The authenticated caller of the current request."""
+    principal = current_request.get().principal
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+def json_response(status: int, model: BaseModel | dict[str, Any] | list[Any]) -> Response[str]:
+    body = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False),
+    )
+
+
+def created(model: BaseModel | dict[str, Any]) -> Response[str]:
+    return json_response(201, model)

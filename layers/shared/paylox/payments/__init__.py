@@ -1,0 +1,1 @@
+"""Payments: the gateway that takes the buyer's money into escrow (Jetcheckout)."""

@@ -1,0 +1,26 @@
+"""A payment gateway for development: sessions are made up locally and no money moves.
+
+The dev stack's user completes a sandbox payment by sending the signed webhook Jetcheckout would.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from paylox import clock
+from paylox.ids import new_id
+from paylox.payments.gateway import PaymentSession
+
+SESSION_TTL = timedelta(minutes=30)
+
+
+class SandboxGateway:
+    def create_session(
+        self, *, transaction_id: str, amount: int, currency: str, description: str, buyer_email: str | None
+    ) -> PaymentSession:
+        session_id = new_id("pss")
+        return PaymentSession(
+            session_id=session_id,
+            payment_url=f"https://sandbox.jetcheckout.invalid/pay/{session_id}?ref={transaction_id}",
+            expires_at=clock.isoformat(clock.now() + SESSION_TTL),
+        )

@@ -1,0 +1,1 @@
+"""Escrow transactions: the money core the other services move along."""

@@ -1,0 +1,74 @@
+"""The stored transaction. The timeline lives on the item, so a move and its timeline entry are
+one conditional write."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from paylox.db import TableName
+
+
+class TimelineEntry(MapAttribute[str, object]):
+    at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    event = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class PaymentInfo(MapAttribute[str, object]):
+    session_id = UnicodeAttribute(null=True)
+    payment_id = UnicodeAttribute(null=True)
+    payment_url = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+
+
+class ByBuyerIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """A buyer's transactions; ids are time-sortable, so the id is the sort key."""
+
+    class Meta:
+        index_name = "by_buyer"
+        projection = AllProjection()
+
+    buyer_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
+    class Meta:
+        index_name = "by_seller"
+        projection = AllProjection()
+
+    seller_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class TransactionRow(Model):
+    class Meta:
+        table_name = TableName("transactions_table")
+
+    id = UnicodeAttribute(hash_key=True)
+    buyer_id = UnicodeAttribute()
+    seller_id = UnicodeAttribute()
+    amount = NumberAttribute()  # kuruş, integer
+    currency = UnicodeAttribute()
+    description = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    refunded_amount = NumberAttribute(default=0)  # kuruş returned to the buyer so far
+    payment = PaymentInfo(null=True)
+    timeline = ListAttribute(of=TimelineEntry, default=list)
+    version = VersionAttribute()
+
+    by_buyer = ByBuyerIndex()
+    by_seller = BySellerIndex()

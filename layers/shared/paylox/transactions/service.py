@@ -1,0 +1,205 @@
+"""Escrow transactions: creating them, reading them, and moving them through the state machine.
+
+Every move is one conditional write (current status and version) that also appends to the
+timeline; then an audit record is written and a domain event published. Two racing requests
+never both win: the loser re-reads and gets ``INVALID_STATE`` for the state it lost to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
+from paylox import clock
+from paylox.audit import write_audit
+from paylox.auth import Actor, Principal
+from paylox.db import is_condition_failure
+from paylox.errors import InvalidState, NotFound
+from paylox.events import publish
+from paylox.ids import is_id, new_id
+from paylox.payments.gateway import PaymentSession, get_gateway
+from paylox.transactions import states
+from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
+from paylox.transactions.models import PaymentInfo, TimelineEntry, TransactionRow
+from paylox.transactions.schemas import CreateTransactionRequest
+from paylox.transactions.states import Move, TxnStatus
+
+
+def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
+    """The payload every transaction event carries: enough for a consumer to act without a read."""
+    return {
+        "transaction_id": txn.id,
+        "status": txn.status,
+        "buyer_id": txn.buyer_id,
+        "seller_id": txn.seller_id,
+        "amount": int(txn.amount),
+        "currency": txn.currency,
+        **extra,
+    }
+
+
+def create_transaction(principal: Principal, request: CreateTransactionRequest) -> TransactionRow:
+    if request.seller_id == principal.user_id:
+        raise SellerIsBuyer()
+    now = clock.now_iso()
+    txn = TransactionRow(
+        new_id("txn"),
+        buyer_id=principal.user_id,
+        seller_id=request.seller_id,
+        amount=request.amount,
+        currency=request.currency,
+        description=request.description,
+        status=TxnStatus.CREATED.value,
+        created_at=now,
+        updated_at=now,
+        timeline=[_timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
+    )
+    txn.save(condition=TransactionRow.id.does_not_exist())
+    write_audit("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
+    publish("TransactionCreated", event_detail(txn), domain="transactions")
+    return txn
+
+
+def find_transaction(txn_id: str) -> TransactionRow | None:
+    """Any transaction by id, for system callers (webhooks, disputes) that do their own checks."""
+    if not is_id(txn_id, "txn"):
+        return None
+    try:
+        return TransactionRow.get(txn_id, consistent_read=True)
+    except TransactionRow.DoesNotExist:
+        return None
+
+
+def get_for(principal: Principal, txn_id: str) -> TransactionRow:
+    """The transaction if the caller is its buyer or seller, or staff; otherwise not found."""
+    txn = find_transaction(txn_id)
+    if txn is None or not (principal.is_staff or principal.user_id in (txn.buyer_id, txn.seller_id)):
+        raise NotFound("transaction")
+    return txn
+
+
+def list_for(principal: Principal, limit: int, cursor: str | None) -> tuple[list[TransactionRow], str | None]:
+    """The caller's transactions as buyer or seller, newest first, keyset-paginated.
+
+    Both indexes are sorted by id (time-sortable), so one cursor, the last id returned, continues
+    both. Each index gives at most ``limit + 1`` rows; the newest ``limit`` of the union are the
+    page, and a surplus row means there is another page.
+    """
+    if cursor is not None and not is_id(cursor, "txn"):
+        raise InvalidCursor()
+    condition_kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": limit + 1}
+    as_buyer = TransactionRow.by_buyer.query(
+        principal.user_id,
+        range_key_condition=TransactionRow.id < cursor if cursor else None,
+        **condition_kwargs,
+    )
+    as_seller = TransactionRow.by_seller.query(
+        principal.user_id,
+        range_key_condition=TransactionRow.id < cursor if cursor else None,
+        **condition_kwargs,
+    )
+    merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
+    page = merged[:limit]
+    next_cursor = page[-1].id if len(merged) > limit else None
+    return page, next_cursor
+
+
+def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:
+    """The buyer starts (or, after a failure, restarts) the payment into escrow."""
+    txn = get_for(principal, txn_id)
+    _require_party(txn, principal, "buyer", states.PAY)
+    _require_source(txn, states.PAY)  # before asking the gateway for a session we cannot use
+    session = get_gateway().create_session(
+        transaction_id=txn.id,
+        amount=int(txn.amount),
+        currency=txn.currency,
+        description=txn.description,
+        buyer_email=principal.email,
+    )
+    payment = PaymentInfo(session_id=session.session_id, payment_url=session.payment_url)
+    txn = apply_move(txn, states.PAY, principal.actor, extra_actions=[TransactionRow.payment.set(payment)])
+    return txn, session
+
+
+def ship(principal: Principal, txn_id: str) -> TransactionRow:
+    txn = get_for(principal, txn_id)
+    _require_party(txn, principal, "seller", states.SHIP)
+    return apply_move(txn, states.SHIP, principal.actor)
+
+
+def confirm(principal: Principal, txn_id: str) -> TransactionRow:
+    """The buyer confirms receipt: the funds are released to the seller."""
+    txn = get_for(principal, txn_id)
+    _require_party(txn, principal, "buyer", states.CONFIRM)
+    return apply_move(txn, states.CONFIRM, principal.actor)
+
+
+def cancel(principal: Principal, txn_id: str, reason: str | None = None) -> TransactionRow:
+    txn = get_for(principal, txn_id)
+    if principal.user_id not in (txn.buyer_id, txn.seller_id):
+        raise WrongParty("buyer or seller", states.CANCEL.name)
+    return apply_move(txn, states.CANCEL, principal.actor, note=reason)
+
+
+def apply_move(
+    txn: TransactionRow,
+    move: Move,
+    actor: Actor,
+    *,
+    note: str | None = None,
+    extra_actions: list[Action] | None = None,
+    event_extra: dict[str, Any] | None = None,
+) -> TransactionRow:
+    """Move ``txn`` along the state machine in one conditional write, then audit and announce it.
+
+    Raises :class:`InvalidState` when the move is not allowed from the stored status, including
+    when a concurrent request moved the transaction first.
+    """
+    previous = _require_source(txn, move)
+    now = clock.now_iso()
+    entry = _timeline_entry(now, move.target, move.event, actor, note)
+    actions = [
+        TransactionRow.status.set(move.target.value),
+        TransactionRow.updated_at.set(now),
+        TransactionRow.timeline.set(TransactionRow.timeline.append([entry])),
+        *(extra_actions or []),
+    ]
+    try:
+        txn.update(actions=actions, condition=TransactionRow.status == previous.value)
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        txn.refresh(consistent_read=True)
+        raise InvalidState(
+            resource="transaction", current_status=txn.status, action=move.name
+        ) from exc
+    write_audit(
+        f"TRANSACTION_{move.name.upper()}",
+        txn.id,
+        actor,
+        before={"status": previous.value},
+        after={"status": move.target.value},
+        reason=note,
+    )
+    publish(move.event, event_detail(txn, previous_status=previous.value, actor_id=actor.id, **(event_extra or {})), domain="transactions")
+    return txn
+
+
+def _require_source(txn: TransactionRow, move: Move) -> TxnStatus:
+    current = TxnStatus(txn.status)
+    if current not in move.sources:
+        raise InvalidState(resource="transaction", current_status=current.value, action=move.name)
+    return current
+
+
+def _require_party(txn: TransactionRow, principal: Principal, party: str, move: Move) -> None:
+    if principal.user_id != (txn.buyer_id if party == "buyer" else txn.seller_id):
+        raise WrongParty(party, move.name)
+
+
+def _timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
+    return TimelineEntry(
+        at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note
+    )

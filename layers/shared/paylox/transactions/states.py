@@ -1,0 +1,51 @@
+"""The escrow state machine, as data: which move is allowed from where, and what it announces.
+
+    CREATED → PAYMENT_PENDING → FUNDED → SHIPPED → COMPLETED
+    PAYMENT_PENDING → FAILED → PAYMENT_PENDING (pay again)
+    CREATED | PAYMENT_PENDING | FAILED → CANCELLED
+    FUNDED | SHIPPED → DISPUTED → COMPLETED | REFUNDED
+    FUNDED | SHIPPED → REFUNDED
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TxnStatus(StrEnum):
+    CREATED = "CREATED"
+    PAYMENT_PENDING = "PAYMENT_PENDING"
+    FUNDED = "FUNDED"
+    FAILED = "FAILED"
+    SHIPPED = "SHIPPED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    DISPUTED = "DISPUTED"
+    REFUNDED = "REFUNDED"
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    sources: frozenset[TxnStatus]
+    target: TxnStatus
+    event: str  # the domain event published once the move is committed
+
+
+def _move(name: str, sources: set[TxnStatus], target: TxnStatus, event: str) -> Move:
+    return Move(name, frozenset(sources), target, event)
+
+
+S = TxnStatus
+PAY = _move("pay", {S.CREATED, S.FAILED}, S.PAYMENT_PENDING, "TransactionPaymentStarted")
+FUND = _move("fund", {S.PAYMENT_PENDING}, S.FUNDED, "TransactionFunded")
+FAIL = _move("fail", {S.PAYMENT_PENDING}, S.FAILED, "TransactionPaymentFailed")
+SHIP = _move("ship", {S.FUNDED}, S.SHIPPED, "TransactionShipped")
+CONFIRM = _move("confirm", {S.SHIPPED}, S.COMPLETED, "TransactionCompleted")
+CANCEL = _move("cancel", {S.CREATED, S.PAYMENT_PENDING, S.FAILED}, S.CANCELLED, "TransactionCancelled")
+DISPUTE = _move("dispute", {S.FUNDED, S.SHIPPED}, S.DISPUTED, "TransactionDisputed")
+RELEASE = _move("release", {S.DISPUTED}, S.COMPLETED, "TransactionCompleted")
+REFUND = _move("refund", {S.FUNDED, S.SHIPPED, S.DISPUTED}, S.REFUNDED, "TransactionRefunded")
+
+TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})

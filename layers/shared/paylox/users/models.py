@@ -1,0 +1,31 @@
+"""The stored user profile."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.models import Model
+
+from paylox.db import TableName
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+
+
+class UserProfile(Model):
+    class Meta:
+        table_name = TableName("users_table")
+
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(default="tr")
+    status = UnicodeAttribute(default=UserStatus.ACTIVE.value)
+    phone_verified = BooleanAttribute(default=False)
+    identity_verified = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()

@@ -1,0 +1,95 @@
+"""Building HTTP API v2.0 events from the fixtures in ``events/`` and invoking handlers with them."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from devstack.lambda_context import LambdaContext
+
+EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
+
+BUYER = "user-buyer-1"
+SELLER = "user-seller-1"
+STRANGER = "user-stranger-1"
+ADMIN = "user-admin-1"
+
+
+@cache
+def _fixture(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS_DIR / name).read_text(encoding="utf-8"))
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A fresh copy of ``events/<name>`` (e.g. ``transactions/create.json``)."""
+    return copy.deepcopy(_fixture(name))
+
+
+def api_event(
+    name: str,
+    *,
+    body: Any = ...,
+    path: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    sub: str | None = BUYER,
+    groups: tuple[str, ...] = (),
+    headers: dict[str, str] | None = None,
+    source_ip: str | None = None,
+) -> dict[str, Any]:
+    """The fixture ``name`` as sent by user ``sub`` (with Cognito ``groups``), with the given
+    body, path parameters, query and extra headers. ``sub=None`` drops the authorizer."""
+    event = load_event(name)
+    if body is not ...:
+        event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
+    if path:
+        event["pathParameters"] = path
+        raw_path = event["requestContext"]["routeKey"].split(" ", 1)[1]
+        for key, value in path.items():
+            raw_path = raw_path.replace("{" + key + "}", value)
+        event["rawPath"] = event["requestContext"]["http"]["path"] = raw_path
+    if query is not None:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in query.items())
+    if headers:
+        event["headers"].update({key.lower(): value for key, value in headers.items()})
+    if source_ip:
+        event["requestContext"]["http"]["sourceIp"] = source_ip
+    if sub is None:
+        event["requestContext"].pop("authorizer", None)
+        event["headers"].pop("authorization", None)
+    elif "authorizer" in event["requestContext"]:
+        claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+        claims.update(sub=sub, email=f"{sub}@example.com")
+        if groups:
+            claims["cognito:groups"] = "[" + " ".join(groups) + "]"
+    return event
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    raw: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.raw)
+
+    @property
+    def code(self) -> str | None:
+        """The problem ``code`` of an error response."""
+        return self.json.get("code") if self.status >= 400 else None
+
+
+def invoke(module: ModuleType, event: dict[str, Any]) -> HttpResult:
+    response = module.handler(event, LambdaContext(function_name=module.__name__.rsplit(".", 1)[-1]))
+    return HttpResult(
+        status=response["statusCode"],
+        headers={key.lower(): value for key, value in (response.get("headers") or {}).items()},
+        raw=response.get("body") or "",
+    )

@@ -1,0 +1,32 @@
+"""Test harness shared by every tier.
+
+The environment is fixed here, before any test module imports a handler: fake AWS credentials,
+moto started for the whole session (Powertools' idempotency layer builds its boto3 client when a
+handler module is imported, so moto must already be in place), and the functions' environment
+resolved from ``template.yaml`` exactly as the dev stack resolves it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_REGION="eu-central-1",
+    AWS_DEFAULT_REGION="eu-central-1",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_DISABLED="true",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)  # tests talk to moto in process, never to a server
+
+from moto import mock_aws  # noqa: E402
+
+_moto = mock_aws()
+_moto.start()
+
+from devstack.stack import dev_stack  # noqa: E402
+
+os.environ.update(dev_stack().environment())
