@@ -48,3 +48,7 @@ def provision(stack: Stack) -> None:
             Bucket=stack.physical_name(logical_id),
             CreateBucketConfiguration={"LocationConstraint": "eu-central-1"},
         )
+
+    ses = boto3.client("ses", region_name="eu-central-1")
+    for res in stack.of_type("AWS::SES::EmailIdentity").values():
+        ses.verify_email_identity(EmailAddress=stack.resolve(res["Properties"]["EmailIdentity"]))

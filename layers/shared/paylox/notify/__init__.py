@@ -1,0 +1,1 @@
+"""Outbound messages to people: email (SES) here, SMS in :mod:`paylox.otp.sms`."""
