@@ -13,11 +13,21 @@ class PaymentSession:
     expires_at: str
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    status: str  # "accepted": the provider confirms it later with a payment.refunded webhook
+
+
 class PaymentGateway(Protocol):
     def create_session(
         self, *, transaction_id: str, amount: int, currency: str, description: str, buyer_email: str | None
     ) -> PaymentSession:
         """Start a hosted payment for ``amount`` kuruş; the result arrives later by webhook."""
+        ...
+
+    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
+        """Return ``amount`` kuruş of a captured payment to the buyer."""
         ...
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from paylox import clock
 from paylox.ids import new_id
-from paylox.payments.gateway import PaymentSession
+from paylox.payments.gateway import PaymentSession, RefundResult
 
 SESSION_TTL = timedelta(minutes=30)
 
@@ -24,3 +24,6 @@ class SandboxGateway:
             payment_url=f"https://sandbox.jetcheckout.invalid/pay/{session_id}?ref={transaction_id}",
             expires_at=clock.isoformat(clock.now() + SESSION_TTL),
         )
+
+    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
+        return RefundResult(refund_id=new_id("rfd"), status="accepted")
