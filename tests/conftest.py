@@ -24,6 +24,9 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # tests talk to moto in process, never
 
 from moto import mock_aws  # noqa: E402
 
+from devstack.moto_atomic import make_dynamodb_writes_atomic  # noqa: E402
+
+make_dynamodb_writes_atomic()
 _moto = mock_aws()
 _moto.start()
 
