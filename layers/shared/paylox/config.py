@@ -40,10 +40,21 @@ class Settings(BaseModel):
     payment_gateway: Literal["sandbox", "jetcheckout"] = Field(alias="PAYMENT_GATEWAY", default="sandbox")
     sender_email: str = Field(alias="SENDER_EMAIL", default="no-reply@paylox.com.tr")
     admin_notification_emails: CsvList = Field(alias="ADMIN_NOTIFICATION_EMAILS", default_factory=list)
+    # Disputes: the table and the service-level agreement (hours). Escalations go to the senior
+    # admins, or to ADMIN_NOTIFICATION_EMAILS when no senior list is configured.
+    disputes_table: str = Field(alias="DISPUTES_TABLE", min_length=1)
+    dispute_escalation_hours: float = Field(alias="DISPUTE_ESCALATION_HOURS", default=48, gt=0)
+    dispute_first_response_hours: float = Field(alias="DISPUTE_FIRST_RESPONSE_HOURS", default=2, gt=0)
+    dispute_info_reminder_hours: float = Field(alias="DISPUTE_INFO_REMINDER_HOURS", default=24, gt=0)
+    dispute_senior_admin_emails: CsvList = Field(alias="DISPUTE_SENIOR_ADMIN_EMAILS", default_factory=list)
 
     @property
     def is_dev(self) -> bool:
         return self.stage == "dev"
+
+    @property
+    def dispute_escalation_emails(self) -> list[str]:
+        return self.dispute_senior_admin_emails or self.admin_notification_emails
 
 
 @cache

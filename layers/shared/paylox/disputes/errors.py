@@ -1,0 +1,78 @@
+"""Errors of the dispute service (404 and invalid moves reuse :mod:`paylox.errors`)."""
+
+from __future__ import annotations
+
+from paylox.errors import DomainError, Forbidden
+
+
+class DisputeAlreadyOpen(DomainError):
+    code = "DISPUTE_ALREADY_OPEN"
+    status = 409
+    en = "This transaction already has an open dispute."
+    tr = "Bu işlem için zaten açık bir itiraz var."
+
+
+class TransactionNotDisputable(DomainError):
+    code = "TRANSACTION_NOT_DISPUTABLE"
+    status = 409
+    en = "A dispute can be opened only on a funded or shipped transaction; this one is {current_status}."
+    tr = (
+        "İtiraz yalnızca ödemesi yapılmış veya kargolanmış bir işlem için açılabilir; "
+        "bu işlem {current_status}."
+    )
+
+
+class DisputeResolved(DomainError):
+    code = "DISPUTE_RESOLVED"
+    status = 409
+    en = "This dispute is resolved; it can no longer be changed."
+    tr = "Bu itiraz sonuçlandı; artık değiştirilemez."
+
+
+class StaffOnly(Forbidden):
+    code = "STAFF_ONLY"
+    en = "Only admins and support agents can do this."
+    tr = "Bunu yalnızca yöneticiler ve destek ekibi yapabilir."
+
+
+class AdminOnly(Forbidden):
+    code = "ADMIN_ONLY"
+    en = "Only admins can do this."
+    tr = "Bunu yalnızca yöneticiler yapabilir."
+
+
+class ConflictOfInterest(Forbidden):
+    code = "CONFLICT_OF_INTEREST"
+    en = "You are a party to this dispute and cannot act on it as staff."
+    tr = "Bu itirazın tarafısınız; üzerinde yetkili olarak işlem yapamazsınız."
+
+
+class AssigneeIsParty(DomainError):
+    code = "ASSIGNEE_IS_PARTY"
+    status = 422
+    en = "A dispute cannot be assigned to one of its parties."
+    tr = "Bir itiraz, taraflarından birine atanamaz."
+
+
+class InvalidSplitAmount(DomainError):
+    code = "INVALID_SPLIT_AMOUNT"
+    status = 422
+    en = "For a split, buyer_amount must be more than 0 and less than {refundable} kuruş."
+    tr = "Bölüşümde buyer_amount 0'dan büyük ve {refundable} kuruştan küçük olmalıdır."
+
+
+class EvidenceAlreadySubmitted(DomainError):
+    code = "EVIDENCE_ALREADY_SUBMITTED"
+    status = 409
+    en = "This document is already evidence in this dispute."
+    tr = "Bu belge bu itirazda zaten kanıt olarak sunuldu."
+
+
+class DisputeLimitReached(DomainError):
+    code = "DISPUTE_LIMIT_REACHED"
+    status = 409
+    en = "This dispute already has the maximum of {limit} {what}."
+    tr = "Bu itirazda en fazla {limit} {what_tr} olabilir."
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(what=what, what_tr="mesaj" if what == "messages" else "kanıt", limit=limit)

@@ -1,0 +1,80 @@
+"""The dispute state machine, as data: which move is allowed from where, and what it announces.
+
+    OPENED       → UNDER_REVIEW | ESCALATED | RESOLVED
+    UNDER_REVIEW → PENDING_INFO | ESCALATED | RESOLVED
+    PENDING_INFO → UNDER_REVIEW | ESCALATED | RESOLVED
+    ESCALATED    → UNDER_REVIEW | RESOLVED
+    RESOLVED is final: nothing moves it and nothing more is written to it.
+
+Reassigning a dispute that is already ``UNDER_REVIEW`` changes its owner, not its status, so it
+is not a transition (see :data:`REASSIGNABLE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class DisputeStatus(StrEnum):
+    OPENED = "OPENED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    PENDING_INFO = "PENDING_INFO"
+    ESCALATED = "ESCALATED"
+    RESOLVED = "RESOLVED"
+
+
+class DisputeReason(StrEnum):
+    ITEM_NOT_RECEIVED = "ITEM_NOT_RECEIVED"
+    NOT_AS_DESCRIBED = "NOT_AS_DESCRIBED"
+    DAMAGED = "DAMAGED"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    OTHER = "OTHER"
+
+
+class Party(StrEnum):
+    BUYER = "BUYER"
+    SELLER = "SELLER"
+
+
+class Outcome(StrEnum):
+    RELEASE_TO_SELLER = "RELEASE_TO_SELLER"
+    REFUND_TO_BUYER = "REFUND_TO_BUYER"
+    SPLIT = "SPLIT"
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    sources: frozenset[DisputeStatus]
+    target: DisputeStatus
+    event: str  # the domain event published once the move is committed
+
+
+def _move(name: str, sources: set[DisputeStatus], target: DisputeStatus, event: str) -> Move:
+    return Move(name, frozenset(sources), target, event)
+
+
+S = DisputeStatus
+#: Staff take the dispute on (also how an escalated or waiting dispute comes back under review).
+ASSIGN = _move("assign", {S.OPENED, S.PENDING_INFO, S.ESCALATED}, S.UNDER_REVIEW, "DisputeAssigned")
+#: Staff ask one party for more information.
+REQUEST_INFO = _move("request_info", {S.UNDER_REVIEW}, S.PENDING_INFO, "DisputeInfoRequested")
+#: The awaited party answered (a message or evidence): back to the reviewer.
+PROVIDE_INFO = _move("provide_info", {S.PENDING_INFO}, S.UNDER_REVIEW, "DisputeInfoProvided")
+#: The service-level agreement ran out (the scheduled function, never a person).
+ESCALATE = _move("escalate", {S.OPENED, S.UNDER_REVIEW, S.PENDING_INFO}, S.ESCALATED, "DisputeEscalated")
+#: An admin decides where the money goes.
+RESOLVE = _move(
+    "resolve", {S.OPENED, S.UNDER_REVIEW, S.PENDING_INFO, S.ESCALATED}, S.RESOLVED, "DisputeResolved"
+)
+
+MOVES = (ASSIGN, REQUEST_INFO, PROVIDE_INFO, ESCALATE, RESOLVE)
+OPEN_STATUSES = frozenset(status for status in S if status is not S.RESOLVED)
+#: Where assigning is an owner change without a status change.
+REASSIGNABLE = frozenset({S.UNDER_REVIEW})
+
+
+def allowed_targets(source: DisputeStatus) -> frozenset[DisputeStatus]:
+    """Every status a dispute in ``source`` may move to."""
+    return frozenset(move.target for move in MOVES if source in move.sources)
