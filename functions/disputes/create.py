@@ -1,0 +1,20 @@
+"""POST /api/dispute/create: the buyer or seller of a funded or shipped transaction opens a dispute."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from paylox.disputes import service
+from paylox.disputes.schemas import CreateDisputeRequest, DisputeOut
+from paylox.http import create_app, created, current_principal, http_handler
+
+app = create_app()
+
+
+@app.post(
+    "/api/dispute/create",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}}},
+)
+def create_dispute(body: CreateDisputeRequest) -> Response[str]:
+    return created(DisputeOut.from_view(service.open_dispute(current_principal(), body)))
+
+
+handler = http_handler(app)

@@ -1,0 +1,15 @@
+"""PUT /api/dispute/{id}/resolve: an admin decides; the transaction and the money follow."""
+
+from paylox.disputes import service
+from paylox.disputes.schemas import DisputeOut, ResolveRequest
+from paylox.http import create_app, current_principal, http_handler
+
+app = create_app()
+
+
+@app.put("/api/dispute/<id>/resolve")
+def resolve_dispute(id: str, body: ResolveRequest) -> DisputeOut:
+    return DisputeOut.from_view(service.resolve(current_principal(), id, body))
+
+
+handler = http_handler(app)
