@@ -1,0 +1,29 @@
+"""Dispute tests: in-memory documents and gateway, and the dispute events captured off the bus."""
+
+from __future__ import annotations
+
+import pytest
+
+from paylox.disputes import service
+from tests.integration.disputes.steps import DisputeEvents, FakeDocuments, FakeGateway
+
+
+@pytest.fixture
+def documents(monkeypatch: pytest.MonkeyPatch) -> FakeDocuments:
+    """The documents domain the evidence endpoints consult (its own service is another package)."""
+    fake = FakeDocuments()
+    monkeypatch.setattr(service, "DOCUMENTS", fake)
+    return fake
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch) -> FakeGateway:
+    """The payment gateway the resolution refunds through."""
+    fake = FakeGateway()
+    monkeypatch.setattr(service, "get_gateway", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def bus() -> DisputeEvents:
+    return DisputeEvents()

@@ -1,0 +1,242 @@
+"""The steps dispute tests are written in: transactions funded, disputes opened and acted on
+through their HTTP handlers, events carried to the notify function, emails read back from SES."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto.ses.models import ses_backends
+
+from devstack.lambda_context import LambdaContext
+from devstack.stack import dev_stack
+from devstack.template import ACCOUNT_ID, REGION
+from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
+from functions.transactions import create as create_txn
+from functions.transactions import pay, ship
+from paylox.auth import SYSTEM
+from paylox.errors import DomainError, NotFound
+from paylox.ids import new_id
+from paylox.payments.gateway import RefundResult
+from paylox.transactions import states
+from paylox.transactions.service import apply_move, find_transaction
+from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke, load_event
+
+ADMIN_2 = "user-admin-2"
+AGENT = "user-agent-1"
+STAFF = {ADMIN: ("admin",), ADMIN_2: ("admin",), AGENT: ("support",)}
+
+
+# ------------------------------------------------------------------------------------ transactions
+def funded_transaction(amount: int = 150_000, *, shipped: bool = False) -> str:
+    """A transaction between BUYER and SELLER whose money is in escrow (what the payment
+    webhook does: the gateway confirmed the payment)."""
+    created = invoke(
+        create_txn,
+        api_event(
+            "transactions/create.json",
+            body={"seller_id": SELLER, "amount": amount, "currency": "TRY", "description": "Kamera"},
+            sub=BUYER,
+        ),
+    )
+    assert created.status == 201, created.raw
+    txn_id = created.json["id"]
+    assert invoke(pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER)).status == 200
+    row = find_transaction(txn_id)
+    assert row is not None
+    apply_move(row, states.FUND, SYSTEM)
+    if shipped:
+        assert (
+            invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER)).status == 200
+        )
+    return txn_id
+
+
+def txn_status(txn_id: str) -> str:
+    row = find_transaction(txn_id)
+    assert row is not None
+    return row.status
+
+
+# ------------------------------------------------------------------------------------ disputes
+def as_user(sub: str) -> dict[str, Any]:
+    """api_event arguments for ``sub``, with their Cognito groups if they are staff."""
+    return {"sub": sub, "groups": STAFF.get(sub, ())}
+
+
+def open_dispute(txn_id: str, by: str = BUYER, **body: Any) -> HttpResult:
+    payload = {
+        "transaction_id": txn_id,
+        "reason": "NOT_AS_DESCRIBED",
+        "description": "Ürün çizik geldi.",
+        **body,
+    }
+    return invoke(create, api_event("disputes/create.json", body=payload, **as_user(by)))
+
+
+def opened(txn_id: str | None = None, by: str = BUYER, **body: Any) -> dict[str, Any]:
+    result = open_dispute(txn_id or funded_transaction(), by, **body)
+    assert result.status == 201, result.raw
+    return result.json
+
+
+def get_dispute(dispute_id: str, by: str = BUYER) -> HttpResult:
+    return invoke(get, api_event("disputes/get.json", path={"id": dispute_id}, **as_user(by)))
+
+
+def do(
+    action: str, dispute_id: str, by: str, body: Any = None, headers: dict[str, str] | None = None
+) -> HttpResult:
+    """Call a dispute endpoint (``assign``, ``request_info``, ``message``, ``evidence``, ``resolve``)."""
+    module = {
+        "assign": assign,
+        "request_info": request_info,
+        "message": message,
+        "evidence": evidence,
+        "resolve": resolve,
+    }[action]
+    event = api_event(
+        f"disputes/{action}.json", body=body, path={"id": dispute_id}, headers=headers, **as_user(by)
+    )
+    return invoke(module, event)
+
+
+def under_review(by: str = ADMIN) -> dict[str, Any]:
+    dispute = opened()
+    result = do("assign", dispute["id"], by, {})
+    assert result.status == 200, result.raw
+    return result.json
+
+
+def awaiting(party: str = "SELLER") -> dict[str, Any]:
+    dispute = under_review()
+    result = do(
+        "request_info", dispute["id"], ADMIN, {"from": party, "message": "Kargo fotoğraflarını ekleyin."}
+    )
+    assert result.status == 200, result.raw
+    return result.json
+
+
+def run_sla() -> dict[str, int]:
+    """The scheduled function, invoked the way EventBridge Scheduler invokes it."""
+    result: dict[str, int] = sla.handler(
+        load_event("disputes/sla.json"), LambdaContext(function_name="sla", timeout_seconds=120)
+    )
+    return result
+
+
+def events_of(view: dict[str, Any]) -> list[str]:
+    return [entry["event"] for entry in view["timeline"]]
+
+
+# ------------------------------------------------------------------------------------ fakes
+class DocumentNotAvailable(DomainError):
+    code = "DOCUMENT_NOT_AVAILABLE"
+    status = 409
+    en = "This document cannot be downloaded yet."
+    tr = "Bu belge henüz indirilemez."
+
+
+@dataclass
+class FakeDocument:
+    id: str
+    owner_id: str
+    filename: str
+    content_type: str
+    downloadable: bool = True
+
+
+@dataclass
+class FakeDocuments:
+    """The documents domain as disputes see it: owned, downloadable documents by id."""
+
+    documents: dict[str, FakeDocument] = field(default_factory=dict)
+
+    def upload(self, owner_id: str, filename: str = "kargo.jpg", *, downloadable: bool = True) -> str:
+        document = FakeDocument(new_id("doc"), owner_id, filename, "image/jpeg", downloadable)
+        self.documents[document.id] = document
+        return document.id
+
+    def get_downloadable_document(self, owner_id: str, document_id: str) -> FakeDocument:
+        document = self.documents.get(document_id)
+        if document is None or document.owner_id != owner_id:
+            raise NotFound("document")
+        if not document.downloadable:
+            raise DocumentNotAvailable()
+        return document
+
+
+@dataclass
+class FakeGateway:
+    """The payment gateway's refund call, recorded; ``failures`` refunds fail before one succeeds."""
+
+    failures: int = 0
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+
+    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("gateway unavailable")
+        self.refunds.append({"transaction_id": transaction_id, "amount": amount})
+        return RefundResult(refund_id=new_id("rfd"), status="accepted")
+
+    def create_session(self, **_: Any) -> Any:  # not used by disputes
+        raise NotImplementedError
+
+
+# ------------------------------------------------------------------------------------ bus and mail
+class DisputeEvents:
+    """The bus as the notify function sees it: a queue subscribed with the template's own rule."""
+
+    QUEUE = "dispute-events-under-test"
+
+    def __init__(self) -> None:
+        stack = dev_stack()
+        pattern = stack.functions["DisputeNotifyFunction"].events["DisputeEvents"]["Properties"]["Pattern"]
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        events = boto3.client("events", region_name=REGION)
+        self.queue_url = self.sqs.create_queue(QueueName=self.QUEUE)["QueueUrl"]
+        bus = stack.physical_name("EventBus")
+        events.put_rule(Name="disputes-under-test", EventBusName=bus, EventPattern=json.dumps(pattern))
+        events.put_targets(
+            Rule="disputes-under-test",
+            EventBusName=bus,
+            Targets=[{"Id": "queue", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{self.QUEUE}"}],
+        )
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Every dispute event published since the last drain, in order."""
+        drained: list[dict[str, Any]] = []
+        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
+            "Messages"
+        ):
+            for received in messages:
+                drained.append(json.loads(received["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])
+        return drained
+
+    def types(self) -> list[str]:
+        return [event["detail-type"] for event in self.drain()]
+
+    def deliver(self) -> list[dict[str, Any]]:
+        """Hand every pending event to the notify function, as the EventBridge rule does."""
+        events = self.drain()
+        for event in events:
+            notify.handler(event, LambdaContext(function_name="notify"))
+        return events
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    """Every email SES accepted, as (to, subject, body)."""
+    backend = ses_backends[ACCOUNT_ID][REGION]
+    return [
+        {"to": address, "subject": sent.subject, "body": sent.body}
+        for sent in backend.sent_messages
+        for address in sent.destinations.get("ToAddresses", [])
+    ]
+
+
+def emails_to(address: str) -> list[dict[str, Any]]:
+    return [email for email in sent_emails() if email["to"] == address]
