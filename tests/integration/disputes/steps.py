@@ -16,12 +16,14 @@ from devstack.template import ACCOUNT_ID, REGION
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
 from functions.transactions import create as create_txn
 from functions.transactions import pay, ship
+from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
 from paylox.payments.gateway import RefundResult
 from paylox.transactions import states
 from paylox.transactions.service import apply_move, find_transaction
+from paylox.users.models import UserProfile
 from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke, load_event
 
 ADMIN_2 = "user-admin-2"
@@ -61,9 +63,13 @@ def txn_status(txn_id: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ disputes
-def as_user(sub: str) -> dict[str, Any]:
-    """api_event arguments for ``sub``, with their Cognito groups if they are staff."""
-    return {"sub": sub, "groups": STAFF.get(sub, ())}
+def event_as(name: str, by: str, **kwargs: Any) -> dict[str, Any]:
+    """The fixture ``name`` sent by ``by``, with their Cognito groups if they are staff and none
+    otherwise (the staff endpoints' fixtures are an admin's calls)."""
+    event = api_event(name, sub=by, groups=STAFF.get(by, ()), **kwargs)
+    if by not in STAFF:
+        event["requestContext"]["authorizer"]["jwt"]["claims"].pop("cognito:groups", None)
+    return event
 
 
 def open_dispute(txn_id: str, by: str = BUYER, **body: Any) -> HttpResult:
@@ -73,7 +79,7 @@ def open_dispute(txn_id: str, by: str = BUYER, **body: Any) -> HttpResult:
         "description": "Ürün çizik geldi.",
         **body,
     }
-    return invoke(create, api_event("disputes/create.json", body=payload, **as_user(by)))
+    return invoke(create, event_as("disputes/create.json", by, body=payload))
 
 
 def opened(txn_id: str | None = None, by: str = BUYER, **body: Any) -> dict[str, Any]:
@@ -83,7 +89,7 @@ def opened(txn_id: str | None = None, by: str = BUYER, **body: Any) -> dict[str,
 
 
 def get_dispute(dispute_id: str, by: str = BUYER) -> HttpResult:
-    return invoke(get, api_event("disputes/get.json", path={"id": dispute_id}, **as_user(by)))
+    return invoke(get, event_as("disputes/get.json", by, path={"id": dispute_id}))
 
 
 def do(
@@ -97,9 +103,7 @@ def do(
         "evidence": evidence,
         "resolve": resolve,
     }[action]
-    event = api_event(
-        f"disputes/{action}.json", body=body, path={"id": dispute_id}, headers=headers, **as_user(by)
-    )
+    event = event_as(f"disputes/{action}.json", by, body=body, path={"id": dispute_id}, headers=headers)
     return invoke(module, event)
 
 
@@ -236,6 +240,14 @@ def sent_emails() -> list[dict[str, Any]]:
         for sent in backend.sent_messages
         for address in sent.destinations.get("ToAddresses", [])
     ]
+
+
+def profile(user_id: str, *, locale: str = "tr") -> str:
+    """Give ``user_id`` a profile (as their first sign-in would) and return their address."""
+    now = clock.now_iso()
+    address = f"{user_id}@example.com"
+    UserProfile(user_id, email=address, locale=locale, created_at=now, updated_at=now).save()
+    return address
 
 
 def emails_to(address: str) -> list[dict[str, Any]]:

@@ -47,6 +47,13 @@ class ConflictOfInterest(Forbidden):
     tr = "Bu itirazın tarafısınız; üzerinde yetkili olarak işlem yapamazsınız."
 
 
+class DisputeAlreadyAssigned(DomainError):
+    code = "DISPUTE_ALREADY_ASSIGNED"
+    status = 409
+    en = "This dispute is already under review by {assigned_to}; name the new assignee to hand it over."
+    tr = "Bu itiraz zaten {assigned_to} tarafından inceleniyor; devretmek için yeni sorumluyu belirtin."
+
+
 class AssigneeIsParty(DomainError):
     code = "ASSIGNEE_IS_PARTY"
     status = 422

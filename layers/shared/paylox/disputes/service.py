@@ -28,6 +28,7 @@ from paylox.disputes.errors import (
     AdminOnly,
     AssigneeIsParty,
     ConflictOfInterest,
+    DisputeAlreadyAssigned,
     DisputeAlreadyOpen,
     DisputeLimitReached,
     DisputeResolved,
@@ -211,13 +212,20 @@ def _not_disputable(txn: TransactionRow) -> DomainError:
 
 # ---------------------------------------------------------------------------------------- staff
 def assign(principal: Principal, dispute_id: str, admin_id: str | None = None) -> DisputeView:
-    """Staff take the dispute on (→ ``UNDER_REVIEW``) or hand it to ``admin_id``."""
+    """Staff take the dispute on (→ ``UNDER_REVIEW``), or give it to ``admin_id``.
+
+    A dispute already under review changes hands only when ``admin_id`` names the new owner:
+    taking it (no ``admin_id``) is 409 ``DISPUTE_ALREADY_ASSIGNED``, so of two staff who take a
+    dispute at once, the second never silently takes it from the first.
+    """
     row = _visible(principal, dispute_id)
     _require_staff(principal, row)
     assignee = admin_id or principal.user_id
     if assignee in (row.buyer_id, row.seller_id):
         raise AssigneeIsParty()
     if row.status in REASSIGNABLE:
+        if admin_id is None and row.assigned_to != assignee:
+            raise DisputeAlreadyAssigned(assigned_to=row.assigned_to)
         if row.assigned_to != assignee:
             _reassign(row, principal.actor, assignee)
     else:

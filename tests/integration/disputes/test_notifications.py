@@ -1,0 +1,195 @@
+"""Dispute emails: sent from the events on the bus by the notify function, to the right people,
+in their language, once per event and address, and never in the way of the API call."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from devstack.lambda_context import LambdaContext
+from devstack.stack import dev_stack
+from functions.disputes import notify
+from paylox import clock
+from paylox.disputes.notifications import NotificationFailed
+from paylox.notify import email as email_module
+from tests.apigw import ADMIN, BUYER, SELLER
+from tests.integration.disputes.steps import (
+    awaiting,
+    do,
+    emails_to,
+    funded_transaction,
+    opened,
+    profile,
+    run_sla,
+    sent_emails,
+    under_review,
+)
+
+OPS = "ops@paylox.com.tr"  # ADMIN_NOTIFICATION_EMAILS of the dev stack
+HOUR = 3600
+
+
+@pytest.fixture
+def parties() -> tuple[str, str]:
+    """The buyer reads Turkish, the seller English."""
+    return profile(BUYER), profile(SELLER, locale="en")
+
+
+def test_admins_hear_of_a_new_dispute_at_once_and_both_parties_are_told(bus, parties):
+    buyer, seller = parties
+    dispute = opened(funded_transaction(amount=150_000), description="Ekran çatlak geldi.")
+
+    delivered = bus.deliver()
+
+    assert [event["detail-type"] for event in delivered] == ["DisputeOpened"]
+    [to_admins] = emails_to(OPS)
+    assert to_admins["subject"] == f"Yeni itiraz: {dispute['id']}"
+    assert "Ekran çatlak geldi." in to_admins["body"]
+    assert "1.500,00 TL" in to_admins["body"]
+    assert "Ürün tarif edildiği gibi değil" in to_admins["body"]
+    [to_buyer] = emails_to(buyer)
+    [to_seller] = emails_to(seller)
+    assert to_buyer["subject"] == f"İtirazınızda gelişme: {dispute['id']}"
+    assert "alıcı tarafından bir itiraz açıldı" in to_buyer["body"]
+    assert to_seller["subject"] == f"Update on your dispute {dispute['id']}"
+    assert "the buyer opened a dispute (reason: Not as described)" in to_seller["body"]
+
+
+def test_both_parties_hear_of_every_update(bus, parties, documents):
+    buyer, seller = parties
+    dispute = awaiting("BUYER")
+    do("message", dispute["id"], BUYER, {"body": "Ekledim."})
+    do("evidence", dispute["id"], SELLER, {"document_id": documents.upload(SELLER)})
+    clock.advance(48 * HOUR)
+    run_sla()
+
+    types = [event["detail-type"] for event in bus.deliver()]
+
+    assert types == [
+        "DisputeOpened",
+        "DisputeAssigned",
+        "DisputeInfoRequested",
+        "DisputeMessagePosted",
+        "DisputeInfoProvided",
+        "DisputeEvidenceAdded",
+        "DisputeEscalated",
+    ]
+    assert len(emails_to(buyer)) == len(emails_to(seller)) == 7
+    english = [mail["body"] for mail in emails_to(seller)]
+    assert any("a reviewer has taken the dispute on" in body for body in english)
+    assert any("our reviewer asked the buyer for more information" in body for body in english)
+    assert any("escalated to senior staff" in body for body in english)
+
+
+def test_the_awaited_party_is_reminded_in_their_language(bus, parties):
+    buyer, seller = parties
+    dispute = awaiting("SELLER")
+    refused = do("request_info", dispute["id"], ADMIN, {"from": "BUYER", "message": "x"})  # already waiting
+    bus.drain()
+
+    clock.advance(24 * HOUR)
+    run_sla()
+    bus.deliver()
+
+    assert refused.status == 409
+    [reminder] = emails_to(seller)
+    assert reminder["subject"] == f"Reminder (1): dispute {dispute['id']} is waiting for your answer"
+    assert "Kargo fotoğraflarını ekleyin." in reminder["body"]
+    assert emails_to(buyer) == []  # the reminder is for the awaited party only
+
+
+def test_the_request_itself_goes_to_the_awaited_party_and_an_update_to_the_other(bus, parties):
+    buyer, seller = parties
+    dispute = under_review()
+    bus.drain()
+
+    do("request_info", dispute["id"], ADMIN, {"from": "BUYER", "message": "Faturayı ekler misiniz?"})
+    bus.deliver()
+
+    [to_buyer] = emails_to(buyer)
+    [to_seller] = emails_to(seller)
+    assert to_buyer["subject"] == f"İtirazınız için bilginiz gerekiyor: {dispute['id']}"
+    assert "Faturayı ekler misiniz?" in to_buyer["body"]
+    assert "our reviewer asked the buyer for more information" in to_seller["body"]
+
+
+def test_admins_are_reminded_of_an_unassigned_dispute_and_told_of_an_escalation(bus, parties):
+    dispute = opened()
+    bus.drain()
+
+    clock.advance(2 * HOUR)
+    run_sla()
+    clock.advance(46 * HOUR)
+    run_sla()
+    bus.deliver()
+
+    subjects = [mail["subject"] for mail in emails_to(OPS)]
+    assert subjects == [
+        f"Hatırlatma: {dispute['id']} numaralı itiraz henüz üstlenilmedi",
+        f"Üst yönetime aktarılan itiraz: {dispute['id']}",
+    ]
+
+
+def test_both_parties_learn_the_outcome(bus, parties, gateway):
+    buyer, seller = parties
+    dispute = under_review()
+    bus.drain()
+
+    do("resolve", dispute["id"], ADMIN, {"outcome": "SPLIT", "buyer_amount": 40_000, "note": "Kısmi hasar."})
+    bus.deliver()
+
+    [to_buyer] = emails_to(buyer)
+    [to_seller] = emails_to(seller)
+    assert to_buyer["subject"] == f"İtirazınız sonuçlandı: {dispute['id']}"
+    assert "Karar: Tutar taraflar arasında bölüştürüldü" in to_buyer["body"]
+    assert "Alıcıya iade edilen: 400,00 TL" in to_buyer["body"]
+    assert "Satıcıya aktarılan: 1.100,00 TL" in to_buyer["body"]
+    assert "Kısmi hasar." in to_buyer["body"]
+    assert "Decision: The amount was split between the parties" in to_seller["body"]
+    assert "Released to the seller: TRY 1,100.00" in to_seller["body"]
+
+
+def test_an_event_delivered_twice_is_emailed_once(bus, parties):
+    opened()
+    [event] = bus.drain()
+
+    notify.handler(event, LambdaContext(function_name="notify"))
+    notify.handler(event, LambdaContext(function_name="notify"))
+
+    assert len(sent_emails()) == 3  # ops, buyer, seller
+
+
+def test_a_failed_address_is_retried_alone(bus, parties, monkeypatch):
+    buyer, seller = parties
+    opened()
+    [event] = bus.drain()
+
+    real_send = email_module.send_email
+    failing = {seller}
+
+    def flaky_send(to, subject, body):
+        if to[0] in failing:
+            failing.discard(to[0])
+            raise ConnectionError("SES throttled")
+        return real_send(to, subject, body)
+
+    monkeypatch.setattr(email_module, "send_email", flaky_send)
+
+    with pytest.raises(NotificationFailed):
+        notify.handler(event, LambdaContext(function_name="notify"))
+    assert sorted(mail["to"] for mail in sent_emails()) == sorted([OPS, buyer])
+
+    notify.handler(event, LambdaContext(function_name="notify"))  # Lambda's retry of the event
+    assert sorted(mail["to"] for mail in sent_emails()) == sorted([OPS, buyer, seller])
+
+
+def test_a_broken_mail_service_never_fails_the_api_call(bus, parties):
+    sender = dev_stack().resolve({"Ref": "SenderEmail"})
+    boto3.client("ses", region_name="eu-central-1").delete_identity(Identity=sender)  # SES now refuses
+
+    result = do("message", opened()["id"], BUYER, {"body": "Merhaba"})
+
+    assert result.status == 201
+    with pytest.raises(NotificationFailed):
+        bus.deliver()
+    assert sent_emails() == []
