@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from functions.transactions import confirm, ship
 from paylox import clock
+from paylox.audit import audit_trail
 from paylox.auth import Principal
 from paylox.disputes import service
 from paylox.disputes.schemas import ResolveRequest
@@ -212,3 +214,18 @@ def test_when_the_gateway_fails_the_decision_stands_and_the_refund_is_retried(ga
     assert settled["resolution"]["settlement"] == "SETTLED"
     assert txn_status(dispute["transaction_id"]) == "REFUNDED"
     assert len(gateway.refunds) == 1
+
+
+def test_the_decision_and_the_money_are_both_on_the_record(gateway):
+    dispute = under_review()
+
+    do("resolve", dispute["id"], ADMIN, {"outcome": "REFUND_TO_BUYER", "note": "Ürün hiç gelmedi."})
+
+    dispute_trail = {record.action: record for record in audit_trail(dispute["id"])}
+    decision = dispute_trail["DISPUTE_RESOLVE"]
+    assert decision.actor_id == ADMIN
+    assert decision.reason == "Ürün hiç gelmedi."
+    assert json.loads(decision.after)["resolution"]["outcome"] == "REFUND_TO_BUYER"
+    assert "DISPUTE_SETTLED" in dispute_trail
+    txn_actions = [record.action for record in audit_trail(dispute["transaction_id"])]
+    assert txn_actions[-2:] == ["TRANSACTION_DISPUTE", "TRANSACTION_REFUND"]

@@ -15,8 +15,10 @@ notification function sends the emails. Two staff acting at once never both win:
 from __future__ import annotations
 
 import importlib
+from datetime import datetime
 from typing import Any, Protocol
 
+from pynamodb.attributes import MapAttribute
 from pynamodb.expressions.update import Action
 
 from paylox import clock
@@ -235,7 +237,7 @@ def assign(principal: Principal, dispute_id: str, admin_id: str | None = None) -
 
 def _reassign(row: DisputeRow, actor: Actor, assignee: str) -> None:
     previous, now = row.assigned_to, clock.now_iso()
-    entry = _entry(now, DisputeStatus(row.status), "DisputeReassigned", actor.id, actor.role, assignee)
+    entry = _entry(now, DisputeStatus(row.status), "DisputeReassigned", actor.id, _role(row, actor), assignee)
     try:
         store.commit(row, {"assigned_to": assignee}, entry, now)
     except store.Conflict as exc:
@@ -416,7 +418,7 @@ def _record_answer(row: DisputeRow, actor: Actor) -> None:
 
 
 # ---------------------------------------------------------------------------------------- settlement
-def settlement_retry_at(attempt: int, now: Any) -> str:
+def settlement_retry_at(attempt: int, now: datetime) -> str:
     """When a settlement is tried again after ``attempt`` tries: 5 minutes, doubling, at most 6 h."""
     return later(now, min(5 * 2 ** (attempt - 1), 360) / 60)
 
@@ -542,7 +544,10 @@ def commit_move(
     before, now = row.status, clock.now_iso()
     entry = _entry(now, move.target, move.event, actor.id, _role(row, actor), note)
     store.commit(row, {"status": move.target.value, **changes}, entry, now)
-    audited = {key: value for key, value in changes.items() if isinstance(value, str | int | None)}
+    audited = {
+        key: value.as_dict() if isinstance(value, MapAttribute) else value  # type: ignore[no-untyped-call]
+        for key, value in changes.items()
+    }
     write_audit(
         f"DISPUTE_{move.name.upper()}",
         row.dispute_id,
