@@ -79,7 +79,8 @@ def test_malformed_json_is_a_clear_400():
 
 def test_buyer_cannot_sell_to_themselves():
     result = invoke(
-        create, api_event("transactions/create.json", body={"seller_id": BUYER, "amount": 100, "description": "x"})
+        create,
+        api_event("transactions/create.json", body={"seller_id": BUYER, "amount": 100, "description": "x"}),
     )
 
     assert result.status == 422
@@ -88,8 +89,12 @@ def test_buyer_cannot_sell_to_themselves():
 
 def test_errors_speak_the_callers_language():
     body = {"seller_id": BUYER, "amount": 100, "description": "x"}
-    turkish = invoke(create, api_event("transactions/create.json", body=body, headers={"Accept-Language": "tr"}))
-    english = invoke(create, api_event("transactions/create.json", body=body, headers={"Accept-Language": "en-GB"}))
+    turkish = invoke(
+        create, api_event("transactions/create.json", body=body, headers={"Accept-Language": "tr"})
+    )
+    english = invoke(
+        create, api_event("transactions/create.json", body=body, headers={"Accept-Language": "en-GB"})
+    )
 
     assert turkish.json["detail"] == "Satıcı, alıcıdan farklı bir kişi olmalıdır."
     assert english.json["detail"] == "The seller must be someone other than the buyer."
@@ -102,8 +107,12 @@ def test_parties_and_staff_see_a_transaction_and_nobody_else():
     assert act(get, "get", txn["id"], BUYER).status == 200
     assert act(get, "get", txn["id"], SELLER).status == 200
     stranger = act(get, "get", txn["id"], STRANGER)
-    admin = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub=ADMIN, groups=("admin",)))
-    support = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub="agent", groups=("support",)))
+    admin = invoke(
+        get, api_event("transactions/get.json", path={"id": txn["id"]}, sub=ADMIN, groups=("admin",))
+    )
+    support = invoke(
+        get, api_event("transactions/get.json", path={"id": txn["id"]}, sub="agent", groups=("support",))
+    )
 
     assert stranger.status == 404 and stranger.code == "NOT_FOUND"
     assert admin.status == 200 and support.status == 200
