@@ -93,9 +93,7 @@ def _validation_problem(exc: RequestValidationError) -> Response[str]:
         for err in exc.errors()
     ]
     if any(err["type"] == "json_invalid" for err in errors):
-        detail = (
-            "İstek gövdesi geçerli JSON değil." if lang == "tr" else "The request body is not valid JSON."
-        )
+        detail = "İstek gövdesi geçerli JSON değil." if lang == "tr" else "The request body is not valid JSON."
         return problem(400, "MALFORMED_JSON", detail)
     detail = "İstek doğrulanamadı." if lang == "tr" else "The request did not pass validation."
     return problem(422, "VALIDATION_ERROR", detail, errors=errors)

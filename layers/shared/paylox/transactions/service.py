@@ -201,9 +201,5 @@ def _require_party(txn: TransactionRow, principal: Principal, party: str, move: 
         raise WrongParty(party, move.name)
 
 
-def _timeline_entry(
-    at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None
-) -> TimelineEntry:
-    return TimelineEntry(
-        at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note
-    )
+def _timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
+    return TimelineEntry(at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note)
