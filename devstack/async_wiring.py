@@ -30,9 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote_plus, unquote_plus
 from zoneinfo import ZoneInfo
 
 import boto3
+from botocore.config import Config
 from moto.events.models import EventPattern
 
 from devstack import schedules
@@ -415,7 +417,10 @@ class AsyncWiring:
         self._events = boto3.client("events", region_name=REGION)
         self._s3 = boto3.client("s3", region_name=REGION)
         self._dynamodb = boto3.client("dynamodb", region_name=REGION)
-        self._streams = boto3.client("dynamodbstreams", region_name=REGION)
+        # botocore would send stream calls to an account-specific host that moto in process ignores.
+        self._streams = boto3.client(
+            "dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled")
+        )
         for rule in self.wiring.rules:
             url, arn = self._internal_queue("rule", rule.name)
             rule_name = rule.name[:64]
@@ -589,6 +594,10 @@ class AsyncWiring:
         url = self._internal_queues[source.name]
         for message in self._receive(url, 10):
             event = json.loads(message["Body"])
+            for record in event.get("Records", []):
+                # S3 form-encodes keys but keeps "/"; moto encodes "/" too.
+                obj = record["s3"]["object"]
+                obj["key"] = quote_plus(unquote_plus(obj["key"]), safe="/")
             if event.get("Event") != "s3:TestEvent":  # S3's check of a new configuration
                 self._executor.submit(self.deliver, source.target, event)
             self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
