@@ -379,6 +379,7 @@ class Gateway:
             try:
                 claims = self.authorizers[route.authorizer].authorize(headers, route.scopes)
             except AuthorizationError as exc:
+                log.info("%s %s refused by the authorizer: %s", request.method, request.raw_path, exc.reason)
                 response = HttpResponse.json(
                     exc.status, exc.body, [("www-authenticate", exc.www_authenticate)]
                 )
