@@ -571,11 +571,13 @@ class AsyncWiring:
         response = self._sqs.receive_message(
             QueueUrl=url,
             MaxNumberOfMessages=max(1, min(count, 10)),
-            WaitTimeSeconds=1,
+            WaitTimeSeconds=0,  # short polls, so that stopping never waits on a long poll
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
         messages: list[dict[str, Any]] = response.get("Messages", [])
+        if not messages:
+            self._stop.wait(self._poll_interval)
         return messages
 
     def _pump_rule(self, rule: RuleSource) -> None:

@@ -82,7 +82,9 @@ def _dev(args: argparse.Namespace) -> int:
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
+    # SIGINT too: a shell that starts `make dev` in the background makes Python ignore Ctrl-C.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, terminate)
     print(
         f"Paylox dev stack on {running.url}  (AWS: {running.aws_endpoint_url}, state: {state.path})\n"
         f"  health   {running.url}/api/health\n"

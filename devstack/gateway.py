@@ -10,7 +10,6 @@ answered from the API's ``CorsConfiguration``, and Lambda's 6 MB payload limit g
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import json
 import logging
@@ -403,14 +402,3 @@ class Gateway:
     def _stamp(response: HttpResponse, request_id: str) -> HttpResponse:
         response.headers.append(("apigw-requestid", request_id))
         return response
-
-
-def decode_body(event: Mapping[str, Any]) -> bytes:
-    """The request body of a payload 2.0 event as bytes (tests and tools)."""
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            return base64.b64decode(body, validate=True)
-        except binascii.Error as exc:
-            raise ValueError("body is not valid base64") from exc
-    return str(body).encode()

@@ -45,10 +45,13 @@ def function_environment(
     caller: Mapping[str, str],
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The functions' environment: ``base`` (the template's, by default) with every variable the
-    caller set winning, then the fake AWS pointing at ``aws_endpoint_url`` and the dev outbox."""
+    """The functions' environment: ``base`` (the template's, by default) with every one of its
+    variables and secrets that the caller set taking the caller's value, then the fake AWS
+    pointing at ``aws_endpoint_url`` and the dev outbox."""
     env = {**LOCAL_DEFAULTS, **(stack.environment() if base is None else base)}
-    env.update({key: caller[key] for key in env if key in caller})
+    # A secret X comes from X_PARAMETER (SSM) in AWS, from the variable X locally (paylox.secrets).
+    secrets = [key.removesuffix("_PARAMETER") for key in env if key.endswith("_PARAMETER")]
+    env.update({key: caller[key] for key in [*env, *secrets] if key in caller})
     env.update(FAKE_AWS, AWS_ENDPOINT_URL=aws_endpoint_url, PAYLOX_DEV_OUTBOX=str(state.outbox))
     return env
 

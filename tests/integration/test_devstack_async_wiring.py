@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from devstack.async_wiring import AsyncWiring
 from devstack.invoker import Invoker
@@ -142,6 +144,31 @@ def test_an_upload_under_the_filtered_prefix_invokes_the_function_with_the_s3_ev
     assert record["eventName"].startswith("ObjectCreated:")
     assert record["s3"]["bucket"]["name"] == bucket
     assert record["s3"]["object"]["key"] == "quarantine/doc_1.pdf"
+
+
+def test_a_presigned_post_upload_notifies_the_function_too(stack, wiring):
+    # A browser posts to S3 itself: here, to a moto server sharing this process's moto state.
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        s3 = boto3.client("s3", region_name=REGION, endpoint_url=f"http://{host}:{port}")
+        post = s3.generate_presigned_post(
+            stack.physical_name("UploadBucket"),
+            "quarantine/id card.pdf",
+            Conditions=[["content-length-range", 1, 1024]],
+        )
+        upload = requests.post(
+            post["url"], data=post["fields"], files={"file": ("id.pdf", b"%PDF-1.7")}, timeout=10
+        )
+        assert upload.status_code == 204
+
+        [event] = wait_for(lambda: recorder.events_of("UploadFunction"))
+        [record] = event["Records"]
+        assert record["eventName"] == "ObjectCreated:Post"
+        assert record["s3"]["object"]["key"] == "quarantine/id+card.pdf"  # form-encoded, as S3 sends it
+    finally:
+        server.stop()
 
 
 def test_queue_messages_are_processed_and_reported_failures_go_to_the_dead_letter_queue(stack, wiring):
