@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 from zoneinfo import ZoneInfo
@@ -472,10 +473,10 @@ class AsyncWiring:
     # ------------------------------------------------------------------ threads
     def start(self) -> None:
         loops: list[tuple[str, Callable[[], None]]] = [("schedules", self._schedule_loop)]
-        loops += [(f"rule:{r.name}", lambda r=r: self._pump_rule(r)) for r in self.wiring.rules]
-        loops += [(f"s3:{b.name}", lambda b=b: self._pump_bucket(b)) for b in self.wiring.buckets]
-        loops += [(f"sqs:{q.name}", lambda q=q: self._pump_queue(q)) for q in self.wiring.queues]
-        loops += [(f"stream:{s.name}", lambda s=s: self._pump_stream(s)) for s in self.wiring.streams]
+        loops += [(f"rule:{r.name}", partial(self._pump_rule, r)) for r in self.wiring.rules]
+        loops += [(f"s3:{b.name}", partial(self._pump_bucket, b)) for b in self.wiring.buckets]
+        loops += [(f"sqs:{q.name}", partial(self._pump_queue, q)) for q in self.wiring.queues]
+        loops += [(f"stream:{s.name}", partial(self._pump_stream, s)) for s in self.wiring.streams]
         for name, loop in loops:
             thread = threading.Thread(target=self._forever, args=(name, loop), name=name, daemon=True)
             thread.start()
@@ -520,7 +521,7 @@ class AsyncWiring:
         return False
 
     def _backoff(self, attempt: int) -> float:
-        return min(self._retry_delay * 2 ** (attempt - 1), 30.0)
+        return min(self._retry_delay * 2.0 ** (attempt - 1), 30.0)
 
     def _dead_letter(self, target: AsyncTarget, event: Any, error: Exception) -> None:
         if not target.dead_letter_arn:
@@ -732,7 +733,7 @@ def _sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
 
 
 def _stream_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
-    shaped = _jsonable(dict(record))
+    shaped: dict[str, Any] = _jsonable(dict(record))
     shaped["awsRegion"] = REGION
     shaped["eventSourceARN"] = stream_arn
     return shaped
@@ -761,7 +762,7 @@ def _maybe_json(text: str) -> Any:
 def _passes(filters: Iterable[str], record: Mapping[str, Any]) -> bool:
     """Lambda's event filtering: a record goes through if any filter pattern matches it."""
     patterns = list(filters)
-    return not patterns or any(EventPattern.load(p).matches_event(dict(record)) for p in patterns)
+    return not patterns or any(EventPattern.load(p).matches_event(dict(record)) for p in patterns)  # type: ignore[arg-type]
 
 
 def _failed_items(result: Any) -> set[str]:

@@ -262,14 +262,12 @@ def to_http_response(result: Any) -> HttpResponse:
     for name, values in (result.get("multiValueHeaders") or {}).items():
         headers.extend((str(name).lower(), str(value)) for value in values)
     headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
-    body = result.get("body")
-    if body is None:
-        raw = b""
-    elif result.get("isBase64Encoded"):
-        raw = base64.b64decode(str(body), validate=True)
-    else:
-        raw = str(body).encode()
-    return HttpResponse(status, headers, raw)
+    payload = result.get("body")
+    if payload is None:
+        return HttpResponse(status, headers)
+    if result.get("isBase64Encoded"):
+        return HttpResponse(status, headers, base64.b64decode(str(payload), validate=True))
+    return HttpResponse(status, headers, str(payload).encode())
 
 
 # -------------------------------------------------------------------------------------- CORS

@@ -74,7 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes | None:
         if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
-            chunks, size = [], 0
+            chunks: list[bytes] = []
+            size = 0
             while True:
                 length = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
                 if length == 0:
