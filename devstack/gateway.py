@@ -36,9 +36,9 @@ log = logging.getLogger("paylox.devstack.gateway")
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # bytes, request and response alike (synchronous invoke)
 API_ID = "paylox-dev"
 
-# API Gateway passes these content types as text; every other body reaches the function base64.
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
-_TEXT_SUFFIXES = ("+json", "+xml")
+# API Gateway passes only these content types as text; every other body (form posts and a missing
+# Content-Type included) reaches the function base64-encoded, as observed on real HTTP APIs.
+_TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 
 
 # ---------------------------------------------------------------------------------------- HTTP
@@ -161,7 +161,7 @@ class RouteTable:
 # ------------------------------------------------------------------------------------- events
 def is_text(content_type: str | None) -> bool:
     media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media.startswith(_TEXT_TYPES) or media.endswith(_TEXT_SUFFIXES)
+    return media.startswith("text/") or media in _TEXT_TYPES
 
 
 def _request_id() -> str:
