@@ -18,338 +18,39 @@ that goes wrong in one delivery stops a poller: it is logged and the loop goes o
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
-from zoneinfo import ZoneInfo
 
 import boto3
 from botocore.config import Config
-from moto.events.models import EventPattern
 
-from devstack import schedules
-from devstack.template import ACCOUNT_ID, REGION, Stack
+from devstack import lambda_events
+from devstack.async_sources import (
+    AsyncTarget,
+    BucketSource,
+    QueueSource,
+    RuleSource,
+    ScheduleSource,
+    StreamSource,
+    Wiring,
+    wiring_from_stack,
+)
+from devstack.schedules import Ticker
+from devstack.template import REGION, Stack
 from paylox import clock
 
 log = logging.getLogger("paylox.devstack.async")
 
 Invoke = Callable[[str, dict[str, Any]], Any]
-DEFAULT_ASYNC_RETRIES = 2  # Lambda's asynchronous invocation retries by default
-DEFAULT_STREAM_RETRIES = 3  # AWS retries a stream batch until it expires; a dev stack moves on
-
-
-# ------------------------------------------------------------------------------ declarations
-@dataclass(frozen=True)
-class AsyncTarget:
-    """A function invoked asynchronously, with what happens when it fails."""
-
-    function_id: str
-    source_arn: str  # the rule, schedule or bucket that sends the event
-    max_retries: int = DEFAULT_ASYNC_RETRIES
-    max_event_age: float = 86400.0
-    dead_letter_arn: str | None = None
-
-
-@dataclass(frozen=True)
-class ScheduleSource:
-    name: str
-    target: AsyncTarget
-    expression: schedules.Expression
-    timezone: str = "UTC"
-    input: str | None = None  # the schedule's constant JSON input, if any
-    enabled: bool = True
-    legacy_rule: bool = False  # Type: Schedule (an EventBridge rule) rather than Scheduler
-
-    def event(self, scheduled: datetime) -> Any:
-        """What the schedule sends: its Input, else a scheduled event envelope."""
-        if self.input is not None:
-            return json.loads(self.input)
-        return {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events" if self.legacy_rule else "aws.scheduler",
-            "account": ACCOUNT_ID,
-            "time": clock.isoformat(scheduled).replace(".000Z", "Z"),
-            "region": REGION,
-            "resources": [self.target.source_arn],
-            "detail": {},
-        }
-
-
-@dataclass(frozen=True)
-class RuleSource:
-    name: str
-    target: AsyncTarget
-    bus: str
-    pattern: Mapping[str, Any]
-    input: str | None = None
-    input_path: str | None = None
-
-
-@dataclass(frozen=True)
-class BucketSource:
-    name: str
-    target: AsyncTarget
-    bucket: str
-    events: tuple[str, ...]
-    filter_rules: tuple[Mapping[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class QueueSource:
-    name: str
-    function_id: str
-    queue_arn: str
-    batch_size: int = 10
-    report_failures: bool = False
-    filters: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StreamSource:
-    name: str
-    function_id: str
-    table: str
-    starting_position: str = "TRIM_HORIZON"
-    batch_size: int = 100
-    max_retries: int = DEFAULT_STREAM_RETRIES
-    on_failure_arn: str | None = None
-    report_failures: bool = False
-    filters: tuple[str, ...] = ()
-
-
-@dataclass
-class Wiring:
-    schedules: list[ScheduleSource] = field(default_factory=list)
-    rules: list[RuleSource] = field(default_factory=list)
-    buckets: list[BucketSource] = field(default_factory=list)
-    queues: list[QueueSource] = field(default_factory=list)
-    streams: list[StreamSource] = field(default_factory=list)
-
-    def scheduled(self, function_id: str) -> ScheduleSource | None:
-        return next((s for s in self.schedules if s.target.function_id == function_id), None)
-
-
-def _function_defaults(props: Mapping[str, Any]) -> tuple[int, str | None]:
-    """Retries and failure queue of a function's own asynchronous invocation configuration."""
-    invoke_config = props.get("EventInvokeConfig") or {}
-    retries = int(invoke_config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES))
-    on_failure = ((invoke_config.get("DestinationConfig") or {}).get("OnFailure")) or {}
-    dead_letter = props.get("DeadLetterQueue") or {}
-    arn = on_failure.get("Destination") if on_failure.get("Type", "SQS") == "SQS" else None
-    return retries, arn or dead_letter.get("TargetArn")
-
-
-def _target(
-    stack: Stack,
-    function_id: str,
-    source_arn: str,
-    retry: Mapping[str, Any] | None,
-    dlq: Mapping[str, Any] | None,
-) -> AsyncTarget:
-    props = stack.resolve(stack.resources[function_id].get("Properties") or {})
-    retries, dead_letter = _function_defaults(props)
-    retry = retry or {}
-    return AsyncTarget(
-        function_id=function_id,
-        source_arn=source_arn,
-        max_retries=int(retry.get("MaximumRetryAttempts", retries)),
-        max_event_age=float(retry.get("MaximumEventAgeInSeconds", 86400)),
-        dead_letter_arn=(dlq or {}).get("Arn") or dead_letter,
-    )
-
-
-def _schedule_arn(name: str) -> str:
-    return f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{name}"
-
-
-def _rule_arn(bus: str, name: str) -> str:
-    path = name if bus == "default" else f"{bus}/{name}"
-    return f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{path}"
-
-
-def _filters(props: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(str(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters") or [])
-
-
-def wiring_from_stack(stack: Stack) -> Wiring:
-    """Every asynchronous event source the template declares, resolved with the stack's values."""
-    wiring = Wiring()
-    for function_id, spec in stack.functions.items():
-        for event_name, event in spec.events.items():
-            kind = event.get("Type")
-            props = event.get("Properties") or {}
-            name = f"{function_id}{event_name}"
-            if kind in ("ScheduleV2", "Schedule"):
-                legacy = kind == "Schedule"
-                arn = _rule_arn("default", name) if legacy else _schedule_arn(name)
-                state = props.get("State", "ENABLED" if props.get("Enabled", True) else "DISABLED")
-                wiring.schedules.append(
-                    ScheduleSource(
-                        name=name,
-                        target=_target(
-                            stack, function_id, arn, props.get("RetryPolicy"), props.get("DeadLetterConfig")
-                        ),
-                        expression=schedules.parse(
-                            str(props["Schedule" if legacy else "ScheduleExpression"]),
-                            str(props.get("ScheduleExpressionTimezone", "UTC")),
-                        ),
-                        timezone=str(props.get("ScheduleExpressionTimezone", "UTC")),
-                        input=props.get("Input"),
-                        enabled=state == "ENABLED",
-                        legacy_rule=legacy,
-                    )
-                )
-            elif kind in ("EventBridgeRule", "CloudWatchEvent"):
-                bus = _bus_name(props.get("EventBusName"))
-                wiring.rules.append(
-                    RuleSource(
-                        name=name,
-                        target=_target(
-                            stack,
-                            function_id,
-                            _rule_arn(bus, name),
-                            props.get("RetryPolicy"),
-                            props.get("DeadLetterConfig"),
-                        ),
-                        bus=bus,
-                        pattern=props["Pattern"],
-                        input=props.get("Input"),
-                        input_path=props.get("InputPath"),
-                    )
-                )
-            elif kind == "S3":
-                events = props.get("Events") or []
-                rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
-                wiring.buckets.append(
-                    BucketSource(
-                        name=name,
-                        target=_target(stack, function_id, f"arn:aws:s3:::{props['Bucket']}", None, None),
-                        bucket=str(props["Bucket"]),
-                        events=tuple(events if isinstance(events, list) else [events]),
-                        filter_rules=tuple(rules),
-                    )
-                )
-            elif kind == "SQS" and props.get("Enabled", True):
-                wiring.queues.append(
-                    QueueSource(
-                        name=name,
-                        function_id=function_id,
-                        queue_arn=str(props["Queue"]),
-                        batch_size=int(props.get("BatchSize", 10)),
-                        report_failures="ReportBatchItemFailures"
-                        in (props.get("FunctionResponseTypes") or []),
-                        filters=_filters(props),
-                    )
-                )
-            elif kind == "DynamoDB" and props.get("Enabled", True):
-                retries = int(props.get("MaximumRetryAttempts", -1))
-                on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure")) or {}
-                wiring.streams.append(
-                    StreamSource(
-                        name=name,
-                        function_id=function_id,
-                        table=_table_of_stream(str(props["Stream"])),
-                        starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
-                        batch_size=int(props.get("BatchSize", 100)),
-                        max_retries=DEFAULT_STREAM_RETRIES if retries < 0 else retries,
-                        on_failure_arn=on_failure.get("Destination"),
-                        report_failures="ReportBatchItemFailures"
-                        in (props.get("FunctionResponseTypes") or []),
-                        filters=_filters(props),
-                    )
-                )
-    _add_resource_wiring(stack, wiring)
-    return wiring
-
-
-def _add_resource_wiring(stack: Stack, wiring: Wiring) -> None:
-    """Rules and schedules declared as plain CloudFormation resources that target a function."""
-    by_arn = {stack.get_att(fid, "Arn"): fid for fid in stack.functions}
-    for logical_id, res in stack.of_type("AWS::Events::Rule").items():
-        props = stack.resolve(res.get("Properties") or {})
-        if props.get("State", "ENABLED") != "ENABLED":
-            continue
-        bus = _bus_name(props.get("EventBusName"))
-        for target in props.get("Targets") or []:
-            function_id = by_arn.get(str(target.get("Arn")))
-            if function_id is None:
-                continue
-            name = f"{logical_id}{target.get('Id', '')}"
-            async_target = _target(
-                stack,
-                function_id,
-                _rule_arn(bus, name),
-                target.get("RetryPolicy"),
-                target.get("DeadLetterConfig"),
-            )
-            if "ScheduleExpression" in props:
-                wiring.schedules.append(
-                    ScheduleSource(
-                        name=name,
-                        target=async_target,
-                        expression=schedules.parse(str(props["ScheduleExpression"])),
-                        input=target.get("Input"),
-                        legacy_rule=True,
-                    )
-                )
-            elif "EventPattern" in props:
-                wiring.rules.append(
-                    RuleSource(
-                        name=name,
-                        target=async_target,
-                        bus=bus,
-                        pattern=props["EventPattern"],
-                        input=target.get("Input"),
-                        input_path=target.get("InputPath"),
-                    )
-                )
-    for logical_id, res in stack.of_type("AWS::Scheduler::Schedule").items():
-        props = stack.resolve(res.get("Properties") or {})
-        target = props.get("Target") or {}
-        function_id = by_arn.get(str(target.get("Arn")))
-        if function_id is None:
-            continue
-        timezone = str(props.get("ScheduleExpressionTimezone", "UTC"))
-        wiring.schedules.append(
-            ScheduleSource(
-                name=logical_id,
-                target=_target(
-                    stack,
-                    function_id,
-                    _schedule_arn(logical_id),
-                    target.get("RetryPolicy"),
-                    target.get("DeadLetterConfig"),
-                ),
-                expression=schedules.parse(str(props["ScheduleExpression"]), timezone),
-                timezone=timezone,
-                input=target.get("Input"),
-                enabled=props.get("State", "ENABLED") == "ENABLED",
-            )
-        )
-
-
-def _bus_name(value: Any) -> str:
-    if not value:
-        return "default"
-    return str(value).rsplit("/", 1)[-1] if str(value).startswith("arn:") else str(value)
-
-
-def _table_of_stream(stream_arn: str) -> str:
-    # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL
-    return stream_arn.split(":", 5)[5].split("/")[1]
 
 
 def _internal_queue_name(stack: Stack, kind: str, name: str) -> str:
@@ -357,35 +58,6 @@ def _internal_queue_name(stack: Stack, kind: str, name: str) -> str:
     if len(full) <= 80:  # SQS's limit on queue names
         return full
     return f"{full[:71]}-{hashlib.sha1(full.encode()).hexdigest()[:8]}"  # noqa: S324 - a name, not a secret
-
-
-# ---------------------------------------------------------------------------------- runtime
-@dataclass
-class _ScheduleState:
-    source: ScheduleSource
-    started: datetime
-    last_checked: datetime
-    done: bool = False  # one-time at() schedules
-
-    def due(self, now: datetime) -> datetime | None:
-        """The scheduled time of a tick that came due since the last check, if any.
-
-        A clock jumped forward over many ticks fires once, with the latest tick: what a
-        function must do anyway, as schedules may be late or retried.
-        """
-        expression = self.source.expression
-        previous, self.last_checked = self.last_checked, now
-        if isinstance(expression, schedules.Rate):
-            tick = expression.next_after(self.started, previous)
-            if tick > now:
-                return None
-            return expression.next_after(self.started, now) - expression.interval
-        if isinstance(expression, schedules.At):
-            if self.done or expression.moment > now:
-                return None
-            self.done = True
-            return expression.moment
-        return expression.latest_match(previous, now, ZoneInfo(self.source.timezone))
 
 
 class AsyncWiring:
@@ -452,14 +124,23 @@ class AsyncWiring:
             configuration["EventBridgeConfiguration"] = {}
         for queue in own.get("QueueConfigurations") or []:
             configuration["QueueConfigurations"].append(
-                {"QueueArn": queue["Queue"], "Events": [queue["Event"]], **_s3_filter(queue.get("Filter"))}
+                {
+                    "QueueArn": queue["Queue"],
+                    "Events": [queue["Event"]],
+                    **lambda_events.s3_filter(queue.get("Filter")),
+                }
             )
         for source in sources:
             url, arn = self._internal_queue("s3", source.name)
             self._internal_queues[source.name] = url
             rules = {"S3Key": {"Rules": list(source.filter_rules)}} if source.filter_rules else None
             configuration["QueueConfigurations"].append(
-                {"Id": source.name, "QueueArn": arn, "Events": list(source.events), **_s3_filter(rules)}
+                {
+                    "Id": source.name,
+                    "QueueArn": arn,
+                    "Events": list(source.events),
+                    **lambda_events.s3_filter(rules),
+                }
             )
         self._s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=configuration)
 
@@ -472,7 +153,15 @@ class AsyncWiring:
 
     # ------------------------------------------------------------------ threads
     def start(self) -> None:
-        loops: list[tuple[str, Callable[[], None]]] = [("schedules", self._schedule_loop)]
+        # The schedules start now, not when their thread gets going: a clock moved right after
+        # start() must find them running.
+        now = clock.now()
+        tickers = [
+            (s, Ticker(s.expression, s.timezone, started=now, last_checked=now))
+            for s in self.wiring.schedules
+            if s.enabled
+        ]
+        loops: list[tuple[str, Callable[[], None]]] = [("schedules", partial(self._schedule_loop, tickers))]
         loops += [(f"rule:{r.name}", partial(self._pump_rule, r)) for r in self.wiring.rules]
         loops += [(f"s3:{b.name}", partial(self._pump_bucket, b)) for b in self.wiring.buckets]
         loops += [(f"sqs:{q.name}", partial(self._pump_queue, q)) for q in self.wiring.queues]
@@ -549,23 +238,16 @@ class AsyncWiring:
             raise LookupError(function_id)
         return self._invoke(function_id, source.event(clock.now()))
 
-    def _schedule_loop(self) -> None:
-        now = clock.now()
-        states = [
-            _ScheduleState(s, started=now, last_checked=now) for s in self.wiring.schedules if s.enabled
-        ]
-        for state in states:
-            expression = state.source.expression
-            state.done = isinstance(expression, schedules.At) and expression.moment <= now
+    def _schedule_loop(self, tickers: list[tuple[ScheduleSource, Ticker]]) -> None:
         while not self._stop.is_set():
             self._wake.wait(self._poll_interval)
             self._wake.clear()
             now = clock.now()
-            for state in states:
-                scheduled = state.due(now)
+            for source, ticker in tickers:
+                scheduled = ticker.due(now)
                 if scheduled is not None:
-                    log.info("schedule %s fires", state.source.name)
-                    self._executor.submit(self.deliver, state.source.target, state.source.event(scheduled))
+                    log.info("schedule %s fires", source.name)
+                    self._executor.submit(self.deliver, source.target, source.event(scheduled))
 
     # ------------------------------------------------------------------ queues
     def _receive(self, url: str, count: int) -> list[dict[str, Any]]:
@@ -589,7 +271,7 @@ class AsyncWiring:
             if rule.input is not None:
                 event = json.loads(rule.input)
             elif rule.input_path:
-                event = _json_path(event, rule.input_path)
+                event = lambda_events.json_path(event, rule.input_path)
             self._executor.submit(self.deliver, rule.target, event)
             self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
@@ -610,8 +292,12 @@ class AsyncWiring:
         url = self._sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
         while not self._stop.is_set():
             messages = self._receive(url, source.batch_size)
-            records = [_sqs_record(message, source.queue_arn) for message in messages]
-            matching = [r for r in records if _passes(source.filters, {**r, "body": _maybe_json(r["body"])})]
+            records = [lambda_events.sqs_record(message, source.queue_arn) for message in messages]
+            matching = [
+                r
+                for r in records
+                if lambda_events.passes(source.filters, {**r, "body": lambda_events.maybe_json(r["body"])})
+            ]
             # Lambda deletes the messages its filters drop.
             for record in records:
                 if record not in matching:
@@ -623,7 +309,7 @@ class AsyncWiring:
             except Exception:  # the batch returns to the queue after its visibility timeout
                 log.exception("%s failed on a batch from %s", source.function_id, queue_name)
                 continue
-            failed = _failed_items(result) if source.report_failures else set()
+            failed = lambda_events.failed_items(result) if source.report_failures else set()
             for record in matching:
                 if record["messageId"] not in failed:
                     self._sqs.delete_message(QueueUrl=url, ReceiptHandle=record["receiptHandle"])
@@ -643,7 +329,9 @@ class AsyncWiring:
             for index, iterator in enumerate(iterators):
                 response = self._streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
                 iterators[index] = response["NextShardIterator"]
-                records = [_stream_record(record, stream_arn) for record in response.get("Records", [])]
+                records = [
+                    lambda_events.stream_record(record, stream_arn) for record in response.get("Records", [])
+                ]
                 if records:
                     busy = True
                     self._process_stream_batch(source, stream_arn, records)
@@ -653,12 +341,12 @@ class AsyncWiring:
     def _process_stream_batch(
         self, source: StreamSource, stream_arn: str, records: list[dict[str, Any]]
     ) -> None:
-        batch = [r for r in records if _passes(source.filters, r)]
+        batch = [r for r in records if lambda_events.passes(source.filters, r)]
         attempt = 0
         while batch:
             try:
                 result = self._invoke(source.function_id, {"Records": batch})
-                failed = _failed_items(result) if source.report_failures else set()
+                failed = lambda_events.failed_items(result) if source.report_failures else set()
                 if not failed:
                     return
                 # Partial failure: retry from the first failed record on (the shard keeps order).
@@ -698,83 +386,3 @@ class AsyncWiring:
                 }
             ),
         )
-
-
-# ------------------------------------------------------------------------------ event shapes
-def _s3_filter(rules: Mapping[str, Any] | None) -> dict[str, Any]:
-    key_rules = ((rules or {}).get("S3Key") or {}).get("Rules") or []
-    if not key_rules:
-        return {}
-    return {"Filter": {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in key_rules]}}}
-
-
-def _sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
-    attributes = {}
-    for name, value in (message.get("MessageAttributes") or {}).items():
-        binary = value.get("BinaryValue")
-        attributes[name] = {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": base64.b64encode(binary).decode() if binary is not None else None,
-            "stringListValues": value.get("StringListValues", []),
-            "binaryListValues": [base64.b64encode(b).decode() for b in value.get("BinaryListValues", [])],
-            "dataType": value.get("DataType"),
-        }
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": dict(message.get("Attributes") or {}),
-        "messageAttributes": attributes,
-        "md5OfBody": message.get("MD5OfBody"),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    }
-
-
-def _stream_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
-    shaped: dict[str, Any] = _jsonable(dict(record))
-    shaped["awsRegion"] = REGION
-    shaped["eventSourceARN"] = stream_arn
-    return shaped
-
-
-def _jsonable(value: Any) -> Any:
-    """boto3's parsed stream record back to the JSON Lambda receives (epoch seconds, base64)."""
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode()
-    return value
-
-
-def _maybe_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def _passes(filters: Iterable[str], record: Mapping[str, Any]) -> bool:
-    """Lambda's event filtering: a record goes through if any filter pattern matches it."""
-    patterns = list(filters)
-    return not patterns or any(EventPattern.load(p).matches_event(dict(record)) for p in patterns)  # type: ignore[arg-type]
-
-
-def _failed_items(result: Any) -> set[str]:
-    if not isinstance(result, dict):
-        return set()
-    return {str(item.get("itemIdentifier")) for item in result.get("batchItemFailures") or []}
-
-
-def _json_path(event: Mapping[str, Any], path: str) -> Any:
-    """EventBridge's InputPath (``$.detail``, ``$.detail.x``)."""
-    value: Any = event
-    for part in path.removeprefix("$").strip(".").split("."):
-        if part:
-            value = value[part]
-    return value

@@ -148,3 +148,38 @@ def _weekday_matches(field: str, local: datetime) -> bool:
         last_day = calendar.monthrange(local.year, local.month)[1]
         return weekday == _number(field[:-1], _DAYS) and local.day + 7 > last_day
     return weekday in _values(field, 1, 7, _DAYS)
+
+
+@dataclass
+class Ticker:
+    """When one schedule comes due, checked against a clock that may jump forward."""
+
+    expression: Expression
+    timezone: str
+    started: datetime
+    last_checked: datetime
+    done: bool = False  # one-time at() schedules
+
+    def __post_init__(self) -> None:
+        # A one-time schedule whose moment has passed when it is created never fires.
+        self.done = isinstance(self.expression, At) and self.expression.moment <= self.started
+
+    def due(self, now: datetime) -> datetime | None:
+        """The scheduled time of a tick that came due since the last check, if any.
+
+        A clock jumped forward over many ticks fires once, with the latest tick: what a
+        function must do anyway, as schedules may be late or retried.
+        """
+        expression = self.expression
+        previous, self.last_checked = self.last_checked, now
+        if isinstance(expression, Rate):
+            tick = expression.next_after(self.started, previous)
+            if tick > now:
+                return None
+            return expression.next_after(self.started, now) - expression.interval
+        if isinstance(expression, At):
+            if self.done or expression.moment > now:
+                return None
+            self.done = True
+            return expression.moment
+        return expression.latest_match(previous, now, ZoneInfo(self.timezone))

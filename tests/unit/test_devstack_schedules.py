@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from devstack.schedules import At, Cron, ExpressionError, Rate, parse
+from devstack.schedules import At, Cron, ExpressionError, Rate, Ticker, parse
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 
@@ -83,3 +83,23 @@ def test_a_one_time_schedule_is_in_its_time_zone():
     assert parse("at(2026-12-01T10:00:00)", "Europe/Istanbul") == At(
         datetime(2026, 12, 1, 10, 0, tzinfo=ISTANBUL)
     )
+
+
+def test_a_rate_fires_once_with_its_latest_tick_when_the_clock_jumps_over_many():
+    start = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    ticker = Ticker(parse("rate(5 minutes)"), "UTC", started=start, last_checked=start)
+
+    assert ticker.due(start + timedelta(minutes=4)) is None
+    assert ticker.due(start + timedelta(hours=1, minutes=2)) == start + timedelta(hours=1)
+    assert ticker.due(start + timedelta(hours=1, minutes=3)) is None
+
+
+def test_a_one_time_schedule_fires_once_and_never_if_already_past():
+    start = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    upcoming = Ticker(parse("at(2026-12-01T10:00:00)", "Europe/Istanbul"), "Europe/Istanbul", start, start)
+    past = Ticker(parse("at(2026-11-01T10:00:00)", "Europe/Istanbul"), "Europe/Istanbul", start, start)
+
+    later = start + timedelta(days=2)
+    assert upcoming.due(later) == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    assert upcoming.due(later + timedelta(days=1)) is None
+    assert past.due(later) is None
