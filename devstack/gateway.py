@@ -190,19 +190,19 @@ def build_event(
     forwarded = headers.get("x-forwarded-for")
     headers["x-forwarded-for"] = f"{forwarded}, {request.source_ip}" if forwarded else request.source_ip
     headers.setdefault("x-forwarded-proto", "http")
-    headers.setdefault("x-forwarded-port", (headers.get("host", "").rpartition(":")[2] or "80"))
+    host, _, port = headers.get("host", "localhost").partition(":")
+    headers.setdefault("x-forwarded-port", port or "80")
     headers["x-amzn-trace-id"] = f"Root=1-{int(now.timestamp()):08x}-{uuid.uuid4().hex[:24]}"
 
     query: dict[str, str] = {}
     for key, value in parse_qsl(request.raw_query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value
 
-    domain = headers.get("host", "localhost").rsplit(":", 1)[0]
     context: dict[str, Any] = {
         "accountId": ACCOUNT_ID,
         "apiId": API_ID,
-        "domainName": domain,
-        "domainPrefix": domain.split(".", 1)[0],
+        "domainName": host,
+        "domainPrefix": host.split(".", 1)[0],
         "http": {
             "method": request.method.upper(),
             "path": request.raw_path,

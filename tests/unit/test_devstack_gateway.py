@@ -117,6 +117,7 @@ def test_the_event_has_the_payload_2_0_shape():
     assert event["headers"]["x-custom"] == "one,two"
     assert event["headers"]["user-agent"] == "pytest"
     assert event["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert (event["headers"]["x-forwarded-proto"], event["headers"]["x-forwarded-port"]) == ("http", "3000")
     assert event["isBase64Encoded"] is False
     assert "body" not in event
     context = event["requestContext"]
