@@ -221,8 +221,7 @@ def wiring_from_stack(stack: Stack) -> Wiring:
                         function_id=function_id,
                         queue_arn=str(props["Queue"]),
                         batch_size=int(props.get("BatchSize", 10)),
-                        report_failures="ReportBatchItemFailures"
-                        in (props.get("FunctionResponseTypes") or []),
+                        report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                         filters=_filters(props),
                     )
                 )
@@ -238,8 +237,7 @@ def wiring_from_stack(stack: Stack) -> Wiring:
                         batch_size=int(props.get("BatchSize", 100)),
                         max_retries=DEFAULT_STREAM_RETRIES if retries < 0 else retries,
                         on_failure_arn=on_failure.get("Destination"),
-                        report_failures="ReportBatchItemFailures"
-                        in (props.get("FunctionResponseTypes") or []),
+                        report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                         filters=_filters(props),
                     )
                 )

@@ -112,9 +112,7 @@ class AsyncWiring:
 
     def _internal_queue(self, kind: str, name: str) -> tuple[str, str]:
         url = self._sqs.create_queue(QueueName=_internal_queue_name(self.stack, kind, name))["QueueUrl"]
-        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
+        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return url, arn
 
     def _configure_bucket(self, bucket: str, sources: list[BucketSource]) -> None:
@@ -329,18 +327,14 @@ class AsyncWiring:
             for index, iterator in enumerate(iterators):
                 response = self._streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
                 iterators[index] = response["NextShardIterator"]
-                records = [
-                    lambda_events.stream_record(record, stream_arn) for record in response.get("Records", [])
-                ]
+                records = [lambda_events.stream_record(record, stream_arn) for record in response.get("Records", [])]
                 if records:
                     busy = True
                     self._process_stream_batch(source, stream_arn, records)
             if not busy:
                 self._stop.wait(self._poll_interval)
 
-    def _process_stream_batch(
-        self, source: StreamSource, stream_arn: str, records: list[dict[str, Any]]
-    ) -> None:
+    def _process_stream_batch(self, source: StreamSource, stream_arn: str, records: list[dict[str, Any]]) -> None:
         batch = [r for r in records if lambda_events.passes(source.filters, r)]
         attempt = 0
         while batch:

@@ -60,9 +60,7 @@ def authorizer_configs(stack: Stack) -> tuple[dict[str, AuthorizerConfig], str |
             configs[name] = AuthorizerConfig(
                 name=name,
                 issuer=str(jwt_config.get("issuer", "")),
-                audiences=tuple(
-                    str(aud) for aud in (audiences if isinstance(audiences, list) else [audiences])
-                ),
+                audiences=tuple(str(aud) for aud in (audiences if isinstance(audiences, list) else [audiences])),
                 identity_header=source.removeprefix("$request.header.").lower(),
             )
         return configs, auth.get("DefaultAuthorizer")

@@ -46,14 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
     token.set_defaults(run=_token)
 
-    invoke = commands.add_parser(
-        "invoke", help="invoke one function in process against the running dev stack"
-    )
+    invoke = commands.add_parser("invoke", help="invoke one function in process against the running dev stack")
     invoke.add_argument("function", metavar="FunctionLogicalId")
     invoke.add_argument("--event", required=True, type=Path, help="event JSON, e.g. events/ops/health.json")
-    invoke.add_argument(
-        "--env-from-dev", action="store_true", help="use the running dev stack's function environment"
-    )
+    invoke.add_argument("--env-from-dev", action="store_true", help="use the running dev stack's function environment")
     invoke.set_defaults(run=_invoke)
 
     args = parser.parse_args(argv)
@@ -135,9 +131,7 @@ def _invoke(args: argparse.Namespace) -> int:
     stack = dev_stack()
     if args.function not in stack.functions:
         known = ", ".join(sorted(stack.functions))
-        print(
-            f"paylox invoke: no function {args.function} in template.yaml (known: {known})", file=sys.stderr
-        )
+        print(f"paylox invoke: no function {args.function} in template.yaml (known: {known})", file=sys.stderr)
         return 2
     try:
         event = json.loads(args.event.read_text(encoding="utf-8"))

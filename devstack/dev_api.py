@@ -39,17 +39,13 @@ class DevEndpoints:
                 method, "GET", lambda: HttpResponse.json(200, openapi_document(self.routes, self.invoker))
             )
         if path in ("/docs", "/docs/"):
-            return self._only(
-                method, "GET", lambda: _content(SWAGGER_HTML.encode(), "text/html; charset=utf-8")
-            )
+            return self._only(method, "GET", lambda: _content(SWAGGER_HTML.encode(), "text/html; charset=utf-8"))
         if path == "/docs/swagger-ui-bundle.js":
             return self._only(
                 method, "GET", lambda: _content(swagger_asset("swagger-ui-bundle.min.js"), "text/javascript")
             )
         if path == "/docs/swagger-ui.css":
-            return self._only(
-                method, "GET", lambda: _content(swagger_asset("swagger-ui.min.css"), "text/css")
-            )
+            return self._only(method, "GET", lambda: _content(swagger_asset("swagger-ui.min.css"), "text/css"))
         if not path.startswith("/_dev/"):
             return None
         if path == "/_dev/outbox":

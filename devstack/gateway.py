@@ -236,9 +236,7 @@ def build_event(
     binary = False
     if request.body:
         binary = not is_text(headers.get("content-type"))
-        event["body"] = (
-            base64.b64encode(request.body).decode() if binary else request.body.decode("utf-8", "replace")
-        )
+        event["body"] = base64.b64encode(request.body).decode() if binary else request.body.decode("utf-8", "replace")
     event["isBase64Encoded"] = binary
     return event
 
@@ -377,9 +375,7 @@ class Gateway:
                 claims = self.authorizers[route.authorizer].authorize(headers, route.scopes)
             except AuthorizationError as exc:
                 log.info("%s %s refused by the authorizer: %s", request.method, request.raw_path, exc.reason)
-                response = HttpResponse.json(
-                    exc.status, exc.body, [("www-authenticate", exc.www_authenticate)]
-                )
+                response = HttpResponse.json(exc.status, exc.body, [("www-authenticate", exc.www_authenticate)])
                 return self._stamp(response, request_id), None
         now = datetime.fromtimestamp(self.clock(), UTC)
         event = build_event(route, params, request, claims=claims, request_id=request_id, now=now)

@@ -48,7 +48,5 @@ class Invoker:
         spec = self.spec(logical_id)
         with self._locks[logical_id]:
             handler = self.handler(logical_id)
-            context = LambdaContext(
-                function_name=self.stack.physical_name(logical_id), timeout_seconds=spec.timeout
-            )
+            context = LambdaContext(function_name=self.stack.physical_name(logical_id), timeout_seconds=spec.timeout)
             return handler(event, context)

@@ -50,9 +50,7 @@ class DevStack:
     url: str
     state: StateDir
 
-    def token(
-        self, sub: str, groups: Iterable[str] = (), email: str | None = None, phone: str | None = None
-    ) -> str:
+    def token(self, sub: str, groups: Iterable[str] = (), email: str | None = None, phone: str | None = None) -> str:
         """A bearer token for user ``sub``, as ``paylox token`` prints it."""
         return mint(signing_key(self.state), sub=sub, groups=groups, email=email, phone=phone)
 

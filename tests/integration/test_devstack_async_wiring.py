@@ -59,9 +59,7 @@ def put_event(bus: str, source: str, detail_type: str, detail: dict[str, Any]) -
 def dead_letters(stack: Stack) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs", region_name=REGION)
     url = sqs.get_queue_url(QueueName=stack.physical_name("DeadLetterQueue"))["QueueUrl"]
-    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
-        "Messages", []
-    )
+    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
 
 
 def test_a_domain_event_matching_a_rule_invokes_its_function_with_the_eventbridge_event(wiring):
@@ -115,9 +113,7 @@ def test_a_cron_schedule_fires_once_for_a_day_skipped_over(wiring):
     [event] = wait_for(lambda: recorder.events_of("NightlyFunction"))
     assert event["detail-type"] == "Scheduled Event"
     assert event["source"] == "aws.scheduler"
-    assert event["resources"] == [
-        "arn:aws:scheduler:eu-central-1:123456789012:schedule/default/NightlyFunctionNightly"
-    ]
+    assert event["resources"] == ["arn:aws:scheduler:eu-central-1:123456789012:schedule/default/NightlyFunctionNightly"]
     time.sleep(0.3)  # a few more scheduler polls must not fire it again
     assert len(recorder.events_of("NightlyFunction")) == 1
 
@@ -158,9 +154,7 @@ def test_a_presigned_post_upload_notifies_the_function_too(stack, wiring):
             "quarantine/id card.pdf",
             Conditions=[["content-length-range", 1, 1024]],
         )
-        upload = requests.post(
-            post["url"], data=post["fields"], files={"file": ("id.pdf", b"%PDF-1.7")}, timeout=10
-        )
+        upload = requests.post(post["url"], data=post["fields"], files={"file": ("id.pdf", b"%PDF-1.7")}, timeout=10)
         assert upload.status_code == 204
 
         [event] = wait_for(lambda: recorder.events_of("UploadFunction"))

@@ -46,9 +46,7 @@ def test_the_template_authorizer_uses_the_dev_issuer_and_audience():
 
 
 def test_a_minted_token_passes_with_or_without_the_bearer_prefix(key, authorizer):
-    token = mint(
-        key, sub="user-1", groups=["admin"], email="a@example.com", phone="+905551112233", locale="tr"
-    )
+    token = mint(key, sub="user-1", groups=["admin"], email="a@example.com", phone="+905551112233", locale="tr")
 
     claims = authorizer.authorize(bearer(token))
     assert authorizer.authorize({"authorization": token}) == claims

@@ -28,9 +28,7 @@ from devstack.tokens import jwks, mint, signing_key
 NOW = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
 
 
-def request(
-    method: str = "GET", target: str = "/", body: bytes = b"", headers: list | None = None
-) -> HttpRequest:
+def request(method: str = "GET", target: str = "/", body: bytes = b"", headers: list | None = None) -> HttpRequest:
     path, _, query = target.partition("?")
     return HttpRequest(method, path, query, headers or [("Host", "127.0.0.1:3000")], body)
 
@@ -286,9 +284,7 @@ def test_cors_preflight_is_answered_by_the_gateway_for_allowed_origins(key):
     invoke = Recorder()
     preflight = [("Origin", "http://localhost:3000"), ("Access-Control-Request-Method", "POST")]
 
-    response, _ = gateway(key, invoke).handle(
-        request("OPTIONS", "/api/transaction/create", headers=preflight)
-    )
+    response, _ = gateway(key, invoke).handle(request("OPTIONS", "/api/transaction/create", headers=preflight))
 
     assert response.status == 204
     headers = dict(response.headers)

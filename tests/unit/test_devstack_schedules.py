@@ -51,9 +51,7 @@ def test_a_daily_cron_matches_in_its_time_zone():
     assert not cron.matches(datetime(2026, 11, 26, 3, 1, tzinfo=ISTANBUL))
     # 03:00 in Istanbul (UTC+3) is midnight UTC: the latest match within a day is found
     until = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-    assert cron.latest_match(until - timedelta(days=1), until, ISTANBUL) == datetime(
-        2026, 11, 26, 0, 0, tzinfo=UTC
-    )
+    assert cron.latest_match(until - timedelta(days=1), until, ISTANBUL) == datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
     assert cron.latest_match(until - timedelta(hours=1), until, ISTANBUL) is None
 
 
@@ -80,9 +78,7 @@ def test_cron_fields(expression, moment, expected):
 
 
 def test_a_one_time_schedule_is_in_its_time_zone():
-    assert parse("at(2026-12-01T10:00:00)", "Europe/Istanbul") == At(
-        datetime(2026, 12, 1, 10, 0, tzinfo=ISTANBUL)
-    )
+    assert parse("at(2026-12-01T10:00:00)", "Europe/Istanbul") == At(datetime(2026, 12, 1, 10, 0, tzinfo=ISTANBUL))
 
 
 def test_a_rate_fires_once_with_its_latest_tick_when_the_clock_jumps_over_many():
