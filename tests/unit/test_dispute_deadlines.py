@@ -64,9 +64,7 @@ def test_after_an_outage_escalation_is_done_first_and_the_stale_reminder_never()
 
 
 def test_pending_info_reminders_are_due_at_their_time():
-    deadlines = fresh(
-        status="PENDING_INFO", assigned_to="admin", escalated_at=at(48), info_reminder_at=at(72)
-    )
+    deadlines = fresh(status="PENDING_INFO", assigned_to="admin", escalated_at=at(48), info_reminder_at=at(72))
 
     assert deadlines.next_due_at() == at(72)
     assert deadlines.due_now(at(72)) is Due.INFO_REMINDER
@@ -90,9 +88,7 @@ def test_changes_are_applied_before_computing():
         settlement_due_at = None
 
     assert Deadlines.of(Row()).next_due_at() == at(2)
-    assert Deadlines.of(
-        Row(), {"assigned_to": "admin", "status": "UNDER_REVIEW", "body": "x"}
-    ).next_due_at() == at(48)
+    assert Deadlines.of(Row(), {"assigned_to": "admin", "status": "UNDER_REVIEW", "body": "x"}).next_due_at() == at(48)
 
 
 def test_reminders_keep_their_rhythm_but_never_burst_after_an_outage():

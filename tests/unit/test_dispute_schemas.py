@@ -48,6 +48,4 @@ def test_evidence_ids_at_opening_are_deduplicated_and_bounded():
 
     assert request.evidence_document_ids == [DOC]
     with pytest.raises(ValidationError):
-        CreateDisputeRequest(
-            transaction_id=TXN, reason="OTHER", description="d", evidence_document_ids=[DOC] * 11
-        )
+        CreateDisputeRequest(transaction_id=TXN, reason="OTHER", description="d", evidence_document_ids=[DOC] * 11)

@@ -50,9 +50,7 @@ def funded_transaction(amount: int = 150_000, *, shipped: bool = False) -> str:
     assert row is not None
     apply_move(row, states.FUND, SYSTEM)
     if shipped:
-        assert (
-            invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER)).status == 200
-        )
+        assert invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER)).status == 200
     return txn_id
 
 
@@ -92,9 +90,7 @@ def get_dispute(dispute_id: str, by: str = BUYER) -> HttpResult:
     return invoke(get, event_as("disputes/get.json", by, path={"id": dispute_id}))
 
 
-def do(
-    action: str, dispute_id: str, by: str, body: Any = None, headers: dict[str, str] | None = None
-) -> HttpResult:
+def do(action: str, dispute_id: str, by: str, body: Any = None, headers: dict[str, str] | None = None) -> HttpResult:
     """Call a dispute endpoint (``assign``, ``request_info``, ``message``, ``evidence``, ``resolve``)."""
     module = {
         "assign": assign,
@@ -116,9 +112,7 @@ def under_review(by: str = ADMIN) -> dict[str, Any]:
 
 def awaiting(party: str = "SELLER") -> dict[str, Any]:
     dispute = under_review()
-    result = do(
-        "request_info", dispute["id"], ADMIN, {"from": party, "message": "Kargo fotoğraflarını ekleyin."}
-    )
+    result = do("request_info", dispute["id"], ADMIN, {"from": party, "message": "Kargo fotoğraflarını ekleyin."})
     assert result.status == 200, result.raw
     return result.json
 
@@ -213,9 +207,7 @@ class DisputeEvents:
     def drain(self) -> list[dict[str, Any]]:
         """Every dispute event published since the last drain, in order."""
         drained: list[dict[str, Any]] = []
-        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
-            "Messages"
-        ):
+        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages"):
             for received in messages:
                 drained.append(json.loads(received["Body"]))
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])

@@ -111,9 +111,7 @@ def test_malformed_resolutions_are_422(body):
     assert result.code == "VALIDATION_ERROR"
 
 
-@pytest.mark.parametrize(
-    ("caller", "code"), [(AGENT, "ADMIN_ONLY"), (BUYER, "ADMIN_ONLY"), (SELLER, "ADMIN_ONLY")]
-)
+@pytest.mark.parametrize(("caller", "code"), [(AGENT, "ADMIN_ONLY"), (BUYER, "ADMIN_ONLY"), (SELLER, "ADMIN_ONLY")])
 def test_only_admins_resolve(caller, code, gateway):
     dispute = under_review()
 
@@ -126,9 +124,7 @@ def test_only_admins_resolve(caller, code, gateway):
 
 @pytest.mark.parametrize("state", ["OPENED", "UNDER_REVIEW", "PENDING_INFO", "ESCALATED"])
 def test_a_dispute_is_resolved_from_every_open_state(state, gateway):
-    dispute = (
-        awaiting() if state == "PENDING_INFO" else under_review() if state == "UNDER_REVIEW" else opened()
-    )
+    dispute = awaiting() if state == "PENDING_INFO" else under_review() if state == "UNDER_REVIEW" else opened()
     if state == "ESCALATED":
         clock.advance(48 * 3600 + 1)
         run_sla()

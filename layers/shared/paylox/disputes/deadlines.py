@@ -54,11 +54,7 @@ class Deadlines:
             return steps
         if self.escalated_at is None:
             steps.append((self.escalate_at, Due.ESCALATION))
-            if (
-                self.assigned_to is None
-                and self.first_response_reminded_at is None
-                and self.first_response_due_at
-            ):
+            if self.assigned_to is None and self.first_response_reminded_at is None and self.first_response_due_at:
                 steps.append((self.first_response_due_at, Due.FIRST_RESPONSE))
         if self.status == DisputeStatus.PENDING_INFO and self.info_reminder_at:
             steps.append((self.info_reminder_at, Due.INFO_REMINDER))

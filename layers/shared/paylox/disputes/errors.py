@@ -16,10 +16,7 @@ class TransactionNotDisputable(DomainError):
     code = "TRANSACTION_NOT_DISPUTABLE"
     status = 409
     en = "A dispute can be opened only on a funded or shipped transaction; this one is {current_status}."
-    tr = (
-        "İtiraz yalnızca ödemesi yapılmış veya kargolanmış bir işlem için açılabilir; "
-        "bu işlem {current_status}."
-    )
+    tr = "İtiraz yalnızca ödemesi yapılmış veya kargolanmış bir işlem için açılabilir; bu işlem {current_status}."
 
 
 class DisputeResolved(DomainError):

@@ -100,14 +100,10 @@ def notify(event: dict[str, Any], *, send: Sender | None = None, context: Any = 
         try:
             guarded(delivery={"event_id": event_id, "to": delivery.to, **vars(delivery.email)}, send=send)
         except Exception:  # one bad address must not stop the others; the retry serves it
-            logger.exception(
-                "dispute email failed", extra={"to": mask_email(delivery.to), "event": detail_type}
-            )
+            logger.exception("dispute email failed", extra={"to": mask_email(delivery.to), "event": detail_type})
             failed.append(delivery.to)
     if failed:
-        raise NotificationFailed(
-            f"{len(failed)} of {len(deliveries)} emails failed for {detail_type} {event_id}"
-        )
+        raise NotificationFailed(f"{len(failed)} of {len(deliveries)} emails failed for {detail_type} {event_id}")
     return len(deliveries)
 
 

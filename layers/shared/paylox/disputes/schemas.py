@@ -206,9 +206,7 @@ class DisputeOut(DisputeSummary):
     def from_view(cls, view: DisputeView) -> DisputeOut:
         row = view.dispute
         messages = [
-            MessageOut(
-                id=m.message_id, author_id=m.author_id, author_role=m.author_role, body=m.body, at=m.at
-            )
+            MessageOut(id=m.message_id, author_id=m.author_id, author_role=m.author_role, body=m.body, at=m.at)
             for m in view.messages
         ]
         evidence = [

@@ -162,9 +162,7 @@ def open_dispute(
         escalate_at=escalate_at(opened),
         first_response_due_at=first_response_due_at(opened),
         evidence_count=len(checked),
-        timeline=[
-            _entry(now, DisputeStatus.OPENED, "DisputeOpened", principal.user_id, role, request.reason)
-        ],
+        timeline=[_entry(now, DisputeStatus.OPENED, "DisputeOpened", principal.user_id, role, request.reason)],
     )
     evidence = [
         _evidence_row(row.dispute_id, document_id, document, principal.user_id, role, None, now)
@@ -374,9 +372,7 @@ def _append(
     """Store ``item`` with the dispute still open and under its limit; True when it was the
     awaited party's answer (and so moved the dispute back to ``UNDER_REVIEW``)."""
     counter, limit = (
-        (DisputeRow.message_count, MAX_MESSAGES)
-        if what == "messages"
-        else (DisputeRow.evidence_count, MAX_EVIDENCE)
+        (DisputeRow.message_count, MAX_MESSAGES) if what == "messages" else (DisputeRow.evidence_count, MAX_EVIDENCE)
     )
     party = _party(row, actor.id)
     for _ in range(3):
@@ -391,9 +387,7 @@ def _append(
         counter_actions: list[Action] = [counter.add(1)]
         if answering:
             entry = _entry(now, PROVIDE_INFO.target, PROVIDE_INFO.event, actor.id, _role(row, actor))
-            state = store.state_actions(
-                row, {"status": PROVIDE_INFO.target.value, **_NOT_AWAITING}, entry, now
-            )
+            state = store.state_actions(row, {"status": PROVIDE_INFO.target.value, **_NOT_AWAITING}, entry, now)
         else:
             counter_actions.append(DisputeRow.updated_at.set(now))
         guard = (DisputeRow.status != DisputeStatus.RESOLVED.value) & (counter < limit)
@@ -557,9 +551,7 @@ def commit_move(
         reason=note,
     )
     if announce:
-        publish(
-            move.event, event_detail(row, actor, previous_status=before, **(extra or {})), domain="disputes"
-        )
+        publish(move.event, event_detail(row, actor, previous_status=before, **(extra or {})), domain="disputes")
 
 
 def _require_move(row: DisputeRow, move: Move) -> None:

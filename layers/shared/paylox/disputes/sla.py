@@ -35,9 +35,7 @@ _SAFETY_MARGIN_MS = 5_000
 _MAX_STEPS = 5
 
 
-def run_due(
-    *, gateway: PaymentGateway | None = None, time_left_ms: Callable[[], int] | None = None
-) -> dict[str, int]:
+def run_due(*, gateway: PaymentGateway | None = None, time_left_ms: Callable[[], int] | None = None) -> dict[str, int]:
     """Do everything that is due now; returns how many of each step were done."""
     now = clock.now_iso()
     done: Counter[str] = Counter()

@@ -65,9 +65,7 @@ PROVIDE_INFO = _move("provide_info", {S.PENDING_INFO}, S.UNDER_REVIEW, "DisputeI
 #: The service-level agreement ran out (the scheduled function, never a person).
 ESCALATE = _move("escalate", {S.OPENED, S.UNDER_REVIEW, S.PENDING_INFO}, S.ESCALATED, "DisputeEscalated")
 #: An admin decides where the money goes.
-RESOLVE = _move(
-    "resolve", {S.OPENED, S.UNDER_REVIEW, S.PENDING_INFO, S.ESCALATED}, S.RESOLVED, "DisputeResolved"
-)
+RESOLVE = _move("resolve", {S.OPENED, S.UNDER_REVIEW, S.PENDING_INFO, S.ESCALATED}, S.RESOLVED, "DisputeResolved")
 
 MOVES = (ASSIGN, REQUEST_INFO, PROVIDE_INFO, ESCALATE, RESOLVE)
 OPEN_STATUSES = frozenset(status for status in S if status is not S.RESOLVED)

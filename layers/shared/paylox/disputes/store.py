@@ -47,9 +47,7 @@ def find(dispute_id: str) -> DisputeRow | None:
 
 def messages(dispute_id: str) -> list[DisputeMessageRow]:
     return list(
-        DisputeMessageRow.query(
-            dispute_id, DisputeMessageRow.item.startswith(MESSAGE_PREFIX), consistent_read=True
-        )
+        DisputeMessageRow.query(dispute_id, DisputeMessageRow.item.startswith(MESSAGE_PREFIX), consistent_read=True)
     )
 
 
@@ -182,9 +180,7 @@ def page(
         )
     else:
         statuses = [status] if status else list(DisputeStatus)
-        rows = [
-            row for each in statuses for row in DisputeRow.by_status.query(each, range_condition, **kwargs)
-        ]
+        rows = [row for each in statuses for row in DisputeRow.by_status.query(each, range_condition, **kwargs)]
     rows.sort(key=lambda row: row.dispute_id, reverse=True)
     return rows[:limit], len(rows) > limit
 
