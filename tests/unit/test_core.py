@@ -118,4 +118,5 @@ def _minimal_env() -> dict[str, str]:
         "AUDIT_TABLE": "a",
         "IDEMPOTENCY_TABLE": "i",
         "EVENT_BUS_NAME": "b",
+        "DISPUTES_TABLE": "d",
     }
