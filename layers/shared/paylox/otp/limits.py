@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from paylox import clock
 from paylox.config import get_settings
@@ -79,12 +79,19 @@ def hit(key: str, *, window: int, limit: int | None = None) -> Hit:
 
 
 def release(taken: Hit) -> None:
-    """Take back one counted event, if its window is still the one it was counted in."""
+    """Take back one counted event, if its window is still the one it was counted in. A window
+    that only this event opened is deleted, so the next hit opens a full new one."""
+    same_window = CounterRow.window_end == taken.window_end
+    if taken.count == 1:
+        try:
+            CounterRow(taken.key).delete(condition=same_window & (CounterRow.hits == 1))
+            return
+        except DeleteError as exc:
+            if not is_condition_failure(exc):
+                raise
+            # others counted in the window meanwhile: take ours out of the count instead
     try:
-        CounterRow(taken.key).update(
-            actions=[CounterRow.hits.add(-1)],
-            condition=(CounterRow.window_end == taken.window_end) & (CounterRow.hits > 0),
-        )
+        CounterRow(taken.key).update(actions=[CounterRow.hits.add(-1)], condition=same_window & (CounterRow.hits > 0))
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
@@ -151,7 +158,8 @@ def release_all(taken: list[Hit]) -> None:
 
 
 def resend_available_in(phone: str) -> int:
-    return current(f"cooldown|{phone}")[1]
+    hits, seconds_left = current(f"cooldown|{phone}")
+    return seconds_left if hits else 0
 
 
 def record_failed_verification(phone: str) -> int:
