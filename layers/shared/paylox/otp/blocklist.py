@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from pynamodb.exceptions import DeleteError, PutError
 
@@ -74,9 +75,7 @@ def _require_admin(principal: Principal) -> None:
 
 
 def _path_phone(raw: str) -> str:
-    from urllib.parse import unquote
-
-    return parse_e164(unquote(raw))
+    return parse_e164(unquote(raw))  # "+" arrives as %2B when the client encoded the path
 
 
 def list_blocks(principal: Principal, limit: int, cursor: str | None) -> tuple[list[BlockRow], str | None]:

@@ -92,36 +92,7 @@ def _send(principal: Principal, request: SendOtpRequest, time_left: TimeLeft | N
 
     code = generate_code()
     row = _store_code(principal.user_id, phone, purpose, code)
-    meta = request_meta()
-    try:
-        sent = get_sender(time_left or _time_budget()).send(phone, render(request.locale or meta.lang, code))
-    except RecipientRejected as exc:
-        _discard(row)
-        reservation.release(keep_caps=True)
-        activity.record(
-            "OTP_SMS_FAILED",
-            phone,
-            principal.actor,
-            purpose=purpose,
-            provider=exc.provider,
-            failure="recipient_rejected",
-            provider_code=exc.provider_code,
-        )
-        raise PhoneUnreachable() from exc
-    except AllProvidersFailed as exc:
-        _discard(row)
-        reservation.release()
-        metrics.add_metric(name="SmsUnavailable", unit=MetricUnit.Count, value=1)
-        activity.record(
-            "OTP_SMS_FAILED",
-            phone,
-            principal.actor,
-            purpose=purpose,
-            failure="all_providers_failed",
-            providers=[error.provider for error in exc.errors],
-        )
-        raise SmsUnavailable() from exc
-
+    sent = _deliver(principal, row, render(request.locale or request_meta().lang, code), reservation, time_left)
     _record_message(row, sent)
     metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
     activity.record(
@@ -140,6 +111,45 @@ def _send(principal: Principal, request: SendOtpRequest, time_left: TimeLeft | N
         resend_available_in=settings.otp_resend_cooldown_seconds,
         attempts_left=settings.otp_max_attempts,
     )
+
+
+def _deliver(
+    principal: Principal,
+    row: CodeRow,
+    body: str,
+    reservation: limits.SendReservation,
+    time_left: TimeLeft | None,
+) -> SentSms:
+    """Hand the SMS to the providers. If none takes it, the code is deleted and the limits it took
+    are given back, so a failed send leaves no usable code and no cooldown behind."""
+    try:
+        return get_sender(time_left or _time_budget()).send(row.phone, body)
+    except RecipientRejected as exc:
+        _discard(row)
+        reservation.release(keep_caps=True)  # the number's fault: the hourly caps still count it
+        activity.record(
+            "OTP_SMS_FAILED",
+            row.phone,
+            principal.actor,
+            purpose=row.purpose,
+            provider=exc.provider,
+            failure="recipient_rejected",
+            provider_code=exc.provider_code,
+        )
+        raise PhoneUnreachable() from exc
+    except AllProvidersFailed as exc:
+        _discard(row)
+        reservation.release()
+        metrics.add_metric(name="SmsUnavailable", unit=MetricUnit.Count, value=1)
+        activity.record(
+            "OTP_SMS_FAILED",
+            row.phone,
+            principal.actor,
+            purpose=row.purpose,
+            failure="all_providers_failed",
+            providers=[error.provider for error in exc.errors],
+        )
+        raise SmsUnavailable() from exc
 
 
 def _require_captcha_if_needed(principal: Principal, phone: str, purpose: str, token: str | None) -> None:

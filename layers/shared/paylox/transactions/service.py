@@ -19,7 +19,6 @@ from paylox.db import is_condition_failure
 from paylox.errors import InvalidState, NotFound
 from paylox.events import publish
 from paylox.ids import is_id, new_id
-from paylox.otp.service import require_transaction_confirmation
 from paylox.payments.gateway import PaymentSession, get_gateway
 from paylox.transactions import states
 from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
@@ -136,6 +135,9 @@ def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> 
     Releasing money needs a fresh SMS confirmation: ``otp_token`` is a single-use
     ``TRANSACTION_CONFIRMATION`` token (``X-OTP-Token``), used up only once the move is possible.
     """
+    # Imported here: the OTP package loads phonenumbers, which only this move needs (cold start).
+    from paylox.otp.service import require_transaction_confirmation
+
     txn = get_for(principal, txn_id)
     _require_party(txn, principal, "buyer", states.CONFIRM)
     _require_source(txn, states.CONFIRM)
