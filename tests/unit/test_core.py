@@ -118,5 +118,8 @@ def _minimal_env() -> dict[str, str]:
         "AUDIT_TABLE": "a",
         "IDEMPOTENCY_TABLE": "i",
         "EVENT_BUS_NAME": "b",
+        "OTP_TABLE": "o",
+        "OTP_LIMITS_TABLE": "ol",
+        "OTP_BLOCKLIST_TABLE": "ob",
         "DISPUTES_TABLE": "d",
     }
