@@ -10,12 +10,13 @@ import pytest
 from functions.transactions import cancel, confirm, ship
 from functions.transactions import create as create_txn
 from paylox import clock
-from paylox.auth import Principal
+from paylox.auth import Actor, Principal
 from paylox.disputes import service
 from paylox.disputes.errors import DisputeAlreadyOpen
 from paylox.disputes.models import DisputeRow
 from paylox.disputes.schemas import CreateDisputeRequest
-from paylox.transactions.service import find_transaction
+from paylox.transactions import states
+from paylox.transactions.service import apply_move, find_transaction
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke
 from tests.integration.disputes.steps import funded_transaction, open_dispute, opened, txn_status
 
@@ -104,7 +105,7 @@ def test_an_unfunded_transaction_cannot_be_disputed():
 
 def test_a_completed_transaction_cannot_be_disputed():
     txn_id = funded_transaction(shipped=True)
-    invoke(confirm, api_event("transactions/confirm.json", path={"id": txn_id}, sub=BUYER))
+    apply_move(find_transaction(txn_id), states.CONFIRM, Actor(BUYER, "user"))  # the buyer confirmed receipt
 
     result = open_dispute(txn_id)
 
