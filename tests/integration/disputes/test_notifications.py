@@ -12,7 +12,7 @@ from functions.disputes import notify
 from paylox import clock
 from paylox.disputes.notifications import NotificationFailed
 from paylox.notify import email as email_module
-from tests.apigw import ADMIN, BUYER, SELLER
+from tests.apigw import ADMIN, BUYER, SELLER, load_event
 from tests.integration.disputes.steps import (
     awaiting,
     do,
@@ -193,3 +193,13 @@ def test_a_broken_mail_service_never_fails_the_api_call(bus, parties):
     with pytest.raises(NotificationFailed):
         bus.deliver()
     assert sent_emails() == []
+
+
+def test_the_notify_function_takes_the_eventbridge_event_as_delivered():
+    profile(BUYER)
+    profile(SELLER, locale="en")
+
+    result = notify.handler(load_event("disputes/notify.json"), LambdaContext(function_name="notify"))
+
+    assert result == {"sent": 3}
+    assert [mail["subject"] for mail in emails_to(OPS)] == ["Yeni itiraz: dsp_01JD3Z9A7K2M4P6R8T0V1W3X5Y"]
