@@ -115,6 +115,7 @@ validate: sam-venv
 	$(SAM) validate --lint
 
 deploy: build
+	@case "$(ENV)" in dev|staging|prod) ;; *) echo "error: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 1;; esac
 	$(SAM) deploy --config-env $(ENV)
 
 bench: venv
