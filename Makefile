@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 PYTEST := $(BIN)/pytest
 
 .PHONY: help venv sam-venv bootstrap dev test unit integration contract e2e lint format build validate \
-	deploy bench clean require-python
+	deploy bench clean require-python require-env
 
 help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
@@ -58,7 +58,10 @@ require-python:
 # ------------------------------------------------------------------------------ environments
 venv: $(VENV_STAMP)
 sam-venv: $(SAM_STAMP)
-bootstrap: venv sam-venv
+
+# Both environments at once: the installs mostly wait on downloads.
+bootstrap:
+	@$(MAKE) -j2 venv sam-venv
 
 $(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.toml | require-python
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
@@ -114,9 +117,11 @@ build: sam-venv require-python
 validate: sam-venv
 	$(SAM) validate --lint
 
-deploy: build
-	@case "$(ENV)" in dev|staging|prod) ;; *) echo "error: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 1;; esac
+deploy: require-env build
 	$(SAM) deploy --config-env $(ENV)
+
+require-env:
+	@case "$(ENV)" in dev|staging|prod) ;; *) echo "error: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 1;; esac
 
 bench: venv
 	$(BIN)/python -m bench
