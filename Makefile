@@ -56,8 +56,8 @@ require-python:
 	fi
 
 # ------------------------------------------------------------------------------ environments
-venv: $(VENV_STAMP)
-sam-venv: $(SAM_STAMP)
+venv: $(VENV_STAMP) ; @:
+sam-venv: $(SAM_STAMP) ; @:
 
 # Both environments at once: the installs mostly wait on downloads.
 bootstrap:

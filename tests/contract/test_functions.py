@@ -162,6 +162,16 @@ def test_route_is_public_exactly_when_the_template_says_authorizer_none(route: R
 
 # ------------------------------------------------------------------------------------ every function
 @by_function(FUNCTIONS)
+def test_function_code_is_a_module_of_a_domain_directory(logical_id: str):
+    # CodeUri functions/<domain>/ + Handler <module>.handler: Lambda imports `<module>`, the tests
+    # and the dev stack import `functions.<domain>.<module>`.
+    package, domain, module = FUNCTIONS[logical_id].module.split(".")
+
+    assert package == "functions"
+    assert (ROOT / package / domain / f"{module}.py").exists()
+
+
+@by_function(FUNCTIONS)
 def test_function_has_an_event_fixture(logical_id: str):
     path = fixture_path(FUNCTIONS[logical_id])
 
