@@ -182,9 +182,7 @@ def test_function_has_an_event_fixture(logical_id: str):
 @by_function(FUNCTIONS)
 def test_function_has_its_own_log_group_with_retention(logical_id: str):
     expected_name = f"/aws/lambda/{STACK.ref(logical_id)}"
-    groups = [
-        STACK.resolve(res.get("Properties") or {}) for res in STACK.of_type("AWS::Logs::LogGroup").values()
-    ]
+    groups = [STACK.resolve(res.get("Properties") or {}) for res in STACK.of_type("AWS::Logs::LogGroup").values()]
     matching = [props for props in groups if props.get("LogGroupName") == expected_name]
 
     assert len(matching) == 1, f"{logical_id}: needs exactly one AWS::Logs::LogGroup named {expected_name}"
