@@ -118,4 +118,9 @@ def _minimal_env() -> dict[str, str]:
         "AUDIT_TABLE": "a",
         "IDEMPOTENCY_TABLE": "i",
         "EVENT_BUS_NAME": "b",
+        "DOCUMENTS_TABLE": "d",
+        "DOCUMENT_SHARES_TABLE": "s",
+        "DOCUMENTS_BUCKET": "bucket",
+        "DOCUMENT_SCANNER": "none",
+        "SHARE_LINK_BASE_URL": "",
     }
