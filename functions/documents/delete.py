@@ -11,7 +11,7 @@ app = create_app()
 @app.delete("/api/document/<id>", responses={204: {"description": "Deleted"}})
 def delete_document(id: str) -> Response[str]:
     service.delete_document(current_principal(), id)
-    return Response(status_code=204)
+    return Response(status_code=204, body="")
 
 
 handler = http_handler(app)

@@ -11,7 +11,7 @@ app = create_app()
 @app.delete("/api/document/<id>/share/<share_id>", responses={204: {"description": "Revoked"}})
 def revoke_share(id: str, share_id: str) -> Response[str]:
     sharing.revoke_share(current_principal(), id, share_id)
-    return Response(status_code=204)
+    return Response(status_code=204, body="")
 
 
 handler = http_handler(app)

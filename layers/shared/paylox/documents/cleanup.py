@@ -127,9 +127,7 @@ def _purge(document_id: str) -> str | None:
         for key in (doc.upload_key, storage.document_key(doc.id), storage.preview_key(doc.id))
     )
     now = clock.now_iso()
-    update_in_state(
-        doc, [DocumentRow.purged_at.set(now), DocumentRow.sweep.remove(), DocumentRow.sweep_at.remove()]
-    )
+    update_in_state(doc, [DocumentRow.purged_at.set(now), DocumentRow.sweep.remove(), DocumentRow.sweep_at.remove()])
     write_audit("DOCUMENT_PURGED", doc.id, SYSTEM, after={"purged_at": now, "object_versions_removed": removed})
     return "purged"
 

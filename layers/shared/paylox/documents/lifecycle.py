@@ -88,7 +88,9 @@ def commit(
         reason=reason,
     )
     if move.event:
-        publish(move.event, event_detail(doc, previous_status=previous.value, **(event_extra or {})), domain="documents")
+        publish(
+            move.event, event_detail(doc, previous_status=previous.value, **(event_extra or {})), domain="documents"
+        )
     return doc
 
 

@@ -59,7 +59,7 @@ class DocumentRow(Model):
     processing_since = UnicodeAttribute(null=True)  # lease of the one processor at work
     scan_result = UnicodeAttribute(null=True)  # GuardDuty's scanResultStatus for scan_version
     scan_version = UnicodeAttribute(null=True)
-    scan_threats = ListAttribute(of=UnicodeAttribute, null=True)
+    scan_threats = ListAttribute[str](null=True)  # the threats' names
     rejection_code = UnicodeAttribute(null=True)
     rejection_reason = UnicodeAttribute(null=True)  # English (and the reviewer's own words)
     rejection_reason_tr = UnicodeAttribute(null=True)

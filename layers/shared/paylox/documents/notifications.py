@@ -14,14 +14,14 @@ from paylox.users.service import find_profile
 _OWNER = {
     "tr": (
         "Yüklediğiniz belge karantinaya alındı",
-        "Merhaba,\n\n\"{filename}\" adlı belgenizde kötü amaçlı yazılım tespit edildi ve belge "
+        'Merhaba,\n\n"{filename}" adlı belgenizde kötü amaçlı yazılım tespit edildi ve belge '
         "karantinaya alındı. Bu belge indirilemez ve paylaşılamaz.\n\nBelgeyi bilerek yüklemediyseniz "
         "cihazınızı taratmanızı öneririz. Sorularınız için destek ekibimize yazabilirsiniz.\n\n"
         "Belge numarası: {document_id}\n\nPaylox",
     ),
     "en": (
         "A document you uploaded was quarantined",
-        "Hello,\n\nMalware was detected in your document \"{filename}\" and it has been quarantined. "
+        'Hello,\n\nMalware was detected in your document "{filename}" and it has been quarantined. '
         "It cannot be downloaded or shared.\n\nIf you did not mean to upload it, we recommend "
         "scanning your device. Our support team is happy to help.\n\n"
         "Document id: {document_id}\n\nPaylox",

@@ -29,7 +29,7 @@ from paylox.auth import SYSTEM
 from paylox.config import get_settings
 from paylox.db import is_condition_failure
 from paylox.documents import previews, storage, validation
-from paylox.documents.errors import FileError, FileTooLarge, ScanFailed
+from paylox.documents.errors import FileError, ScanFailed
 from paylox.documents.lifecycle import commit, find_document, lost_race, update_in_state
 from paylox.documents.models import DocumentRow
 from paylox.documents.scanning import ObjectScanResult, Scanner, ScanStatus, ScanVerdict, get_scanner
@@ -64,7 +64,7 @@ class Facts:
 
     def actions(self) -> list[Action]:
         return [
-            DocumentRow.upload_version.set(self.version_id) if self.version_id else DocumentRow.upload_version.remove(),
+            _upload_version(self.version_id),
             DocumentRow.size.set(self.size),
             DocumentRow.sha256.set(self.sha256),
             DocumentRow.content_type.set(self.content_type),
@@ -92,9 +92,7 @@ def handle_uploaded_object(
     return process_upload(doc, version_id, scanner=scanner)
 
 
-def process_upload(
-    doc: DocumentRow, version_id: str | None, *, scanner: ScannerChoice = "configured"
-) -> DocumentRow:
+def process_upload(doc: DocumentRow, version_id: str | None, *, scanner: ScannerChoice = "configured") -> DocumentRow:
     """Validate the stored upload of ``doc`` (the given version, or the current one) and move
     the document on. A no-op when another processor holds the document or it moved on."""
     if not _claim(doc, DocStatus.AWAITING_UPLOAD):
@@ -229,7 +227,12 @@ def _promote(doc: DocumentRow, data: bytes, facts: Facts) -> DocumentRow:
     loses a race, the copies are removed again.
     """
     object_key = storage.document_key(doc.id)
-    metadata = {"document-id": doc.id, "owner-id": doc.owner_id, "sha256": facts.sha256, "filename": quote(facts.filename)}
+    metadata = {
+        "document-id": doc.id,
+        "owner-id": doc.owner_id,
+        "sha256": facts.sha256,
+        "filename": quote(facts.filename),
+    }
     object_version = storage.copy_object(doc.upload_key, facts.version_id, object_key, facts.content_type, metadata)
     preview_key, preview_version = None, None
     if validation.FILE_TYPES[facts.content_type].previewable and (preview := previews.make_preview(data)):
@@ -243,7 +246,9 @@ def _promote(doc: DocumentRow, data: bytes, facts: Facts) -> DocumentRow:
             actions=[
                 *facts.actions(),
                 DocumentRow.object_key.set(object_key),
-                DocumentRow.object_version.set(object_version) if object_version else DocumentRow.object_version.remove(),
+                DocumentRow.object_version.set(object_version)
+                if object_version
+                else DocumentRow.object_version.remove(),
                 DocumentRow.preview_key.set(preview_key) if preview_key else DocumentRow.preview_key.remove(),
                 *_settled(),
             ],
@@ -289,8 +294,7 @@ def _quarantine(
         QUARANTINE,
         SYSTEM,
         actions=[
-            *(facts.actions() if facts else []),
-            DocumentRow.upload_version.set(version_id) if version_id else DocumentRow.upload_version.remove(),
+            *(facts.actions() if facts else [_upload_version(version_id)]),
             DocumentRow.scan_result.set(verdict.status.value),
             DocumentRow.scan_threats.set(list(verdict.threats)),
             *_settled(),
@@ -314,9 +318,9 @@ def _reject(
         *_settled(),
     ]
     if facts is None:
-        actions.append(DocumentRow.upload_version.set(version_id) if version_id else DocumentRow.upload_version.remove())
-    if size is not None and facts is None:
-        actions.append(DocumentRow.size.set(size))
+        actions.append(_upload_version(version_id))
+        if size is not None:
+            actions.append(DocumentRow.size.set(size))
     doc = commit(
         doc,
         REJECT_FILE,
@@ -328,6 +332,10 @@ def _reject(
     )
     storage.delete_version(doc.upload_key, version_id)
     return doc
+
+
+def _upload_version(version_id: str | None) -> Action:
+    return DocumentRow.upload_version.set(version_id) if version_id else DocumentRow.upload_version.remove()
 
 
 def _settled() -> list[Action]:

@@ -92,7 +92,7 @@ def parse_guardduty_event(event: dict[str, Any]) -> ObjectScanResult | None:
     if not target.get("bucketName") or not target.get("objectKey"):
         return None
     try:
-        status = ScanStatus(result.get("scanResultStatus"))
+        status = ScanStatus(str(result.get("scanResultStatus")))
     except ValueError:
         status = ScanStatus.FAILED  # an unknown outcome is not a clean one
     threats = tuple(str(threat.get("name", "unknown")) for threat in (result.get("threats") or []))

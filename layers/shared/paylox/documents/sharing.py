@@ -39,7 +39,11 @@ def link_base(event: APIGatewayProxyEventV2) -> str:
     if configured := get_settings().share_link_base_url:
         return configured
     proto = event.headers.get("x-forwarded-proto") or "https"
-    return f"{proto}://{event.request_context.domain_name}{SHARE_ROUTE}"
+    port = event.headers.get("x-forwarded-port") or ""
+    netloc = event.request_context.domain_name
+    if port and port != {"https": "443", "http": "80"}.get(proto):
+        netloc += f":{port}"
+    return f"{proto}://{netloc}{SHARE_ROUTE}"
 
 
 def create_share(principal: Principal, document_id: str, request: ShareRequest, *, base_url: str) -> ShareOut:

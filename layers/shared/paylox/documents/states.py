@@ -1,11 +1,11 @@
 """The document life cycle, as data.
 
-    AWAITING_UPLOAD → PENDING_SCAN → AVAILABLE → VERIFIED
-    AWAITING_UPLOAD → AVAILABLE                     (scanning off, or the verdict came first)
-    AWAITING_UPLOAD | PENDING_SCAN → REJECTED       (the stored bytes failed validation or the scan)
-    AWAITING_UPLOAD | PENDING_SCAN | REJECTED → QUARANTINED   (malware found)
-    AVAILABLE | VERIFIED → REJECTED                 (a reviewer's decision)
-    any but DELETED → DELETED                       (soft delete; files purged after retention)
+AWAITING_UPLOAD → PENDING_SCAN → AVAILABLE → VERIFIED
+AWAITING_UPLOAD → AVAILABLE                     (scanning off, or the verdict came first)
+AWAITING_UPLOAD | PENDING_SCAN → REJECTED       (the stored bytes failed validation or the scan)
+AWAITING_UPLOAD | PENDING_SCAN | REJECTED → QUARANTINED   (malware found)
+AVAILABLE | VERIFIED → REJECTED                 (a reviewer's decision)
+any but DELETED → DELETED                       (soft delete; files purged after retention)
 """
 
 from __future__ import annotations

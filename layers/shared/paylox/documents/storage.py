@@ -11,10 +11,12 @@ Keys are generated from the document id, never from what the client sent:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -54,6 +56,22 @@ def _bucket() -> str:
     return get_settings().documents_bucket
 
 
+_presigner_lock = threading.Lock()
+
+
+@cache
+def _presigner() -> Any:
+    """An S3 client for URLs handed to clients: SigV4 on the bucket's regional virtual-host name
+    (the default presigns on the global name, which S3 redirects for young buckets). Against a
+    local endpoint given by IP, botocore falls back to path-style URLs by itself."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    with _presigner_lock:
+        return boto3.session.Session().client("s3", config=config)  # type: ignore[call-overload]
+
+
 # ---------------------------------------------------------------------------- presigned URLs
 @dataclass(frozen=True)
 class PresignedPost:
@@ -69,7 +87,7 @@ def presigned_post(key: str, content_type: str, *, max_bytes: int, expires_in: i
     the processing function still validates the stored bytes, because a policy says nothing about
     what the bytes are.
     """
-    response = client("s3").generate_presigned_post(
+    response = _presigner().generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
         Fields={"Content-Type": content_type},
@@ -98,7 +116,7 @@ def presigned_get(
     }
     if version_id:
         params["VersionId"] = version_id
-    return str(client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+    return str(_presigner().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
 
 
 # Turkish letters NFKD does not decompose into ASCII.
