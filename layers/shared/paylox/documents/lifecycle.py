@@ -108,6 +108,5 @@ def update_in_state(doc: DocumentRow, actions: Sequence[Action]) -> DocumentRow:
     return doc
 
 
-def lost_race(exc: Exception) -> bool:
-    """True for the two ways :func:`commit` reports that someone else wrote first."""
-    return isinstance(exc, InvalidState | ConcurrentModification)
+#: How :func:`commit` and :func:`update_in_state` report that someone else wrote first.
+LOST_RACE = (InvalidState, ConcurrentModification)

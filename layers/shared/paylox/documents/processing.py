@@ -30,7 +30,7 @@ from paylox.config import get_settings
 from paylox.db import is_condition_failure
 from paylox.documents import previews, storage, validation
 from paylox.documents.errors import FileError, ScanFailed
-from paylox.documents.lifecycle import commit, find_document, lost_race, update_in_state
+from paylox.documents.lifecycle import LOST_RACE, commit, find_document, update_in_state
 from paylox.documents.models import DocumentRow
 from paylox.documents.scanning import ObjectScanResult, Scanner, ScanStatus, ScanVerdict, get_scanner
 from paylox.documents.states import (
@@ -132,7 +132,7 @@ def accept_received(
     )
     active = _scanner(scanner)
     immediate = active.scan(data) if active is not None else None
-    for _ in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
         if doc.status != DocStatus.AWAITING_UPLOAD:
             return doc
         verdict = _recorded_verdict(doc, version_id) or immediate
@@ -148,10 +148,10 @@ def accept_received(
                     audit_after={"content_type": facts.content_type, "size": facts.size},
                 )
             return _apply_verdict(doc, verdict, facts, data)
-        except Exception as exc:
-            if not lost_race(exc):
-                raise
-    raise RuntimeError(f"document {doc.id} kept changing while being processed")
+        except LOST_RACE:
+            if attempt == _ATTEMPTS - 1:
+                raise  # retried by Lambda; the lease expires meanwhile
+    return doc
 
 
 def handle_scan_result(result: ObjectScanResult) -> DocumentRow | None:
@@ -163,16 +163,13 @@ def handle_scan_result(result: ObjectScanResult) -> DocumentRow | None:
     if doc is None:
         return None
     metrics.add_metric(name=f"DocumentScan{result.verdict.status.title().replace('_', '')}", unit="Count", value=1)
-    last: Exception | None = None
-    for _ in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
         try:
             return _apply_scan_result(doc, result)
-        except Exception as exc:
-            if not lost_race(exc):
+        except LOST_RACE:  # ``doc`` was re-read: decide again on what it is now
+            if attempt == _ATTEMPTS - 1:
                 raise
-            last = exc
-    assert last is not None
-    raise last
+    return doc
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -254,11 +251,10 @@ def _promote(doc: DocumentRow, data: bytes, facts: Facts) -> DocumentRow:
             ],
             audit_after={"content_type": facts.content_type, "size": facts.size, "sha256": facts.sha256},
         )
-    except Exception as exc:
-        if lost_race(exc):
-            storage.delete_version(object_key, object_version)
-            if preview_key:
-                storage.delete_version(preview_key, preview_version)
+    except LOST_RACE:
+        storage.delete_version(object_key, object_version)
+        if preview_key:
+            storage.delete_version(preview_key, preview_version)
         raise
     storage.delete_version(doc.upload_key, facts.version_id)  # out of quarantine now
     logger.info("document available", extra={"document_id": doc.id, "bytes": facts.size})

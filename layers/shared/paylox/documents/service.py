@@ -170,7 +170,6 @@ def load_for(principal: Principal, document_id: str) -> DocumentRow:
 def get_document(principal: Principal, document_id: str) -> DocumentOut:
     """Metadata plus, when downloadable, a download link (and a preview link), audited."""
     doc = load_for(principal, document_id)
-    expires_in = get_settings().document_download_url_seconds
     if doc.status not in DOWNLOADABLE:
         write_audit("DOCUMENT_VIEWED", doc.id, principal.actor, after={"status": doc.status})
         return _out(doc)
@@ -179,7 +178,7 @@ def get_document(principal: Principal, document_id: str) -> DocumentOut:
         "DOCUMENT_DOWNLOAD_LINK_ISSUED",
         doc.id,
         principal.actor,
-        after={"status": doc.status, "expires_in": expires_in, "object_version": doc.object_version},
+        after={"status": doc.status, "expires_in": out.urls_expire_in, "object_version": doc.object_version},
     )
     return out
 
