@@ -11,7 +11,6 @@ from devstack.lambda_context import LambdaContext
 from functions.documents import notify
 from paylox import dev_outbox
 from paylox.audit import audit_trail
-from paylox.config import get_settings
 from paylox.documents.errors import DocumentNotAvailable
 from paylox.documents.lifecycle import find_document
 from paylox.documents.service import get_downloadable_document
@@ -41,12 +40,9 @@ def versioned_bucket(aws):
 
 
 @pytest.fixture
-def guardduty(monkeypatch):
+def guardduty(settings_env):
     """Scanning by GuardDuty, as deployed outside the dev stage."""
-    monkeypatch.setenv("DOCUMENT_SCANNER", "guardduty")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    settings_env(DOCUMENT_SCANNER="guardduty")
 
 
 @pytest.fixture
