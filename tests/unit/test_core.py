@@ -121,5 +121,10 @@ def _minimal_env() -> dict[str, str]:
         "OTP_TABLE": "o",
         "OTP_LIMITS_TABLE": "ol",
         "OTP_BLOCKLIST_TABLE": "ob",
-        "DISPUTES_TABLE": "d",
+        "DOCUMENTS_TABLE": "d",
+        "DOCUMENT_SHARES_TABLE": "s",
+        "DOCUMENTS_BUCKET": "bucket",
+        "DOCUMENT_SCANNER": "none",
+        "SHARE_LINK_BASE_URL": "",
+        "DISPUTES_TABLE": "dsp",
     }
