@@ -1,6 +1,7 @@
 """A dispute from complaint to resolution, as the parties, the staff and the clock live it, over
 real HTTP against the dev stack: the escrow funded by a signed payment webhook, the dispute opened,
-discussed, escalated by the schedule and resolved, the money moved and everyone emailed."""
+discussed, answered with an uploaded document, escalated by the schedule and resolved, the money
+moved and everyone emailed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from paylox import clock
+from tests import document_files as files
 
 pytestmark = pytest.mark.e2e
 
@@ -133,11 +135,24 @@ def test_a_dispute_from_complaint_to_resolution(stack):
     stack.wait_for(lambda: emails(stack, seller_mail, reminder))
     assert len(emails(stack, seller_mail, reminder)) == 1
 
-    # And when the seller answers, the dispute is back under review
+    # And when the seller answers with an uploaded document, the dispute is back under review
+    upload = stack.request(
+        "POST",
+        "/api/document/upload",
+        token=seller_token,
+        data={"purpose": "DISPUTE_EVIDENCE"},
+        files={"file": ("kargo-fotograflari.pdf", files.pdf(), "application/pdf")},
+    )
+    assert upload.status_code == 201, upload.text
     answered = stack.request(
-        "POST", f"/api/dispute/{dispute_id}/message", token=seller_token, json={"body": "Fotoğraflar ekte."}
+        "POST",
+        f"/api/dispute/{dispute_id}/evidence",
+        token=seller_token,
+        json={"document_id": upload.json()["id"], "note": "Kargoya verirken çekildi."},
     )
     assert (answered.status_code, answered.json()["status"]) == (201, "UNDER_REVIEW")
+    [evidence] = answered.json()["evidence"]
+    assert (evidence["filename"], evidence["submitted_by"]) == ("kargo-fotograflari.pdf", seller)
 
     # When 48 hours pass unresolved, the schedule escalates it to the senior admins, once
     stack.advance_clock(24 * HOUR)
@@ -183,7 +198,7 @@ def test_a_dispute_from_complaint_to_resolution(stack):
         "DisputeAssigned",
         "DisputeInfoRequested",
         "DisputeInfoReminder",
-        "MessagePosted",
+        "EvidenceSubmitted",
         "DisputeInfoProvided",
         "DisputeEscalated",
         "DisputeResolved",
