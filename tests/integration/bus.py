@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 
 from devstack.stack import dev_stack
-from devstack.template import REGION
+from devstack.template import ACCOUNT_ID, REGION
 
 
 class EventTap:
@@ -38,7 +38,9 @@ class EventTap:
             if not messages:
                 return drained
             for message in messages:
-                drained.append(json.loads(message["Body"]))
+                event = json.loads(message["Body"])
+                event.setdefault("account", ACCOUNT_ID)  # moto leaves it out; EventBridge never does
+                drained.append(event)
                 self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
