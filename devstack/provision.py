@@ -3,13 +3,28 @@ boto3 clients reach: moto in process for tests, the embedded moto server for the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
 
 from devstack.template import Stack
 
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification")
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+)
+_QUEUE_ATTRIBUTES = (
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+)
 
 
 def provision(stack: Stack) -> None:
@@ -25,7 +40,8 @@ def provision(stack: Stack) -> None:
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             dynamodb.update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
 
     events = boto3.client("events", region_name="eu-central-1")
@@ -33,14 +49,20 @@ def provision(stack: Stack) -> None:
         events.create_event_bus(Name=stack.physical_name(logical_id))
 
     sqs = boto3.client("sqs", region_name="eu-central-1")
+    redrives: dict[str, str] = {}
     for logical_id, res in stack.of_type("AWS::SQS::Queue").items():
         props = stack.resolve(res.get("Properties") or {})
         attributes = {
             key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
-            for key in ("FifoQueue", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+            for key in _QUEUE_ATTRIBUTES
             if key in props
         }
-        sqs.create_queue(QueueName=stack.physical_name(logical_id), Attributes=attributes)
+        url = sqs.create_queue(QueueName=stack.physical_name(logical_id), Attributes=attributes)["QueueUrl"]
+        if "RedrivePolicy" in props:
+            redrives[url] = json.dumps(props["RedrivePolicy"])
+    # After every queue exists: a redrive policy names its dead-letter queue, which must exist.
+    for url, policy in redrives.items():
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": policy})
 
     s3 = boto3.client("s3", region_name="eu-central-1")
     for logical_id in stack.of_type("AWS::S3::Bucket"):

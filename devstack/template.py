@@ -169,7 +169,7 @@ class Stack:
             return value
         if len(value) != 1:
             return {key: self.resolve(item, conds) for key, item in value.items()}
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             return self.ref(arg)
         if key == "Condition":

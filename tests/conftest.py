@@ -22,9 +22,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)  # tests talk to moto in process, never to a server
 
-from moto import mock_aws  # noqa: E402
+from moto import mock_aws
 
-from devstack.moto_atomic import make_dynamodb_writes_atomic  # noqa: E402
+from devstack.moto_atomic import make_dynamodb_writes_atomic
 
 make_dynamodb_writes_atomic()
 _moto = mock_aws()

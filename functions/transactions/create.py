@@ -9,7 +9,10 @@ from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 app = create_app()
 
 
-@app.post("/api/transaction/create", responses={201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}}})
+@app.post(
+    "/api/transaction/create",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}}},
+)
 def create_transaction(body: CreateTransactionRequest) -> Response[str]:
     txn = service.create_transaction(current_principal(), body)
     return created(TransactionOut.from_row(txn))

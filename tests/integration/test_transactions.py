@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import pytest
 
 from functions.transactions import cancel, confirm, create, get, list_mine, pay, ship
+from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
 from paylox.errors import InvalidState
 from paylox.transactions import service, states
@@ -79,7 +83,8 @@ def test_malformed_json_is_a_clear_400():
 
 def test_buyer_cannot_sell_to_themselves():
     result = invoke(
-        create, api_event("transactions/create.json", body={"seller_id": BUYER, "amount": 100, "description": "x"})
+        create,
+        api_event("transactions/create.json", body={"seller_id": BUYER, "amount": 100, "description": "x"}),
     )
 
     assert result.status == 422
@@ -259,3 +264,37 @@ def test_a_request_without_claims_is_401():
     result = invoke(get, api_event("transactions/get.json", path={"id": "txn_x"}, sub=None))
 
     assert result.status == 401
+
+
+def test_every_move_is_audited_with_who_where_and_what():
+    txn = open_transaction()
+    act(pay, "pay", txn["id"], BUYER)
+
+    records = audit_trail(txn["id"])
+
+    assert [record.action for record in records] == ["TRANSACTION_CREATED", "TRANSACTION_PAY"]
+    paid = records[1]
+    assert paid.actor_id == BUYER and paid.actor_role == "user"
+    assert json.loads(paid.before) == {"status": "CREATED"}
+    assert json.loads(paid.after) == {"status": "PAYMENT_PENDING"}
+    assert paid.source_ip == "203.0.113.10"
+    assert paid.request_id
+
+
+def test_moves_are_announced_on_the_event_bus():
+    bus = os.environ["EVENT_BUS_NAME"]
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    queue_url = sqs.create_queue(QueueName="spy")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="spy", EventBusName=bus, EventPattern=json.dumps({"source": ["paylox.transactions"]}))
+    events.put_targets(Rule="spy", EventBusName=bus, Targets=[{"Id": "spy", "Arn": queue_arn}])
+
+    txn = open_transaction()
+    act(pay, "pay", txn["id"], BUYER)
+
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    announced = [json.loads(message["Body"]) for message in messages]
+    assert [event["detail-type"] for event in announced] == ["TransactionCreated", "TransactionPaymentStarted"]
+    assert announced[1]["detail"]["transaction_id"] == txn["id"]
+    assert announced[1]["detail"]["previous_status"] == "CREATED"
+    assert announced[1]["detail"]["amount"] == 150000

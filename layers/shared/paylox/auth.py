@@ -68,9 +68,7 @@ def parse_groups(raw: Any) -> frozenset[str]:
 
 def principal_from_event(event: dict[str, Any]) -> Principal | None:
     """The caller of an HTTP API v2.0 event, or ``None`` on a public route (no authorizer)."""
-    claims = (
-        event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims")
-    )
+    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims")
     if not claims or not claims.get("sub"):
         return None
     return Principal(

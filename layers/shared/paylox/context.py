@@ -20,7 +20,11 @@ class RequestMeta:
     principal: Principal | None = None
 
 
-current_request: ContextVar[RequestMeta] = ContextVar("current_request", default=RequestMeta())
+# RequestMeta is a frozen dataclass, so sharing the default instance is safe.
+current_request: ContextVar[RequestMeta] = ContextVar(
+    "current_request",
+    default=RequestMeta(),  # noqa: B039
+)
 
 
 def request_meta() -> RequestMeta:

@@ -27,7 +27,7 @@ def publish(detail_type: str, detail: dict[str, Any], *, domain: str) -> bool:
     }
     try:
         result = client("events").put_events(Entries=[entry])
-        accepted = result.get("FailedEntryCount", 0) == 0
+        accepted = int(result.get("FailedEntryCount", 0)) == 0
     except Exception:  # the change is committed; losing the side effect must not fail the caller
         logger.exception("event publish failed", extra={"detail_type": detail_type})
         accepted = False

@@ -289,9 +289,7 @@ def apply_move(
         if not is_condition_failure(exc):
             raise
         txn.refresh(consistent_read=True)
-        raise InvalidState(
-            resource="transaction", current_status=txn.status, action=move.name
-        ) from exc
+        raise InvalidState(resource="transaction", current_status=txn.status, action=move.name) from exc
     write_audit(
         f"TRANSACTION_{move.name.upper()}",
         txn.id,
@@ -300,7 +298,11 @@ def apply_move(
         after={"status": move.target.value},
         reason=note,
     )
-    publish(move.event, event_detail(txn, previous_status=previous.value, actor_id=actor.id, **(event_extra or {})), domain="transactions")
+    publish(
+        move.event,
+        event_detail(txn, previous_status=previous.value, actor_id=actor.id, **(event_extra or {})),
+        domain="transactions",
+    )
     return txn
 
 
@@ -322,6 +324,4 @@ def _require_party(txn: TransactionRow, principal: Principal, party: str, move: 
 
 
 def _timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
-    return TimelineEntry(
-        at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note
-    )
+    return TimelineEntry(at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note)

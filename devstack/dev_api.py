@@ -1,0 +1,105 @@
+"""Development-only endpoints under ``/_dev/`` (plus ``/openapi.json`` and ``/docs``).
+
+They exist only in the dev stack, never in ``template.yaml``: the outbox of sent SMS and email, the
+clock every handler reads, running a scheduled function now, and the dev issuer's JWKS.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from devstack.async_wiring import AsyncWiring
+from devstack.gateway import HttpRequest, HttpResponse, RouteTable, message
+from devstack.invoker import Invoker
+from devstack.openapi import SWAGGER_HTML, openapi_document, swagger_asset
+from devstack.state import StateDir
+from paylox import clock, dev_outbox
+
+_RUN = re.compile(r"^/_dev/run/([A-Za-z0-9]+)$")
+
+
+@dataclass
+class DevEndpoints:
+    state: StateDir
+    wiring: AsyncWiring
+    routes: RouteTable
+    invoker: Invoker
+    jwks: dict[str, Any]
+
+    def handle(self, request: HttpRequest) -> HttpResponse | None:
+        """The response for a dev path, or None when the request is for the API itself."""
+        path, method = request.raw_path, request.method
+        if path == "/openapi.json":
+            return self._only(
+                method, "GET", lambda: HttpResponse.json(200, openapi_document(self.routes, self.invoker))
+            )
+        if path in ("/docs", "/docs/"):
+            return self._only(method, "GET", lambda: _content(SWAGGER_HTML.encode(), "text/html; charset=utf-8"))
+        if path == "/docs/swagger-ui-bundle.js":
+            return self._only(
+                method, "GET", lambda: _content(swagger_asset("swagger-ui-bundle.min.js"), "text/javascript")
+            )
+        if path == "/docs/swagger-ui.css":
+            return self._only(method, "GET", lambda: _content(swagger_asset("swagger-ui.min.css"), "text/css"))
+        if not path.startswith("/_dev/"):
+            return None
+        if path == "/_dev/outbox":
+            if method == "DELETE":
+                return self._clear_outbox()
+            return self._only(method, "GET", lambda: HttpResponse.json(200, dev_outbox.read_all()))
+        if path == "/_dev/clock":
+            if method == "POST":
+                return self._advance_clock(request)
+            return self._only(method, "GET", lambda: HttpResponse.json(200, _clock()))
+        if path == "/_dev/.well-known/jwks.json":
+            return self._only(method, "GET", lambda: HttpResponse.json(200, self.jwks))
+        if match := _RUN.match(path):
+            return self._only(method, "POST", lambda: self._run(match.group(1)))
+        return message(404, "Not Found")
+
+    @staticmethod
+    def _only(method: str, allowed: str, respond: Callable[[], HttpResponse]) -> HttpResponse:
+        if method != allowed:
+            return HttpResponse.json(405, {"message": "Method Not Allowed"}, [("allow", allowed)])
+        return respond()
+
+    def _clear_outbox(self) -> HttpResponse:
+        self.state.outbox.write_text("", encoding="utf-8")
+        return HttpResponse(204)
+
+    def _advance_clock(self, request: HttpRequest) -> HttpResponse:
+        try:
+            payload = json.loads(request.body or b"{}")
+            seconds = payload["advance_seconds"]
+        except (ValueError, KeyError, TypeError):
+            return message(400, 'expected a JSON body {"advance_seconds": N}')
+        valid = isinstance(seconds, int | float) and not isinstance(seconds, bool) and math.isfinite(seconds)
+        if not valid or seconds < 0:
+            return message(400, "advance_seconds must be a number >= 0: the clock only moves forward")
+        clock.advance(seconds)
+        # Persisted so that `paylox invoke` in another process runs at the same time.
+        self.state.save_clock_offset(clock.offset_seconds())
+        self.wiring.wake()  # schedules that became due fire now, not at the next poll
+        return HttpResponse.json(200, _clock())
+
+    def _run(self, function_id: str) -> HttpResponse:
+        if self.wiring.wiring.scheduled(function_id) is None:
+            return message(404, f"no scheduled function {function_id}")
+        try:
+            result = self.wiring.run_schedule(function_id)
+        except Exception as exc:  # the caller sees the failure; the stack keeps running
+            return HttpResponse.json(500, {"function": function_id, "error": f"{type(exc).__name__}: {exc}"})
+        return HttpResponse.json(200, {"function": function_id, "result": result})
+
+
+def _clock() -> dict[str, Any]:
+    return {"now": clock.now_iso(), "offset_seconds": clock.offset_seconds()}
+
+
+def _content(body: bytes, content_type: str) -> HttpResponse:
+    return HttpResponse(200, [("content-type", content_type)], body)

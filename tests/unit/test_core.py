@@ -1,0 +1,121 @@
+"""The small cross-cutting pieces every service relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from paylox import clock
+from paylox.auth import parse_groups, principal_from_event
+from paylox.config import Settings, SettingsError, get_settings
+from paylox.ids import is_id, new_id
+from paylox.observability import mask_email, mask_phone
+from paylox.secrets import get_optional_secret, get_secret
+
+
+@pytest.fixture(autouse=True)
+def real_time():
+    clock.reset()
+    yield
+    clock.reset()
+
+
+def test_ids_are_prefixed_and_sort_by_creation_time():
+    first = new_id("txn")
+    clock.advance(0.002)
+    second = new_id("txn")
+
+    assert first.startswith("txn_") and len(first) == 30
+    assert first < second
+    assert is_id(first, "txn") and not is_id(first, "dsp")
+    assert not is_id("txn_lowercase0000000000000000")
+
+
+def test_the_clock_only_moves_forward_and_ids_follow_it():
+    before = clock.now()
+    clock.advance(3600)
+
+    assert (clock.now() - before).total_seconds() >= 3600
+    assert clock.offset_seconds() == 3600
+    with pytest.raises(ValueError, match="forward"):
+        clock.advance(-1)
+
+
+def test_iso_timestamps_are_utc_with_z_and_round_trip():
+    moment = clock.now()
+    text = clock.isoformat(moment)
+
+    assert text.endswith("Z")
+    assert abs((clock.parse_iso(text) - moment).total_seconds()) < 0.001
+
+
+@pytest.mark.parametrize(
+    ("raw", "groups"),
+    [
+        ("[admin support]", {"admin", "support"}),
+        ("admin", {"admin"}),
+        (["support"], {"support"}),
+        ("admin,support", {"admin", "support"}),
+        (None, set()),
+        ("[]", set()),
+    ],
+)
+def test_cognito_groups_in_every_shape_the_authorizer_sends(raw, groups):
+    assert parse_groups(raw) == frozenset(groups)
+
+
+def test_principal_roles_from_claims():
+    event = {"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "u1", "cognito:groups": "[support]"}}}}}
+
+    principal = principal_from_event(event)
+
+    assert principal is not None
+    assert principal.role == "support"
+    assert principal.is_staff and not principal.is_admin
+    assert principal_from_event({"requestContext": {}}) is None
+
+
+def test_missing_settings_fail_loudly_naming_what_is_missing(monkeypatch):
+    monkeypatch.delenv("TRANSACTIONS_TABLE")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SettingsError, match="TRANSACTIONS_TABLE"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_admin_emails_are_a_comma_separated_list():
+    settings = Settings.model_validate(
+        {**_minimal_env(), "ADMIN_NOTIFICATION_EMAILS": "a@paylox.com.tr, b@paylox.com.tr,"}
+    )
+
+    assert settings.admin_notification_emails == ["a@paylox.com.tr", "b@paylox.com.tr"]
+
+
+def test_secrets_come_from_the_environment_locally_and_fail_when_unconfigured(monkeypatch):
+    monkeypatch.setenv("SOME_SECRET", "s3cr3t")
+    monkeypatch.delenv("OTHER_SECRET", raising=False)
+    monkeypatch.delenv("OTHER_SECRET_PARAMETER", raising=False)
+
+    assert get_secret("SOME_SECRET") == "s3cr3t"
+    assert get_optional_secret("OTHER_SECRET") is None
+    with pytest.raises(SettingsError, match="OTHER_SECRET"):
+        get_secret("OTHER_SECRET")
+
+
+def test_personal_data_is_masked_for_logs():
+    assert mask_phone("+905551112233") == "+90******2233"
+    assert mask_email("ayse.yilmaz@example.com") == "a***@example.com"
+    assert mask_phone(None) == ""
+
+
+def _minimal_env() -> dict[str, str]:
+    return {
+        "PAYLOX_STAGE": "dev",
+        "AWS_REGION": "eu-central-1",
+        "USERS_TABLE": "u",
+        "TRANSACTIONS_TABLE": "t",
+        "AUDIT_TABLE": "a",
+        "IDEMPOTENCY_TABLE": "i",
+        "EVENT_BUS_NAME": "b",
+    }
