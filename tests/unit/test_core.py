@@ -118,4 +118,6 @@ def _minimal_env() -> dict[str, str]:
         "AUDIT_TABLE": "a",
         "IDEMPOTENCY_TABLE": "i",
         "EVENT_BUS_NAME": "b",
+        "WEBHOOK_DELIVERIES_TABLE": "w",
+        "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
     }
