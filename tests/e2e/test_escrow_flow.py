@@ -48,7 +48,13 @@ def payment_event(event_type: str, txn: dict, **data: Any) -> dict[str, Any]:
         "id": f"evt_{uuid.uuid4().hex}",
         "type": event_type,
         "created": 0,
-        "data": {"transaction_id": txn["id"], "payment_id": "pay_e2e", "amount": txn["amount"], "currency": "TRY", **data},
+        "data": {
+            "transaction_id": txn["id"],
+            "payment_id": "pay_e2e",
+            "amount": txn["amount"],
+            "currency": "TRY",
+            **data,
+        },
     }
 
 
@@ -121,11 +127,19 @@ def test_a_payment_for_the_wrong_amount_is_refused_and_the_admins_are_alerted(st
     buyer_token = stack.token(buyer, email=f"{buyer}@example.com")
     txn = paying_transaction(stack, buyer_token, seller, amount=99000)
 
-    short = webhook(stack, "success", {**payment_event("payment.succeeded", txn), "data": {
-        "transaction_id": txn["id"], "payment_id": "pay_short", "amount": 9900, "currency": "TRY"}})
+    short = webhook(
+        stack,
+        "success",
+        {
+            **payment_event("payment.succeeded", txn),
+            "data": {"transaction_id": txn["id"], "payment_id": "pay_short", "amount": 9900, "currency": "TRY"},
+        },
+    )
 
     assert short.status_code == 422 and short.json()["code"] == "AMOUNT_MISMATCH"
-    assert stack.request("GET", f"/api/transaction/{txn['id']}", token=buyer_token).json()["status"] == "PAYMENT_PENDING"
+    assert (
+        stack.request("GET", f"/api/transaction/{txn['id']}", token=buyer_token).json()["status"] == "PAYMENT_PENDING"
+    )
     alerts = stack.wait_for(
         lambda: [m for m in stack.outbox() if m["to"] == ADMIN_EMAIL and txn["id"] in (m["subject"] or "")]
     )

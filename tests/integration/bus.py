@@ -23,9 +23,9 @@ class EventTap:
         self._sqs = boto3.client("sqs", region_name=REGION)
         events = boto3.client("events", region_name=REGION)
         self._queue_url = self._sqs.create_queue(QueueName="test-event-tap")["QueueUrl"]
-        queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         events.put_rule(Name="test-event-tap", EventBusName=bus, EventPattern=json.dumps({"source": list(sources)}))
         events.put_targets(Rule="test-event-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}])
 

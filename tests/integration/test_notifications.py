@@ -35,9 +35,7 @@ def bus() -> EventTap:
 
 
 def seller_speaks_english() -> None:
-    ensure_active_profile(
-        Principal(user_id=SELLER, groups=frozenset(), email="seller@example.com", locale="en-GB")
-    )
+    ensure_active_profile(Principal(user_id=SELLER, groups=frozenset(), email="seller@example.com", locale="en-GB"))
 
 
 def run_notifier(events: list[dict]) -> None:

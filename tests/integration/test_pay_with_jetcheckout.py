@@ -36,8 +36,22 @@ def test_paying_opens_a_jetcheckout_session_for_the_exact_amount():
     responses.post(
         f"{BASE}/v1/payment-sessions",
         status=201,
-        json={"session_id": "ps_77", "payment_url": "https://pay.jetcheckout.test/ps_77", "expires_at": "2026-12-01T10:00:00Z"},
-        match=[responses.matchers.json_params_matcher({"merchant_reference": txn_id, "amount": 250000, "currency": "TRY", "description": "Bisiklet", "customer_email": f"{BUYER}@example.com"})],
+        json={
+            "session_id": "ps_77",
+            "payment_url": "https://pay.jetcheckout.test/ps_77",
+            "expires_at": "2026-12-01T10:00:00Z",
+        },
+        match=[
+            responses.matchers.json_params_matcher(
+                {
+                    "merchant_reference": txn_id,
+                    "amount": 250000,
+                    "currency": "TRY",
+                    "description": "Bisiklet",
+                    "customer_email": f"{BUYER}@example.com",
+                }
+            )
+        ],
     )
 
     result = invoke(pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER))
@@ -53,7 +67,9 @@ def test_when_jetcheckout_is_down_the_buyer_is_told_to_retry_and_nothing_moves()
     txn_id = new_transaction()
     responses.post(f"{BASE}/v1/payment-sessions", body=requests.ConnectionError("down"))
 
-    result = invoke(pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER, headers={"Accept-Language": "tr"}))
+    result = invoke(
+        pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER, headers={"Accept-Language": "tr"})
+    )
 
     assert result.status == 503
     assert result.code == "PAYMENT_PROVIDER_UNAVAILABLE"

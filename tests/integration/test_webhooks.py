@@ -434,7 +434,9 @@ def test_concurrent_partial_refunds_add_up_exactly():
     def deliver_one(body: bytes) -> dict:
         header = sign(body, (SECRET,), now)
         return service.receive(
-            IncomingDelivery(route="refund", body=body, headers={"x-jetcheckout-signature": header}, source_ip=PROVIDER_IP)
+            IncomingDelivery(
+                route="refund", body=body, headers={"x-jetcheckout-signature": header}, source_ip=PROVIDER_IP
+            )
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -641,7 +643,9 @@ def test_every_delivery_is_stored_with_its_verification_and_outcome():
     ]
     # Only verified deliveries are attached to the transaction they name.
     assert [row.delivery_id for row in by_transaction] == [row.delivery_id for row in everything[1:3]]
-    assert [row.delivery_id for row in deliveries_for_event("evt_logged")] == [row.delivery_id for row in by_transaction]
+    assert [row.delivery_id for row in deliveries_for_event("evt_logged")] == [
+        row.delivery_id for row in by_transaction
+    ]
     refused, processed, _, outsider = everything
     assert processed.body == body.decode() and processed.event_type == "payment.succeeded"
     assert "x-jetcheckout-signature" in json.loads(processed.headers)

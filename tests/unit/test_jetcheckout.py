@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from responses import matchers
 
 from paylox.config import Settings, get_settings
-
 from paylox.payments.errors import (
     PaymentNotFound,
     PaymentProviderError,
@@ -46,9 +45,11 @@ def gateway() -> JetcheckoutGateway:
 def assert_signed(request: requests.PreparedRequest, method: str, path: str) -> None:
     """The hash header is what the documented scheme gives for this exact request."""
     headers = request.headers
-    canonical = "\n".join(
-        [method, path, headers["X-Jetcheckout-Timestamp"], headers["X-Jetcheckout-Nonce"], API_KEY]
-    ).encode() + b"\n" + (request.body or b"")
+    canonical = (
+        "\n".join([method, path, headers["X-Jetcheckout-Timestamp"], headers["X-Jetcheckout-Nonce"], API_KEY]).encode()
+        + b"\n"
+        + (request.body or b"")
+    )
     expected = base64.b64encode(hmac.new(API_SECRET.encode(), canonical, hashlib.sha256).digest()).decode()
     assert headers["X-Jetcheckout-Api-Key"] == API_KEY
     assert headers["X-Jetcheckout-Hash"] == expected
@@ -75,7 +76,11 @@ def test_creating_a_session_posts_the_signed_amount_in_kurus(gateway):
     responses.post(
         f"{BASE}/v1/payment-sessions",
         status=201,
-        json={"session_id": "ps_1", "payment_url": "https://pay.jetcheckout.test/ps_1", "expires_at": "2026-11-26T10:00:00Z"},
+        json={
+            "session_id": "ps_1",
+            "payment_url": "https://pay.jetcheckout.test/ps_1",
+            "expires_at": "2026-11-26T10:00:00Z",
+        },
         match=[
             matchers.json_params_matcher(
                 {

@@ -35,23 +35,39 @@ def view(status: TxnStatus, *, refunded: int = 0, payment_id: str | None = "pay_
     )
 
 
-def event(event_type: str, *, amount: int = 10000, currency: str = "TRY", payment_id: str = "pay_1", **data) -> WebhookEvent:
+def event(
+    event_type: str, *, amount: int = 10000, currency: str = "TRY", payment_id: str = "pay_1", **data
+) -> WebhookEvent:
     return WebhookEvent.model_validate(
         {
             "id": "evt_1",
             "type": event_type,
             "created": 0,
-            "data": {"transaction_id": "txn_1", "payment_id": payment_id, "amount": amount, "currency": currency, **data},
+            "data": {
+                "transaction_id": "txn_1",
+                "payment_id": payment_id,
+                "amount": amount,
+                "currency": currency,
+                **data,
+            },
         }
     )
 
 
 # Every state × every event type, as the provider would send it for this transaction's payment.
 MATRIX = {
-    S.CREATED: (Ignore("out_of_order", OUT_OF_ORDER), Ignore("out_of_order", OUT_OF_ORDER), Ignore("out_of_order", OUT_OF_ORDER)),
+    S.CREATED: (
+        Ignore("out_of_order", OUT_OF_ORDER),
+        Ignore("out_of_order", OUT_OF_ORDER),
+        Ignore("out_of_order", OUT_OF_ORDER),
+    ),
     S.PAYMENT_PENDING: (Fund(), Fail(), Ignore("out_of_order", OUT_OF_ORDER)),
     S.FAILED: (Ignore("out_of_order", OUT_OF_ORDER), Ignore("already_failed"), Ignore("out_of_order", OUT_OF_ORDER)),
-    S.CANCELLED: (Ignore("out_of_order", OUT_OF_ORDER), Ignore("transaction_cancelled"), Ignore("out_of_order", OUT_OF_ORDER)),
+    S.CANCELLED: (
+        Ignore("out_of_order", OUT_OF_ORDER),
+        Ignore("transaction_cancelled"),
+        Ignore("out_of_order", OUT_OF_ORDER),
+    ),
     S.FUNDED: (Ignore("already_funded"), Ignore("out_of_order", OUT_OF_ORDER), RefundInFull(10000)),
     S.SHIPPED: (Ignore("already_funded"), Ignore("out_of_order", OUT_OF_ORDER), RefundInFull(10000)),
     S.DISPUTED: (Ignore("already_funded"), Ignore("out_of_order", OUT_OF_ORDER), RefundInFull(10000)),
@@ -77,16 +93,18 @@ def test_every_state_and_event_type(status, column, event_type):
 
 
 def test_nothing_ever_moves_a_transaction_backwards():
-    forward_only = {Fund: {S.PAYMENT_PENDING}, Fail: {S.PAYMENT_PENDING}, RefundInFull: {S.FUNDED, S.SHIPPED, S.DISPUTED}}
+    forward_only = {
+        Fund: {S.PAYMENT_PENDING},
+        Fail: {S.PAYMENT_PENDING},
+        RefundInFull: {S.FUNDED, S.SHIPPED, S.DISPUTED},
+    }
     for status, row in MATRIX.items():
         for decision in row:
             if type(decision) in forward_only:
                 assert status in forward_only[type(decision)]
 
 
-@pytest.mark.parametrize(
-    ("amount", "currency"), [(9999, "TRY"), (10001, "TRY"), (10000, "USD"), (10000, "EUR")]
-)
+@pytest.mark.parametrize(("amount", "currency"), [(9999, "TRY"), (10001, "TRY"), (10000, "USD"), (10000, "EUR")])
 def test_a_success_must_match_amount_and_currency(amount, currency):
     decision = decide(event("payment.succeeded", amount=amount, currency=currency), view(S.PAYMENT_PENDING))
 

@@ -89,9 +89,7 @@ def _messages(event_id: str, detail_type: str, detail: dict[str, Any]) -> list[M
 @cache
 def _sender() -> tuple[Callable[..., Any], IdempotencyConfig]:
     """The send-once function, built on first use (not at import: settings and clients come later)."""
-    persistence = DynamoDBPersistenceLayer(
-        table_name=get_settings().idempotency_table, boto3_client=client("dynamodb")
-    )
+    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
     config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=REMEMBER_SECONDS)
 
     def send(message: dict[str, str]) -> dict[str, str]:

@@ -80,7 +80,8 @@ class TransactionOut(BaseModel):
             updated_at=row.updated_at,
             payment=PaymentOut(**row.payment.as_dict()) if row.payment else None,
             refunds=[
-                RefundOut(refund_id=entry.refund_id, amount=int(entry.amount), at=entry.at) for entry in row.refunds or []
+                RefundOut(refund_id=entry.refund_id, amount=int(entry.amount), at=entry.at)
+                for entry in row.refunds or []
             ],
             timeline=[TimelineEntryOut(**entry.as_dict()) for entry in row.timeline] if with_timeline else [],
             flags=[FlagOut(**entry.as_dict()) for entry in row.flags or []] if with_flags else None,

@@ -143,7 +143,9 @@ def cancel(principal: Principal, txn_id: str, reason: str | None = None) -> Tran
     return apply_move(txn, states.CANCEL, principal.actor, note=reason)
 
 
-def fund(txn: TransactionRow, actor: Actor, *, payment_id: str, event_extra: dict[str, Any] | None = None) -> TransactionRow:
+def fund(
+    txn: TransactionRow, actor: Actor, *, payment_id: str, event_extra: dict[str, Any] | None = None
+) -> TransactionRow:
     """The provider captured the payment: PAYMENT_PENDING → FUNDED, with the provider's payment id."""
     payment = _payment_with(txn, payment_id=payment_id, failure_reason=None)
     return apply_move(
@@ -193,7 +195,13 @@ def refund_in_full(
 
 
 def record_refund(
-    txn: TransactionRow, actor: Actor, *, refund_id: str, amount: int, event_id: str | None = None, announce: bool = True
+    txn: TransactionRow,
+    actor: Actor,
+    *,
+    refund_id: str,
+    amount: int,
+    event_id: str | None = None,
+    announce: bool = True,
 ) -> TransactionRow:
     """Record money returned to the buyer without changing the status: a partial refund, or the
     provider's confirmation of a refund whose move was already made.
@@ -255,7 +263,9 @@ def flag(
     entry = FlagEntry(
         at=clock.now_iso(), kind=kind, detail=detail, status=txn.status, event_id=event_id, event_type=event_type
     )
-    txn.update(actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False)
+    txn.update(
+        actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
+    )
     write_audit("TRANSACTION_FLAGGED", txn.id, actor, after={"kind": kind, "status": txn.status}, reason=detail)
     return txn
 
@@ -308,7 +318,9 @@ def apply_move(
 
 def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason: str | None) -> PaymentInfo:
     current = txn.payment.as_dict() if txn.payment else {}
-    return PaymentInfo(**{**current, "payment_id": payment_id or current.get("payment_id"), "failure_reason": failure_reason})
+    return PaymentInfo(
+        **{**current, "payment_id": payment_id or current.get("payment_id"), "failure_reason": failure_reason}
+    )
 
 
 def _require_source(txn: TransactionRow, move: Move) -> TxnStatus:

@@ -124,7 +124,9 @@ def _receive(incoming: IncomingDelivery, delivery: WebhookDelivery) -> dict[str,
         _rejected(IpNotAllowed.code, incoming)
         raise IpNotAllowed()
     try:
-        verified = verify_signature(incoming.headers.get(SIGNATURE_HEADER), incoming.body, _webhook_secrets(), now=clock.timestamp())
+        verified = verify_signature(
+            incoming.headers.get(SIGNATURE_HEADER), incoming.body, _webhook_secrets(), now=clock.timestamp()
+        )
     except DomainError as exc:
         delivery.verification = exc.code
         _rejected(exc.code, incoming)
@@ -151,7 +153,9 @@ def _receive(incoming: IncomingDelivery, delivery: WebhookDelivery) -> dict[str,
     except Exception:
         store.release_claim(event.id, owner=delivery.delivery_id)  # unanswered: the retry must process it
         raise
-    store.complete_claim(event.id, owner=delivery.delivery_id, outcome=outcome.result, transaction_id=event.data.transaction_id)
+    store.complete_claim(
+        event.id, owner=delivery.delivery_id, outcome=outcome.result, transaction_id=event.data.transaction_id
+    )
     delivery.outcome, delivery.detail = outcome.result, outcome.detail
     if outcome.error is not None:
         raise outcome.error
@@ -192,13 +196,17 @@ def _execute(decision: rules.Decision, event: WebhookEvent, txn: TransactionRow,
         case rules.Ignore(reason=reason, alert=alert):
             if alert is not None:
                 detail = f"{event.type} ({reason}) while {txn.status}"
-                transactions.flag(txn, kind=alert, detail=detail, event_id=event.id, event_type=event.type, actor=PROVIDER)
+                transactions.flag(
+                    txn, kind=alert, detail=detail, event_id=event.id, event_type=event.type, actor=PROVIDER
+                )
                 metrics.add_metric(name="WebhookOutOfOrder", unit="Count", value=1)
                 _alert(alert, event, delivery, txn, detail)
             return _Outcome("IGNORED", {"ignored": reason}, detail=reason)
         case rules.Mismatch(reason=reason):
             metrics.add_metric(name="AmountMismatch", unit="Count", value=1)
-            logger.warning("webhook amount mismatch", extra={"event_id": event.id, "transaction_id": txn.id, "reason": reason})
+            logger.warning(
+                "webhook amount mismatch", extra={"event_id": event.id, "transaction_id": txn.id, "reason": reason}
+            )
             _alert("AMOUNT_MISMATCH", event, delivery, txn, reason)
             return _Outcome("AMOUNT_MISMATCH", detail=reason, error=AmountMismatch(reason, delivery.delivery_id))
     return _Outcome("PROCESSED")
@@ -253,9 +261,7 @@ def _previous_secret() -> str | None:
         return None
 
 
-def _alert(
-    kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: TransactionRow | None, reason: str
-) -> None:
+def _alert(kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: TransactionRow | None, reason: str) -> None:
     """Tell staff, asynchronously: the notifier emails ``ADMIN_NOTIFICATION_EMAILS``."""
     publish(
         ALERT_EVENT,
