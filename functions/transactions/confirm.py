@@ -1,4 +1,11 @@
-"""POST /api/transaction/{id}/confirm: the buyer confirms receipt; the funds go to the seller."""
+"""POST /api/transaction/{id}/confirm: the buyer confirms receipt; the funds go to the seller.
+
+Requires ``X-OTP-Token``: a fresh ``TRANSACTION_CONFIRMATION`` verification token (docs/otp.md).
+"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from paylox.http import create_app, current_principal, http_handler
 from paylox.transactions import service
@@ -8,8 +15,8 @@ app = create_app()
 
 
 @app.post("/api/transaction/<id>/confirm")
-def confirm(id: str) -> TransactionOut:
-    return TransactionOut.from_row(service.confirm(current_principal(), id))
+def confirm(id: str, x_otp_token: Annotated[str | None, Header(alias="X-OTP-Token")] = None) -> TransactionOut:
+    return TransactionOut.from_row(service.confirm(current_principal(), id, otp_token=x_otp_token))
 
 
 handler = http_handler(app)

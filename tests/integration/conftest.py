@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from devstack.provision import provision
 from devstack.stack import dev_stack
 from paylox import clock
+from paylox.config import get_settings
 from tests.conftest import _moto
+from tests.sms import SmsOutbox
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +23,23 @@ def aws() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture
+def sms_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SmsOutbox:
+    """Where the console SMS provider delivers, so a test reads codes as the phone's owner would."""
+    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    return SmsOutbox()
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change settings for one test: ``settings_env(SMS_PROVIDER="twilio")``."""
+
+    def apply(**env: object) -> None:
+        for key, value in env.items():
+            monkeypatch.setenv(key, str(value))
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()

@@ -9,7 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
+from functions.otp import send as otp_send
+from functions.otp import verify as otp_verify
 from functions.transactions import cancel, confirm, create, get, list_mine, pay, ship
+from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
 from paylox.errors import InvalidState
@@ -34,6 +37,23 @@ def open_transaction(amount: int = 150000, buyer: str = BUYER, seller: str = SEL
 
 def act(module, name: str, txn_id: str, sub: str):
     return invoke(module, api_event(f"transactions/{name}.json", path={"id": txn_id}, sub=sub))
+
+
+def confirmation_token(sms_outbox, sub: str = BUYER, phone: str = "+905551112233") -> str:
+    """What the buyer's app does before confirming: an SMS code to the account's phone, verified."""
+    body = {"phone": phone, "purpose": "TRANSACTION_CONFIRMATION"}
+    sent = invoke(otp_send, api_event("otp/send.json", body=body, sub=sub))
+    assert sent.status == 202, sent.raw
+    verified = invoke(
+        otp_verify, api_event("otp/verify.json", body={**body, "code": sms_outbox.last_code(phone)}, sub=sub)
+    )
+    assert verified.status == 200, verified.raw
+    return verified.json["verification_token"]
+
+
+def confirm_with(txn_id: str, token: str | None, sub: str = BUYER):
+    headers = {"X-OTP-Token": token} if token else None
+    return invoke(confirm, api_event("transactions/confirm.json", path={"id": txn_id}, sub=sub, headers=headers))
 
 
 def fund(txn_id: str) -> None:
@@ -140,13 +160,13 @@ def test_only_the_buyer_pays_and_only_the_seller_ships():
     assert act(ship, "ship", txn["id"], STRANGER).status == 404
 
 
-def test_the_happy_path_ends_completed_with_a_full_timeline():
+def test_the_happy_path_ends_completed_with_a_full_timeline(sms_outbox):
     txn = open_transaction()
     act(pay, "pay", txn["id"], BUYER)
     fund(txn["id"])
 
     assert act(ship, "ship", txn["id"], SELLER).json["status"] == "SHIPPED"
-    done = act(confirm, "confirm", txn["id"], BUYER)
+    done = confirm_with(txn["id"], confirmation_token(sms_outbox))
 
     assert done.status == 200
     assert [entry["status"] for entry in done.json["timeline"]] == [
@@ -156,6 +176,74 @@ def test_the_happy_path_ends_completed_with_a_full_timeline():
         "SHIPPED",
         "COMPLETED",
     ]
+
+
+def shipped_transaction() -> dict:
+    txn = open_transaction()
+    act(pay, "pay", txn["id"], BUYER)
+    fund(txn["id"])
+    act(ship, "ship", txn["id"], SELLER)
+    return txn
+
+
+@pytest.mark.parametrize("token", [None, "", "otpv_forged-token", "not-even-the-format"])
+def test_confirming_without_a_valid_sms_token_is_403_and_releases_nothing(token):
+    txn = shipped_transaction()
+
+    refused = confirm_with(txn["id"], token)
+
+    assert refused.status == 403 and refused.code == "OTP_REQUIRED"
+    assert act(get, "get", txn["id"], BUYER).json["status"] == "SHIPPED"
+
+
+def test_a_confirmation_token_works_once(sms_outbox):
+    first, second = shipped_transaction(), shipped_transaction()
+    token = confirmation_token(sms_outbox)
+
+    assert confirm_with(first["id"], token).status == 200
+    again = confirm_with(second["id"], token)
+
+    assert again.status == 403 and again.code == "OTP_REQUIRED"
+    assert act(get, "get", second["id"], BUYER).json["status"] == "SHIPPED"
+
+
+def test_a_token_is_bound_to_its_user_and_purpose_and_expires(sms_outbox):
+    txn = shipped_transaction()
+    sellers_token = confirmation_token(sms_outbox, sub=SELLER)
+    refusals = [confirm_with(txn["id"], sellers_token)]
+    clock.advance(61)  # one SMS per minute per phone
+    phone_check = {"phone": "+905551112233", "purpose": "PHONE_VERIFICATION"}
+    invoke(otp_send, api_event("otp/send.json", body=phone_check))
+    code = sms_outbox.last_code("+905551112233")
+    phone_token = invoke(otp_verify, api_event("otp/verify.json", body={**phone_check, "code": code}))
+    refusals.append(confirm_with(txn["id"], phone_token.json["verification_token"]))
+    clock.advance(61)
+    expiring = confirmation_token(sms_outbox)
+    clock.advance(301)
+    refusals.append(confirm_with(txn["id"], expiring))
+
+    assert [(result.status, result.code) for result in refusals] == [(403, "OTP_REQUIRED")] * 3
+    assert confirm_with(txn["id"], confirmation_token(sms_outbox)).status == 200
+
+
+def test_a_token_stops_working_when_the_account_phone_changes(sms_outbox):
+    txn = shipped_transaction()
+    token = confirmation_token(sms_outbox)
+    profile = UserProfile.get(BUYER)
+    profile.phone = "+905329998877"
+    profile.save()
+
+    refused = confirm_with(txn["id"], token)
+
+    assert refused.status == 403 and refused.code == "OTP_REQUIRED"
+
+
+def test_a_token_is_not_spent_by_a_confirmation_that_cannot_happen(sms_outbox):
+    early = open_transaction()
+    token = confirmation_token(sms_outbox)
+
+    assert confirm_with(early["id"], token).code == "INVALID_STATE"
+    assert confirm_with(shipped_transaction()["id"], token).status == 200
 
 
 def test_moves_out_of_order_are_invalid_state():

@@ -118,6 +118,9 @@ def _minimal_env() -> dict[str, str]:
         "AUDIT_TABLE": "a",
         "IDEMPOTENCY_TABLE": "i",
         "EVENT_BUS_NAME": "b",
+        "OTP_TABLE": "o",
+        "OTP_LIMITS_TABLE": "ol",
+        "OTP_BLOCKLIST_TABLE": "ob",
         "WEBHOOK_DELIVERIES_TABLE": "w",
         "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
     }

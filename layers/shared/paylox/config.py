@@ -11,15 +11,7 @@ import os
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 
 def _split_csv(value: object) -> object:
@@ -75,6 +67,47 @@ class Settings(BaseModel):
     def _gateway_is_configured(self) -> Settings:
         if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
             raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
+        return self
+
+    # ---------------------------------------------------------------- OTP (docs/otp.md)
+    otp_table: str = Field(alias="OTP_TABLE", min_length=1)
+    otp_limits_table: str = Field(alias="OTP_LIMITS_TABLE", min_length=1)
+    otp_blocklist_table: str = Field(alias="OTP_BLOCKLIST_TABLE", min_length=1)
+    sms_provider: Literal["twilio", "messagebird", "console"] = Field(alias="SMS_PROVIDER", default="console")
+    sms_fallback_provider: Literal["twilio", "messagebird", "none"] = Field(
+        alias="SMS_FALLBACK_PROVIDER", default="messagebird"
+    )
+    sms_sender_id: str = Field(alias="SMS_SENDER_ID", default="Paylox", min_length=1, max_length=34)
+    twilio_status_callback_url: str = Field(alias="TWILIO_STATUS_CALLBACK_URL", default="")
+    sms_request_timeout_seconds: float = Field(alias="SMS_REQUEST_TIMEOUT_SECONDS", default=4.0, gt=0, le=30)
+    sms_max_attempts: int = Field(alias="SMS_MAX_ATTEMPTS", default=3, ge=1, le=6)
+    sms_retry_base_seconds: float = Field(alias="SMS_RETRY_BASE_SECONDS", default=0.25, ge=0, le=5)
+    sms_retry_max_seconds: float = Field(alias="SMS_RETRY_MAX_SECONDS", default=2.0, ge=0, le=10)
+    sms_hourly_budget: int = Field(alias="SMS_HOURLY_BUDGET", default=100, ge=1)
+    otp_code_ttl_seconds: int = Field(alias="OTP_CODE_TTL_SECONDS", default=300, ge=60, le=900)
+    otp_max_attempts: int = Field(alias="OTP_MAX_ATTEMPTS", default=3, ge=1, le=10)
+    otp_resend_cooldown_seconds: int = Field(alias="OTP_RESEND_COOLDOWN_SECONDS", default=60, ge=1)
+    otp_hourly_limit_per_phone: int = Field(alias="OTP_HOURLY_LIMIT_PER_PHONE", default=5, ge=1)
+    otp_hourly_limit_per_user: int = Field(alias="OTP_HOURLY_LIMIT_PER_USER", default=10, ge=1)
+    otp_hourly_limit_per_ip: int = Field(alias="OTP_HOURLY_LIMIT_PER_IP", default=20, ge=1)
+    otp_allowed_countries: CsvList = Field(alias="OTP_ALLOWED_COUNTRIES", default_factory=lambda: ["+90"])
+    otp_captcha_after_failures: int = Field(alias="OTP_CAPTCHA_AFTER_FAILURES", default=3, ge=1)
+    otp_autoblock_failed_verifications: int = Field(alias="OTP_AUTOBLOCK_FAILED_VERIFICATIONS", default=10, ge=1)
+    otp_autoblock_sends: int = Field(alias="OTP_AUTOBLOCK_SENDS", default=20, ge=1)
+    otp_autoblock_seconds: int = Field(alias="OTP_AUTOBLOCK_SECONDS", default=86400, ge=60)
+    otp_token_ttl_seconds: int = Field(alias="OTP_TOKEN_TTL_SECONDS", default=300, ge=30, le=3600)
+    captcha_provider: Literal["turnstile", "hcaptcha", "recaptcha"] = Field(
+        alias="CAPTCHA_PROVIDER", default="turnstile"
+    )
+    captcha_min_score: float = Field(alias="CAPTCHA_MIN_SCORE", default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _check_otp(self) -> Settings:
+        if self.sms_provider == "console" and self.stage != "dev":
+            raise ValueError("SMS_PROVIDER=console sends nothing and is allowed only when PAYLOX_STAGE=dev")
+        for entry in self.otp_allowed_countries:
+            if not (entry.startswith("+") and entry[1:].isdigit()) and not (len(entry) == 2 and entry.isalpha()):
+                raise ValueError(f"OTP_ALLOWED_COUNTRIES: {entry!r} is neither a calling code (+90) nor a region (TR)")
         return self
 
     @property

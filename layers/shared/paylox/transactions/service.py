@@ -129,10 +129,19 @@ def ship(principal: Principal, txn_id: str) -> TransactionRow:
     return apply_move(txn, states.SHIP, principal.actor)
 
 
-def confirm(principal: Principal, txn_id: str) -> TransactionRow:
-    """The buyer confirms receipt: the funds are released to the seller."""
+def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> TransactionRow:
+    """The buyer confirms receipt: the funds are released to the seller.
+
+    Releasing money needs a fresh SMS confirmation: ``otp_token`` is a single-use
+    ``TRANSACTION_CONFIRMATION`` token (``X-OTP-Token``), used up only once the move is possible.
+    """
+    # Imported here: the OTP package loads phonenumbers, which only this move needs (cold start).
+    from paylox.otp.service import require_transaction_confirmation
+
     txn = get_for(principal, txn_id)
     _require_party(txn, principal, "buyer", states.CONFIRM)
+    _require_source(txn, states.CONFIRM)
+    require_transaction_confirmation(principal, otp_token)
     return apply_move(txn, states.CONFIRM, principal.actor)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from paylox import clock
 from paylox.audit import write_audit
-from paylox.auth import Principal
+from paylox.auth import Actor, Principal
 from paylox.db import is_condition_failure
-from paylox.errors import AccountSuspended
+from paylox.errors import AccountSuspended, ConcurrentModification
+from paylox.observability import mask_phone
 from paylox.users.models import UserProfile, UserStatus
 
 
@@ -61,3 +62,40 @@ def find_profile(user_id: str) -> UserProfile | None:
         return UserProfile.get(user_id)
     except UserProfile.DoesNotExist:
         return None
+
+
+def mark_phone_verified(user_id: str, phone: str, actor: Actor) -> UserProfile:
+    """Record ``phone`` (E.164, just proven by an OTP) as the user's verified phone number.
+
+    One conditional write on the profile's version and status; a concurrent change of the profile
+    is re-read and the write retried. Audited with the numbers masked.
+    """
+    for _ in range(3):
+        profile = UserProfile.get(user_id, consistent_read=True)
+        if profile.status == UserStatus.SUSPENDED:
+            raise AccountSuspended()
+        if profile.phone == phone and profile.phone_verified:
+            return profile
+        before = {"phone": mask_phone(profile.phone), "phone_verified": profile.phone_verified}
+        try:
+            profile.update(
+                actions=[
+                    UserProfile.phone.set(phone),
+                    UserProfile.phone_verified.set(True),
+                    UserProfile.updated_at.set(clock.now_iso()),
+                ],
+                condition=UserProfile.status == UserStatus.ACTIVE.value,
+            )
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise
+            continue  # the profile changed since we read it: judge it again
+        write_audit(
+            "USER_PHONE_VERIFIED",
+            user_id,
+            actor,
+            before=before,
+            after={"phone": mask_phone(phone), "phone_verified": True},
+        )
+        return profile
+    raise ConcurrentModification(resource="user")

@@ -1,0 +1,22 @@
+"""POST /api/otp/resend: a new code for a verification already started; the old code stops working."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from paylox.http import create_app, current_principal, http_handler, json_response
+from paylox.otp import service
+from paylox.otp.schemas import OtpSentOut, ResendOtpRequest
+
+app = create_app()
+
+
+@app.post(
+    "/api/otp/resend", responses={202: {"description": "Sent", "content": {"application/json": {"model": OtpSentOut}}}}
+)
+def resend(body: ResendOtpRequest) -> Response[str]:
+    sent = service.resend(
+        current_principal(), body, time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000
+    )
+    return json_response(202, sent)
+
+
+handler = http_handler(app)

@@ -1,0 +1,22 @@
+"""POST /api/otp/send: send a verification code by SMS (202; the code itself is never returned)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from paylox.http import create_app, current_principal, http_handler, json_response
+from paylox.otp import service
+from paylox.otp.schemas import OtpSentOut, SendOtpRequest
+
+app = create_app()
+
+
+@app.post(
+    "/api/otp/send", responses={202: {"description": "Sent", "content": {"application/json": {"model": OtpSentOut}}}}
+)
+def send(body: SendOtpRequest) -> Response[str]:
+    sent = service.send(
+        current_principal(), body, time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000
+    )
+    return json_response(202, sent)
+
+
+handler = http_handler(app)

@@ -1,0 +1,17 @@
+"""POST /api/otp/delivery/twilio: Twilio's delivery-status callback (public; X-Twilio-Signature)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from paylox.http import create_app, http_handler
+from paylox.otp import delivery
+
+app = create_app(public=True)
+
+
+@app.post("/api/otp/delivery/twilio")
+def twilio_delivery() -> Response[str]:
+    delivery.record_twilio_status(app.current_event)
+    return Response(status_code=204, body="")
+
+
+handler = http_handler(app)

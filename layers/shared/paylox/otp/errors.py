@@ -1,0 +1,151 @@
+"""Errors of the OTP service. Each has its own stable ``code``; every 429 carries ``Retry-After``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paylox.errors import DomainError, Forbidden
+
+
+class PhoneInvalid(DomainError):
+    code = "PHONE_INVALID"
+    status = 422
+    en = "This is not a valid phone number. Use +90 555 111 22 33 or 0555 111 22 33."
+    tr = "Bu geçerli bir telefon numarası değil. +90 555 111 22 33 veya 0555 111 22 33 biçimini kullanın."
+
+
+class PhoneNotMobile(DomainError):
+    code = "PHONE_NOT_MOBILE"
+    status = 422
+    en = "Verification codes can only be sent to mobile numbers."
+    tr = "Doğrulama kodu yalnızca cep telefonu numaralarına gönderilebilir."
+
+
+class PhoneCountryNotAllowed(DomainError):
+    code = "PHONE_COUNTRY_NOT_ALLOWED"
+    status = 422
+    en = "Verification codes cannot be sent to numbers in this country."
+    tr = "Bu ülkedeki numaralara doğrulama kodu gönderilemiyor."
+
+
+class PhoneNotOnAccount(DomainError):
+    code = "PHONE_NOT_ON_ACCOUNT"
+    status = 422
+    en = "Transaction confirmation codes are sent only to the phone number on your account."
+    tr = "İşlem onay kodları yalnızca hesabınızdaki telefon numarasına gönderilir."
+
+
+class PhoneBlocked(Forbidden):
+    code = "PHONE_BLOCKED"
+    en = "This phone number cannot receive verification codes. Please contact support."
+    tr = "Bu telefon numarasına doğrulama kodu gönderilemiyor. Lütfen destek ile iletişime geçin."
+
+
+class RateLimited(DomainError):
+    """Base of every 429: ``retry_after`` seconds go into the ``Retry-After`` header and the body."""
+
+    status = 429
+
+    def __init__(self, retry_after: int, **extra: Any) -> None:
+        retry_after = max(int(retry_after), 1)
+        super().__init__(headers={"Retry-After": str(retry_after)}, retry_after=retry_after, **extra)
+
+
+class OtpRateLimited(RateLimited):
+    code = "OTP_RATE_LIMITED"
+    en = "A code was sent to this number moments ago. Try again in {retry_after} seconds."
+    tr = "Bu numaraya az önce kod gönderildi. {retry_after} saniye sonra tekrar deneyin."
+
+
+class PhoneHourlyLimit(RateLimited):
+    code = "OTP_PHONE_HOURLY_LIMIT"
+    en = "Too many codes were sent to this number. Try again in {retry_after} seconds."
+    tr = "Bu numaraya çok fazla kod gönderildi. {retry_after} saniye sonra tekrar deneyin."
+
+
+class UserHourlyLimit(RateLimited):
+    code = "OTP_USER_HOURLY_LIMIT"
+    en = "You have requested too many codes. Try again in {retry_after} seconds."
+    tr = "Çok fazla kod istediniz. {retry_after} saniye sonra tekrar deneyin."
+
+
+class IpHourlyLimit(RateLimited):
+    code = "OTP_IP_HOURLY_LIMIT"
+    en = "Too many codes were requested from your network. Try again in {retry_after} seconds."
+    tr = "Ağınızdan çok fazla kod istendi. {retry_after} saniye sonra tekrar deneyin."
+
+
+class SmsBudgetExhausted(RateLimited):
+    code = "SMS_BUDGET_EXHAUSTED"
+    en = "We cannot send more codes right now. Try again in {retry_after} seconds."
+    tr = "Şu anda daha fazla kod gönderemiyoruz. {retry_after} saniye sonra tekrar deneyin."
+
+
+class OtpMaxAttempts(RateLimited):
+    code = "OTP_MAX_ATTEMPTS"
+    en = "Too many wrong codes. Request a new code."
+    tr = "Çok fazla hatalı kod girildi. Yeni bir kod isteyin."
+
+
+class CaptchaRequired(DomainError):
+    code = "CAPTCHA_REQUIRED"
+    status = 428
+    en = "Please complete the security check and try again."
+    tr = "Lütfen güvenlik doğrulamasını tamamlayıp tekrar deneyin."
+
+
+class OtpInvalid(DomainError):
+    code = "OTP_INVALID"
+    status = 400
+    en = "The code is not correct. {attempts_left} attempt(s) left."
+    tr = "Kod hatalı. {attempts_left} deneme hakkınız kaldı."
+
+
+class OtpExpired(DomainError):
+    code = "OTP_EXPIRED"
+    status = 410
+    en = "The code has expired. Request a new code."
+    tr = "Kodun süresi doldu. Yeni bir kod isteyin."
+
+
+class OtpNotFound(DomainError):
+    code = "OTP_NOT_FOUND"
+    status = 404
+    en = "There is no pending code for this number. Request a new code."
+    tr = "Bu numara için bekleyen bir kod yok. Yeni bir kod isteyin."
+
+
+class PhoneUnreachable(DomainError):
+    code = "PHONE_UNREACHABLE"
+    status = 422
+    en = "We cannot deliver SMS to this number. Check the number or use another one."
+    tr = "Bu numaraya SMS iletemiyoruz. Numarayı kontrol edin veya başka bir numara kullanın."
+
+
+class SmsUnavailable(DomainError):
+    code = "SMS_UNAVAILABLE"
+    status = 503
+    en = "We cannot send SMS right now. Please try again in a few minutes."
+    tr = "Şu anda SMS gönderemiyoruz. Lütfen birkaç dakika sonra tekrar deneyin."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "60"})
+
+
+class OtpRequired(Forbidden):
+    code = "OTP_REQUIRED"
+    en = "This action needs a fresh SMS verification (X-OTP-Token)."
+    tr = "Bu işlem için yeni bir SMS doğrulaması (X-OTP-Token) gerekiyor."
+
+
+class PhoneNotBlocked(DomainError):
+    code = "PHONE_NOT_BLOCKED"
+    status = 404
+    en = "This phone number is not on the blocklist."
+    tr = "Bu telefon numarası engel listesinde değil."
+
+
+class InvalidSignature(Forbidden):
+    code = "INVALID_SIGNATURE"
+    en = "The request signature is not valid."
+    tr = "İstek imzası geçerli değil."
