@@ -13,7 +13,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
-from functions.transactions import confirm, get, pay, ship
+from functions.transactions import get, pay, ship
 from functions.webhooks import success
 from paylox import clock
 from paylox.auth import SYSTEM
@@ -464,9 +464,8 @@ def test_the_provider_confirming_a_refund_already_moved_here_only_records_the_mo
 
 
 def completed_transaction() -> str:
-    txn_id = funded_transaction()
-    invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER))
-    invoke(confirm, api_event("transactions/confirm.json", path={"id": txn_id}, sub=BUYER))
+    txn_id = shipped_transaction()
+    apply_move(find_transaction(txn_id), states.CONFIRM, SYSTEM)  # the buyer's OTP-confirmed release
     return txn_id
 
 

@@ -7,11 +7,14 @@ import base64
 import json
 from typing import Any
 
-from functions.transactions import create, pay
+from functions.otp import send as otp_send
+from functions.otp import verify as otp_verify
+from functions.transactions import confirm, create, pay
 from functions.webhooks import failure, refund, success
-from paylox import clock
+from paylox import clock, dev_outbox
 from paylox.webhooks.signature import sign
 from tests.apigw import BUYER, SELLER, HttpResult, api_event, invoke
+from tests.sms import code_in, sms_to
 
 SECRET = "test-webhook-secret"
 PROVIDER_IP = "127.0.0.1"  # the template's default allowlist is loopback
@@ -99,3 +102,15 @@ def pending_transaction(amount: int = 150000) -> str:
     paid = invoke(pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER))
     assert paid.status == 200, paid.raw
     return str(txn_id)
+
+
+def confirm_receipt(txn_id: str, phone: str = "+905551112233") -> HttpResult:
+    """The buyer confirms with a fresh SMS code, as the app does (needs ``PAYLOX_DEV_OUTBOX`` set)."""
+    otp = {"phone": phone, "purpose": "TRANSACTION_CONFIRMATION"}
+    assert invoke(otp_send, api_event("otp/send.json", body=otp, sub=BUYER)).status == 202
+    code = code_in(sms_to(dev_outbox.read_all(), phone)[-1]["body"])
+    verified = invoke(otp_verify, api_event("otp/verify.json", body={**otp, "code": code}, sub=BUYER))
+    token = verified.json["verification_token"]
+    return invoke(
+        confirm, api_event("transactions/confirm.json", path={"id": txn_id}, sub=BUYER, headers={"X-OTP-Token": token})
+    )
