@@ -121,6 +121,11 @@ def _minimal_env() -> dict[str, str]:
         "OTP_TABLE": "o",
         "OTP_LIMITS_TABLE": "ol",
         "OTP_BLOCKLIST_TABLE": "ob",
+        "DOCUMENTS_TABLE": "d",
+        "DOCUMENT_SHARES_TABLE": "s",
+        "DOCUMENTS_BUCKET": "bucket",
+        "DOCUMENT_SCANNER": "none",
+        "SHARE_LINK_BASE_URL": "",
         "WEBHOOK_DELIVERIES_TABLE": "w",
         "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
     }

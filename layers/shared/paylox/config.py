@@ -101,6 +101,19 @@ class Settings(BaseModel):
     )
     captcha_min_score: float = Field(alias="CAPTCHA_MIN_SCORE", default=0.5, ge=0, le=1)
 
+    # Documents (docs/documents.md). Sizes in bytes; the URL lifetimes are capped by the rules.
+    documents_table: str = Field(alias="DOCUMENTS_TABLE", min_length=1)
+    document_shares_table: str = Field(alias="DOCUMENT_SHARES_TABLE", min_length=1)
+    documents_bucket: str = Field(alias="DOCUMENTS_BUCKET", min_length=3)
+    document_scanner: Literal["none", "guardduty", "dev"] = Field(alias="DOCUMENT_SCANNER")
+    # Empty: links point at the API's own share route on the domain the request came to.
+    share_link_base_url: str = Field(alias="SHARE_LINK_BASE_URL", pattern=r"^(https?://\S+)?$")
+    document_max_bytes: int = Field(alias="DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024, gt=0)
+    document_multipart_max_bytes: int = Field(alias="DOCUMENT_MULTIPART_MAX_BYTES", default=4 * 1024 * 1024, gt=0)
+    document_upload_url_seconds: int = Field(alias="DOCUMENT_UPLOAD_URL_SECONDS", default=900, gt=0, le=900)
+    document_download_url_seconds: int = Field(alias="DOCUMENT_DOWNLOAD_URL_SECONDS", default=300, gt=0, le=300)
+    document_retention_days: int = Field(alias="DOCUMENT_RETENTION_DAYS", default=30, ge=0)
+
     @model_validator(mode="after")
     def _check_otp(self) -> Settings:
         if self.sms_provider == "console" and self.stage != "dev":

@@ -1,0 +1,131 @@
+# Paylox: every developer and CI command. GNU make; `make help` lists the targets.
+#
+# Two virtual environments, both Python 3.13 (what Lambda runs):
+#   .venv      the project: layer requirements, dev stack, tests, linters (requirements-dev.txt)
+#   .venv-sam  the SAM CLI alone: it pins boto3, click and pydantic and drags in awscrt, which
+#              must not decide the versions the project's code runs with.
+# Both are created on first use and refreshed when the files they are built from change.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+ENV ?= dev
+SAM_CLI_VERSION := 1.170.0
+
+VENV := .venv
+SAM_VENV := .venv-sam
+BIN := $(VENV)/bin
+SAM := $(SAM_VENV)/bin/sam
+VENV_STAMP := $(VENV)/.installed
+SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+
+# A Python 3.13 that really runs: a pyenv shim named python3.13 exists even when 3.13 is not the
+# active version, so `command -v` alone is not enough. Falls back to pyenv's own install.
+PYTHON313 := $(shell \
+	if python3.13 -V >/dev/null 2>&1; then command -v python3.13; \
+	elif root=$$(pyenv root 2>/dev/null); then ls -d "$$root"/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V | tail -n 1; \
+	fi)
+
+# No usage reports or update checks from the SAM CLI: the machines reach package registries only.
+export SAM_CLI_TELEMETRY := 0
+
+PYTEST := $(BIN)/pytest
+
+.PHONY: help venv sam-venv bootstrap dev test unit integration contract e2e lint format build validate \
+	deploy bench clean require-python require-env
+
+help:
+	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
+	@echo "make test         lint, type-check and run every test tier (what CI runs)"
+	@echo "make unit | integration | contract | e2e    one test tier"
+	@echo "make lint         ruff check, ruff format --check, mypy, cfn-lint"
+	@echo "make format       ruff format and ruff check --fix"
+	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
+	@echo "make validate     sam validate --lint"
+	@echo "make deploy       sam deploy --config-env \$$ENV (ENV=dev|staging|prod, default dev)"
+	@echo "make bench        cold-start cost of each handler against a Powertools baseline"
+	@echo "make clean        remove virtual environments, build output and caches"
+
+require-python:
+	@if [ -z "$(PYTHON313)" ]; then \
+		echo "error: Python 3.13 not found. Install it (e.g. 'pyenv install 3.13') so that either" >&2; \
+		echo "       'python3.13 -V' works or \$$(pyenv root)/versions/3.13.*/bin/python3.13 exists." >&2; \
+		exit 1; \
+	fi
+
+# ------------------------------------------------------------------------------ environments
+venv: $(VENV_STAMP) ; @:
+sam-venv: $(SAM_STAMP) ; @:
+
+# Both environments at once: the installs mostly wait on downloads.
+bootstrap:
+	@$(MAKE) -j2 venv sam-venv
+
+$(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.toml | require-python
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
+		echo "$(VENV) is not Python 3.13: recreating it"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || "$(PYTHON313)" -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(SAM_STAMP): | require-python
+	@rm -rf $(SAM_VENV)
+	"$(PYTHON313)" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
+
+# ------------------------------------------------------------------------------ running
+# The caller's environment reaches the dev stack as it is: variables set for `make dev` override
+# the functions' configuration (e.g. JETCHECKOUT_WEBHOOK_SECRET=... make dev).
+dev: venv
+	exec $(BIN)/paylox dev
+
+# ------------------------------------------------------------------------------ checks
+test: bootstrap lint
+	$(PYTEST) tests -q --durations=10
+
+unit: venv
+	$(PYTEST) tests/unit -q
+
+integration: venv
+	$(PYTEST) tests/integration -q
+
+contract: bootstrap
+	$(PYTEST) tests/contract -q
+
+e2e: venv
+	$(PYTEST) tests/e2e -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# ------------------------------------------------------------------------------ AWS
+# The builder resolves the runtime by name (python3.13), so the found interpreter goes first on PATH.
+build: sam-venv require-python
+	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build
+
+validate: sam-venv
+	$(SAM) validate --lint
+
+deploy: require-env build
+	$(SAM) deploy --config-env $(ENV)
+
+require-env:
+	@case "$(ENV)" in dev|staging|prod) ;; *) echo "error: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 1;; esac
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

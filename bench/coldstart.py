@@ -1,0 +1,71 @@
+"""One cold start, measured inside a fresh interpreter: import modules, then handle one event.
+
+Run by ``python -m bench`` as a script (not ``-m``), so that nothing but the standard library is
+imported before the clock starts. Writes ``{"import_ms", "handle_ms", "cpu_ms", "peak_rss_kib",
+"outcome"}`` to the file named in the job. ``cpu_ms`` is this process's CPU time over both steps:
+unlike wall time it ignores waiting on moto and what else the machine is doing.
+
+Peak RSS is the kernel's high-water mark of this process image (``VmHWM``), not ``ru_maxrss``,
+which Linux carries over from the forking parent across ``execve``.
+"""
+
+import importlib
+import json
+import resource
+import sys
+import time
+
+
+class LambdaContext:
+    """What the Powertools decorators read from Lambda's context object."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = "bench-0000"
+        self.invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def peak_rss_kib() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    modules = [importlib.import_module(name) for name in job["modules"]]
+    imported = time.perf_counter()
+    outcome: object = None
+    if job.get("event"):
+        with open(job["event"], encoding="utf-8") as handle:
+            event = json.load(handle)
+        try:
+            response = getattr(modules[0], job["attribute"])(event, LambdaContext(job["function"]))
+            outcome = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
+        except Exception as exc:  # a failing handler is still measured, and reported as failing
+            outcome = f"{type(exc).__name__}: {exc}"
+    handled, cpu_handled = time.perf_counter(), time.process_time()
+    result = {
+        "import_ms": (imported - started) * 1000,
+        "handle_ms": (handled - imported) * 1000,
+        "cpu_ms": (cpu_handled - cpu_started) * 1000,
+        "peak_rss_kib": peak_rss_kib(),
+        "outcome": outcome,
+    }
+    with open(job["out"], "w", encoding="utf-8") as handle:
+        json.dump(result, handle)
+
+
+if __name__ == "__main__":
+    main()

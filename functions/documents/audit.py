@@ -1,0 +1,24 @@
+"""GET /api/document/{id}/audit: who did what to a document, for its owner and admins."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from paylox.documents import service
+from paylox.documents.schemas import AuditPage
+from paylox.http import create_app, current_principal, http_handler
+from paylox.types import PageLimit
+
+app = create_app()
+
+
+@app.get("/api/document/<id>/audit")
+def audit(
+    id: str,
+    limit: Annotated[PageLimit, Query()] = 50,
+    cursor: Annotated[str | None, Query()] = None,
+) -> AuditPage:
+    return service.audit_for(current_principal(), id, limit, cursor)
+
+
+handler = http_handler(app)

@@ -1,0 +1,253 @@
+"""Every function in template.yaml has a handler that imports and serves the route the template
+gives it, a real-shaped event fixture, a log group with retention, the settings it needs, and
+only the imports Lambda can satisfy (the layer, the runtime, the standard library)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.stack import dev_stack
+from devstack.template import REGION, ROOT, FunctionSpec
+from paylox.config import Settings
+
+STACK = dev_stack()
+FUNCTIONS = STACK.functions
+EVENTS_DIR = ROOT / "events"
+LAYER_REQUIREMENTS = ROOT / "layers" / "shared" / "requirements.txt"
+# Set by the Lambda runtime in every execution environment, never by the template.
+LAMBDA_RUNTIME_VARIABLES = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME"})
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    path: str
+    authorizer: str | None  # None: the API's default authorizer
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def http_routes() -> list[Route]:
+    return [
+        Route(
+            function=logical_id,
+            method=str(event["Properties"]["Method"]).upper(),
+            path=event["Properties"]["Path"],
+            authorizer=(event["Properties"].get("Auth") or {}).get("Authorizer"),
+        )
+        for logical_id, spec in FUNCTIONS.items()
+        for event in spec.events.values()
+        if event["Type"] == "HttpApi"
+    ]
+
+
+ROUTES = http_routes()
+
+
+def fixture_path(spec: FunctionSpec) -> Path:
+    """``functions.<domain>.<module>`` → ``events/<domain>/<module>.json``."""
+    _, *parts = spec.module.split(".")
+    return EVENTS_DIR.joinpath(*parts).with_suffix(".json")
+
+
+def handler_source(spec: FunctionSpec) -> Path:
+    found = importlib.util.find_spec(spec.module)
+    assert found is not None, f"{spec.logical_id}: module {spec.module} not found"
+    assert found.origin is not None
+    return Path(found.origin)
+
+
+def by_function(specs: dict[str, Any]) -> Any:
+    return pytest.mark.parametrize("logical_id", list(specs))
+
+
+def test_the_template_has_functions_and_routes():
+    assert FUNCTIONS
+    assert ROUTES
+
+
+# ------------------------------------------------------------------------------------ routes
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.key)
+def test_route_is_served_by_its_handler_module(route: Route):
+    spec = FUNCTIONS[route.function]
+    module = importlib.import_module(spec.module)
+
+    assert callable(getattr(module, spec.attribute, None)), f"{spec.module} has no {spec.attribute}()"
+    # Powertools writes `<id>` where the template writes `{id}`; its OpenAPI schema uses `{id}` too.
+    schema = module.app.get_openapi_schema()
+    served = {
+        f"{method.upper()} {path}"
+        for path, item in schema.paths.items()
+        for method in HTTP_METHODS
+        if getattr(item, method) is not None
+    }
+    assert route.key in served, f"{spec.module} serves {sorted(served)}, the template routes {route.key}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.key)
+def test_route_has_an_http_api_event_fixture_for_that_route(route: Route):
+    path = fixture_path(FUNCTIONS[route.function])
+    assert path.exists(), f"missing event fixture {path.relative_to(ROOT)}"
+    event = json.loads(path.read_text(encoding="utf-8"))
+
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == route.key
+    assert event["requestContext"]["routeKey"] == route.key
+    assert event["requestContext"]["http"]["method"] == route.method
+
+
+def test_no_two_functions_claim_the_same_route():
+    keys = [route.key for route in ROUTES]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []
+
+
+# ------------------------------------------------------------------------------------ auth
+def _declares_public_app(source: Path) -> bool:
+    """True when the module builds its app with ``create_app(public=True)``."""
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "create_app":
+            return any(
+                kw.arg == "public" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+                for kw in node.keywords
+            )
+    return False
+
+
+def _jwt_authorizers() -> tuple[str | None, set[str]]:
+    """The HTTP API's default authorizer and the names of its JWT authorizers."""
+    auth = STACK.template["Resources"]["HttpApi"]["Properties"]["Auth"]
+    jwt = {name for name, spec in (auth.get("Authorizers") or {}).items() if "JwtConfiguration" in spec}
+    return auth.get("DefaultAuthorizer"), jwt
+
+
+def test_the_api_authorizes_with_a_jwt_authorizer_by_default():
+    default, jwt = _jwt_authorizers()
+
+    assert default in jwt
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.key)
+def test_route_is_public_exactly_when_the_template_says_authorizer_none(route: Route):
+    spec = FUNCTIONS[route.function]
+    default, jwt = _jwt_authorizers()
+    http_api = next(event for event in spec.events.values() if event["Type"] == "HttpApi")
+    public_in_template = route.authorizer == "NONE"
+
+    public_in_handler = _declares_public_app(handler_source(spec))
+
+    assert http_api["Properties"]["ApiId"] == STACK.ref("HttpApi")
+    assert public_in_handler == public_in_template, (
+        f"{route.key}: Authorizer NONE in the template is {public_in_template}, "
+        f"create_app(public=True) in {spec.module} is {public_in_handler}"
+    )
+    if not public_in_template:
+        assert (route.authorizer or default) in jwt
+
+
+# ------------------------------------------------------------------------------------ every function
+@by_function(FUNCTIONS)
+def test_function_code_is_a_module_of_a_domain_directory(logical_id: str):
+    # CodeUri functions/<domain>/ + Handler <module>.handler: Lambda imports `<module>`, the tests
+    # and the dev stack import `functions.<domain>.<module>`.
+    package, domain, module = FUNCTIONS[logical_id].module.split(".")
+
+    assert package == "functions"
+    assert (ROOT / package / domain / f"{module}.py").exists()
+
+
+@by_function(FUNCTIONS)
+def test_function_has_an_event_fixture(logical_id: str):
+    path = fixture_path(FUNCTIONS[logical_id])
+
+    assert path.exists(), f"{logical_id}: missing event fixture {path.relative_to(ROOT)}"
+    assert isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+
+
+@by_function(FUNCTIONS)
+def test_function_has_its_own_log_group_with_retention(logical_id: str):
+    expected_name = f"/aws/lambda/{STACK.ref(logical_id)}"
+    groups = [STACK.resolve(res.get("Properties") or {}) for res in STACK.of_type("AWS::Logs::LogGroup").values()]
+    matching = [props for props in groups if props.get("LogGroupName") == expected_name]
+
+    assert len(matching) == 1, f"{logical_id}: needs exactly one AWS::Logs::LogGroup named {expected_name}"
+    assert int(matching[0]["RetentionInDays"]) > 0
+
+
+def _required_settings() -> set[str]:
+    return {str(field.alias) for field in Settings.model_fields.values() if field.is_required()}
+
+
+def test_globals_provide_every_required_setting():
+    globals_env = STACK.template["Globals"]["Function"]["Environment"]["Variables"]
+
+    assert _required_settings() - LAMBDA_RUNTIME_VARIABLES - set(globals_env) == set()
+
+
+@by_function(FUNCTIONS)
+def test_function_environment_passes_settings_validation(logical_id: str):
+    environment = {**FUNCTIONS[logical_id].environment, "AWS_REGION": REGION}
+
+    settings = Settings.model_validate(environment)
+
+    assert settings.stage == "dev"
+
+
+# ------------------------------------------------------------------------------------ imports
+@cache
+def _layer_modules() -> frozenset[str]:
+    """Top-level modules the shared layer ships: paylox and its requirements."""
+    distributions: dict[str, set[str]] = {}
+    for module, dists in importlib.metadata.packages_distributions().items():
+        for dist in dists:
+            distributions.setdefault(_normalise(dist), set()).add(module)
+    modules = {"paylox"}
+    for line in LAYER_REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line.split("#", 1)[0]):
+            modules |= distributions.get(_normalise(match.group(1)), set())
+    return frozenset(modules)
+
+
+def _normalise(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def _imported_modules(source: Path) -> list[tuple[int, str]]:
+    """(line, module) for every import; relative imports are reported with their leading dots."""
+    found = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.lineno, "." * node.level + (node.module or "")))
+    return found
+
+
+@by_function(FUNCTIONS)
+def test_handler_imports_only_the_layer_the_runtime_and_the_standard_library(logical_id: str):
+    source = handler_source(FUNCTIONS[logical_id])
+    siblings = {path.stem for path in source.parent.glob("*.py")} - {"__init__"}
+    allowed = _layer_modules() | set(sys.stdlib_module_names)
+
+    offending = [
+        f"line {line}: {module}"
+        for line, module in _imported_modules(source)
+        if module.startswith(".") or module.split(".")[0] in siblings or module.split(".")[0] not in allowed
+    ]
+
+    assert offending == [], f"{source.relative_to(ROOT)} imports what Lambda will not have: {offending}"
