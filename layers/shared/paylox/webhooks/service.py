@@ -57,7 +57,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_ATTEMPTS = 5  # each lost race means another change won: a few re-reads always settle it
 ALERT_EVENT = "PaymentWebhookAlert"
 _KEPT_HEADERS = frozenset({"content-type", "user-agent", "x-forwarded-for", SIGNATURE_HEADER})
-_SECRET_NAMES = ("JETCHECKOUT_WEBHOOK_SECRET", "JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def _parse(body: bytes) -> tuple[WebhookEvent, str]:
 def _webhook_secrets() -> list[str]:
     """The current secret, then the previous one while a rotation is under way."""
     previous = _previous_secret()
-    return [get_secret(_SECRET_NAMES[0]), *([previous] if previous else [])]
+    return [get_secret("JETCHECKOUT_WEBHOOK_SECRET"), *([previous] if previous else [])]
 
 
 class _PreviousSecretMiss:
@@ -250,10 +249,10 @@ class _PreviousSecretMiss:
 def _previous_secret() -> str | None:
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-    if not os.environ.get(_SECRET_NAMES[1]) and clock.timestamp() < _PreviousSecretMiss.until:
+    if not os.environ.get("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS") and clock.timestamp() < _PreviousSecretMiss.until:
         return None
     try:
-        return get_optional_secret(_SECRET_NAMES[1])
+        return get_optional_secret("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     except GetParameterError as exc:
         if "ParameterNotFound" not in str(exc):
             raise
