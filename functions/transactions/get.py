@@ -1,4 +1,5 @@
-"""GET /api/transaction/{id}: one transaction with its timeline (parties and staff only)."""
+"""GET /api/transaction/{id}: one transaction with its timeline (parties and staff only; staff also
+see the flags raised for them, such as out-of-order payment webhooks)."""
 
 from paylox.http import create_app, current_principal, http_handler
 from paylox.transactions import service
@@ -9,7 +10,8 @@ app = create_app()
 
 @app.get("/api/transaction/<id>")
 def get_transaction(id: str) -> TransactionOut:
-    return TransactionOut.from_row(service.get_for(current_principal(), id))
+    principal = current_principal()
+    return TransactionOut.from_row(service.get_for(principal, id), with_flags=principal.is_staff)
 
 
 handler = http_handler(app)

@@ -126,5 +126,7 @@ def _minimal_env() -> dict[str, str]:
         "DOCUMENTS_BUCKET": "bucket",
         "DOCUMENT_SCANNER": "none",
         "SHARE_LINK_BASE_URL": "",
+        "WEBHOOK_DELIVERIES_TABLE": "w",
+        "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
         "DISPUTES_TABLE": "dsp",
     }

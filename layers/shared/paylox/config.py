@@ -6,11 +6,12 @@ as a confusing AWS error. Secrets are not settings: see :mod:`paylox.secrets`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 
 def _split_csv(value: object) -> object:
@@ -20,6 +21,21 @@ def _split_csv(value: object) -> object:
 
 
 CsvList = Annotated[list[str], BeforeValidator(_split_csv)]
+
+
+def _valid_networks(value: list[str]) -> list[str]:
+    for network in value:
+        ipaddress.ip_network(network, strict=False)  # a typo must fail the cold start, not every webhook
+    return value
+
+
+def _empty_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+#: Comma-separated CIDR blocks (``203.0.113.0/24, 2001:db8::/32``), checked at cold start.
+CidrList = Annotated[CsvList, AfterValidator(_valid_networks)]
+OptionalUrl = Annotated[str | None, BeforeValidator(_empty_is_none)]
 
 
 class SettingsError(RuntimeError):
@@ -40,6 +56,18 @@ class Settings(BaseModel):
     payment_gateway: Literal["sandbox", "jetcheckout"] = Field(alias="PAYMENT_GATEWAY", default="sandbox")
     sender_email: str = Field(alias="SENDER_EMAIL", default="no-reply@paylox.com.tr")
     admin_notification_emails: CsvList = Field(alias="ADMIN_NOTIFICATION_EMAILS", default_factory=list)
+    # ---- payment webhooks and the Jetcheckout client (docs/webhooks.md)
+    webhook_deliveries_table: str = Field(alias="WEBHOOK_DELIVERIES_TABLE", min_length=1)
+    jetcheckout_ip_allowlist: CidrList = Field(alias="JETCHECKOUT_IP_ALLOWLIST")
+    jetcheckout_base_url: OptionalUrl = Field(alias="JETCHECKOUT_BASE_URL", default=None)
+    jetcheckout_timeout_seconds: float = Field(alias="JETCHECKOUT_TIMEOUT_SECONDS", default=5.0, gt=0, le=8)
+    payment_return_url: OptionalUrl = Field(alias="PAYMENT_RETURN_URL", default=None)
+
+    @model_validator(mode="after")
+    def _gateway_is_configured(self) -> Settings:
+        if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
+            raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
+        return self
 
     # ---------------------------------------------------------------- OTP (docs/otp.md)
     otp_table: str = Field(alias="OTP_TABLE", min_length=1)

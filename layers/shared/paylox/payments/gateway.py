@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+PaymentState = Literal["pending", "succeeded", "failed", "refunded", "partially_refunded"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,18 @@ class RefundResult:
     status: str  # "accepted": the provider confirms it later with a payment.refunded webhook
 
 
+@dataclass(frozen=True)
+class PaymentStatus:
+    """What the provider knows about the payment of one transaction (for reconciliation)."""
+
+    transaction_id: str
+    payment_id: str | None
+    status: PaymentState
+    amount: int  # kuruş
+    currency: str
+    refunded_amount: int = 0
+
+
 class PaymentGateway(Protocol):
     def create_session(
         self, *, transaction_id: str, amount: int, currency: str, description: str, buyer_email: str | None
@@ -26,8 +40,18 @@ class PaymentGateway(Protocol):
         """Start a hosted payment for ``amount`` kuruş; the result arrives later by webhook."""
         ...
 
-    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
-        """Return ``amount`` kuruş of a captured payment to the buyer."""
+    def payment_status(self, *, transaction_id: str) -> PaymentStatus:
+        """Ask the provider what became of the payment of ``transaction_id``."""
+        ...
+
+    def refund(
+        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
+    ) -> RefundResult:
+        """Return ``amount`` kuruş of a captured payment to the buyer.
+
+        Pass a stable ``idempotency_key`` (e.g. the dispute id) so that retrying a call whose answer
+        was lost can never refund twice; without one each call is a new refund request.
+        """
         ...
 
 
@@ -36,8 +60,10 @@ def get_gateway() -> PaymentGateway:
     from paylox.config import get_settings
 
     kind = get_settings().payment_gateway
-    if kind == "sandbox":
-        from paylox.payments.sandbox import SandboxGateway
+    if kind == "jetcheckout":
+        from paylox.payments.jetcheckout import JetcheckoutGateway
 
-        return SandboxGateway()
-    raise NotImplementedError(f"payment gateway {kind!r} is not available yet")
+        return JetcheckoutGateway.from_settings()
+    from paylox.payments.sandbox import SandboxGateway
+
+    return SandboxGateway()

@@ -1,6 +1,7 @@
 """A payment gateway for development: sessions are made up locally and no money moves.
 
-The dev stack's user completes a sandbox payment by sending the signed webhook Jetcheckout would.
+The dev stack's user completes a sandbox payment by sending the signed webhook Jetcheckout would
+(docs/webhooks.md shows how).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 from paylox import clock
 from paylox.ids import new_id
-from paylox.payments.gateway import PaymentSession, RefundResult
+from paylox.payments.gateway import PaymentSession, PaymentStatus, RefundResult
 
 SESSION_TTL = timedelta(minutes=30)
 
@@ -25,5 +26,11 @@ class SandboxGateway:
             expires_at=clock.isoformat(clock.now() + SESSION_TTL),
         )
 
-    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
+    def payment_status(self, *, transaction_id: str) -> PaymentStatus:
+        # The sandbox keeps no state: the webhooks sent by hand are the only truth in development.
+        return PaymentStatus(transaction_id=transaction_id, payment_id=None, status="pending", amount=0, currency="TRY")
+
+    def refund(
+        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
+    ) -> RefundResult:
         return RefundResult(refund_id=new_id("rfd"), status="accepted")

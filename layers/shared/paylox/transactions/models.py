@@ -32,6 +32,27 @@ class PaymentInfo(MapAttribute[str, object]):
     failure_reason = UnicodeAttribute(null=True)
 
 
+class RefundEntry(MapAttribute[str, object]):
+    """Money the provider returned to the buyer (one ``payment.refunded`` webhook)."""
+
+    refund_id = UnicodeAttribute()
+    amount = NumberAttribute()  # kuruş
+    at = UnicodeAttribute()
+    event_id = UnicodeAttribute(null=True)
+
+
+class FlagEntry(MapAttribute[str, object]):
+    """Something staff must look at (an out-of-order webhook, a second payment); never shown to
+    the parties."""
+
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()  # OUT_OF_ORDER, DUPLICATE_PAYMENT, ...
+    detail = UnicodeAttribute()
+    status = UnicodeAttribute()  # the transaction's status when it was raised
+    event_id = UnicodeAttribute(null=True)
+    event_type = UnicodeAttribute(null=True)
+
+
 class ByBuyerIndex(GlobalSecondaryIndex["TransactionRow"]):
     """A buyer's transactions; ids are time-sortable, so the id is the sort key."""
 
@@ -67,6 +88,8 @@ class TransactionRow(Model):
     updated_at = UnicodeAttribute()
     refunded_amount = NumberAttribute(default=0)  # kuruş returned to the buyer so far
     payment = PaymentInfo(null=True)
+    refunds = ListAttribute(of=RefundEntry, null=True)
+    flags = ListAttribute(of=FlagEntry, null=True)
     timeline = ListAttribute(of=TimelineEntry, default=list)
     version = VersionAttribute()
 

@@ -34,6 +34,21 @@ class PaymentOut(BaseModel):
     failure_reason: str | None = None
 
 
+class RefundOut(BaseModel):
+    refund_id: str
+    amount: int = Field(description="Amount in kuruş")
+    at: str
+
+
+class FlagOut(BaseModel):
+    at: str
+    kind: str
+    detail: str
+    status: str
+    event_id: str | None = None
+    event_type: str | None = None
+
+
 class TransactionOut(BaseModel):
     id: ResourceId
     status: TxnStatus
@@ -46,10 +61,12 @@ class TransactionOut(BaseModel):
     created_at: str
     updated_at: str
     payment: PaymentOut | None = None
+    refunds: list[RefundOut] = []
     timeline: list[TimelineEntryOut] = []
+    flags: list[FlagOut] | None = Field(default=None, description="Staff only: anomalies to look at")
 
     @classmethod
-    def from_row(cls, row: TransactionRow, *, with_timeline: bool = True) -> TransactionOut:
+    def from_row(cls, row: TransactionRow, *, with_timeline: bool = True, with_flags: bool = False) -> TransactionOut:
         return cls(
             id=row.id,
             status=TxnStatus(row.status),
@@ -62,7 +79,12 @@ class TransactionOut(BaseModel):
             created_at=row.created_at,
             updated_at=row.updated_at,
             payment=PaymentOut(**row.payment.as_dict()) if row.payment else None,
+            refunds=[
+                RefundOut(refund_id=entry.refund_id, amount=int(entry.amount), at=entry.at)
+                for entry in row.refunds or []
+            ],
             timeline=[TimelineEntryOut(**entry.as_dict()) for entry in row.timeline] if with_timeline else [],
+            flags=[FlagOut(**entry.as_dict()) for entry in row.flags or []] if with_flags else None,
         )
 
 

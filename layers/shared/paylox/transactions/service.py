@@ -16,13 +16,13 @@ from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
 from paylox.db import is_condition_failure
-from paylox.errors import InvalidState, NotFound
+from paylox.errors import ConcurrentModification, InvalidState, NotFound
 from paylox.events import publish
 from paylox.ids import is_id, new_id
 from paylox.payments.gateway import PaymentSession, get_gateway
 from paylox.transactions import states
 from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
-from paylox.transactions.models import PaymentInfo, TimelineEntry, TransactionRow
+from paylox.transactions.models import FlagEntry, PaymentInfo, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest
 from paylox.transactions.states import Move, TxnStatus
 
@@ -152,6 +152,133 @@ def cancel(principal: Principal, txn_id: str, reason: str | None = None) -> Tran
     return apply_move(txn, states.CANCEL, principal.actor, note=reason)
 
 
+def fund(
+    txn: TransactionRow, actor: Actor, *, payment_id: str, event_extra: dict[str, Any] | None = None
+) -> TransactionRow:
+    """The provider captured the payment: PAYMENT_PENDING → FUNDED, with the provider's payment id."""
+    payment = _payment_with(txn, payment_id=payment_id, failure_reason=None)
+    return apply_move(
+        txn,
+        states.FUND,
+        actor,
+        extra_actions=[TransactionRow.payment.set(payment)],
+        event_extra={"payment_id": payment_id, **(event_extra or {})},
+    )
+
+
+def fail_payment(
+    txn: TransactionRow, actor: Actor, *, payment_id: str | None, reason: str, event_extra: dict[str, Any] | None = None
+) -> TransactionRow:
+    """The provider declined the payment: PAYMENT_PENDING → FAILED; the buyer may pay again."""
+    payment = _payment_with(txn, payment_id=payment_id, failure_reason=reason)
+    return apply_move(
+        txn,
+        states.FAIL,
+        actor,
+        note=reason,
+        extra_actions=[TransactionRow.payment.set(payment)],
+        event_extra={"reason": reason, **(event_extra or {})},
+    )
+
+
+def refund_in_full(
+    txn: TransactionRow, actor: Actor, *, refund_id: str, amount: int, event_id: str | None = None
+) -> TransactionRow:
+    """The provider returned the rest of the money: FUNDED | SHIPPED | DISPUTED → REFUNDED.
+
+    ``amount`` is what this refund returned (the amount less earlier partial refunds). The write is
+    also conditional on the version read, so a partial refund recorded meanwhile makes it fail.
+    """
+    entry = RefundEntry(refund_id=refund_id, amount=amount, at=clock.now_iso(), event_id=event_id)
+    return apply_move(
+        txn,
+        states.REFUND,
+        actor,
+        note=f"refund {refund_id}",
+        extra_actions=[
+            TransactionRow.refunded_amount.set(int(txn.refunded_amount or 0) + amount),
+            TransactionRow.refunds.set((TransactionRow.refunds | []).append([entry])),
+        ],
+        event_extra={"refund_id": refund_id, "refund_amount": amount},
+    )
+
+
+def record_refund(
+    txn: TransactionRow,
+    actor: Actor,
+    *,
+    refund_id: str,
+    amount: int,
+    event_id: str | None = None,
+    announce: bool = True,
+) -> TransactionRow:
+    """Record money returned to the buyer without changing the status: a partial refund, or the
+    provider's confirmation of a refund whose move was already made.
+
+    One write conditional on the version read (a concurrent refund or move makes it fail with
+    :class:`ConcurrentModification`; re-read and decide again). Publishes
+    ``TransactionPartiallyRefunded`` when ``announce``.
+    """
+    now = clock.now_iso()
+    status = TxnStatus(txn.status)
+    entry = RefundEntry(refund_id=refund_id, amount=amount, at=now, event_id=event_id)
+    before = int(txn.refunded_amount or 0)
+    timeline = _timeline_entry(now, status, "TransactionPartiallyRefunded", actor, f"refund {refund_id}")
+    try:
+        txn.update(
+            actions=[
+                TransactionRow.refunded_amount.set(before + amount),
+                TransactionRow.refunds.set((TransactionRow.refunds | []).append([entry])),
+                TransactionRow.updated_at.set(now),
+                TransactionRow.timeline.set(TransactionRow.timeline.append([timeline])),
+            ],
+            condition=TransactionRow.status == status.value,
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        txn.refresh(consistent_read=True)
+        raise ConcurrentModification(resource="transaction") from exc
+    write_audit(
+        "TRANSACTION_PARTIAL_REFUND",
+        txn.id,
+        actor,
+        before={"refunded_amount": before},
+        after={"refunded_amount": before + amount, "refund_id": refund_id},
+    )
+    if announce:
+        publish(
+            "TransactionPartiallyRefunded",
+            event_detail(txn, refund_id=refund_id, refund_amount=amount, refunded_amount=before + amount),
+            domain="transactions",
+        )
+    return txn
+
+
+def flag(
+    txn: TransactionRow,
+    *,
+    kind: str,
+    detail: str,
+    event_id: str | None = None,
+    event_type: str | None = None,
+    actor: Actor,
+) -> TransactionRow:
+    """Attach something staff must look at to the transaction (visible to staff only).
+
+    The flag never changes the status or the money and must not be lost to a concurrent move, so
+    it is written without the version condition.
+    """
+    entry = FlagEntry(
+        at=clock.now_iso(), kind=kind, detail=detail, status=txn.status, event_id=event_id, event_type=event_type
+    )
+    txn.update(
+        actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
+    )
+    write_audit("TRANSACTION_FLAGGED", txn.id, actor, after={"kind": kind, "status": txn.status}, reason=detail)
+    return txn
+
+
 def apply_move(
     txn: TransactionRow,
     move: Move,
@@ -196,6 +323,13 @@ def apply_move(
         domain="transactions",
     )
     return txn
+
+
+def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason: str | None) -> PaymentInfo:
+    current = txn.payment.as_dict() if txn.payment else {}
+    return PaymentInfo(
+        **{**current, "payment_id": payment_id or current.get("payment_id"), "failure_reason": failure_reason}
+    )
 
 
 def _require_source(txn: TransactionRow, move: Move) -> TxnStatus:

@@ -1,0 +1,21 @@
+"""POST /api/payment/webhook/refund: Jetcheckout says money went back to the buyer (payment.refunded).
+
+Public route: the delivery is trusted only once the service has checked the source IP, the
+signature over the raw body and its timestamp (docs/webhooks.md).
+"""
+
+from typing import Any
+
+from paylox.http import create_app, http_handler
+from paylox.webhooks import service
+from paylox.webhooks.service import IncomingDelivery
+
+app = create_app(public=True)
+
+
+@app.post("/api/payment/webhook/refund")
+def refund() -> dict[str, Any]:
+    return service.receive(IncomingDelivery.from_event("refund", app.current_event.raw_event))
+
+
+handler = http_handler(app)

@@ -1,0 +1,48 @@
+"""Errors of the payment gateway, as callers (the pay endpoint, refunds) see them.
+
+The provider's own messages are logged, never shown: they may carry card or merchant details.
+"""
+
+from __future__ import annotations
+
+from paylox.errors import DomainError
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The provider did not answer in time or answered 5xx: nothing is known to have happened."""
+
+    code = "PAYMENT_PROVIDER_UNAVAILABLE"
+    status = 503
+    en = "The payment provider is not reachable right now. Please try again shortly."
+    tr = "Ödeme sağlayıcısına şu anda ulaşılamıyor. Lütfen biraz sonra tekrar deneyin."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "30"})
+
+
+class PaymentProviderError(DomainError):
+    """The provider refused our credentials or answered something we cannot read: our fault to fix."""
+
+    code = "PAYMENT_PROVIDER_ERROR"
+    status = 502
+    en = "The payment provider could not handle the request. Our team has been notified."
+    tr = "Ödeme sağlayıcısı isteği işleyemedi. Ekibimiz bilgilendirildi."
+
+
+class PaymentRejected(DomainError):
+    """The provider understood the request and declined it (e.g. a refund above what was captured)."""
+
+    code = "PAYMENT_REJECTED"
+    status = 422
+    en = "The payment provider declined the request ({provider_code})."
+    tr = "Ödeme sağlayıcısı isteği reddetti ({provider_code})."
+
+    def __init__(self, provider_code: str) -> None:
+        super().__init__(provider_code=provider_code)
+
+
+class PaymentNotFound(DomainError):
+    code = "PAYMENT_NOT_FOUND"
+    status = 404
+    en = "The payment provider has no payment for this transaction."
+    tr = "Ödeme sağlayıcısında bu işleme ait bir ödeme yok."

@@ -1,0 +1,218 @@
+"""Email templates for transaction events, in Turkish and English, and the admins' alert email.
+
+Plain text, one template per (event, recipient role, language). Placeholders: ``{transaction_id}``,
+``{amount}``, ``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from paylox.types import Locale
+
+SIGNATURE = "\n\nPaylox"
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+
+
+_Template = dict[Locale, tuple[str, str]]  # language → (subject, body)
+
+TEMPLATES: dict[tuple[str, str], _Template] = {
+    ("TransactionFunded", "buyer"): {
+        "tr": (
+            "Ödemeniz alındı",
+            "Merhaba,\n\n{transaction_id} numaralı işleminiz için {amount} tutarındaki ödemeniz alındı. "
+            "Tutar, ürünü teslim aldığınızı onaylayana kadar Paylox güvencesinde tutulacak.\n\n"
+            "Satıcı ürünü gönderdiğinde sizi bilgilendireceğiz.",
+        ),
+        "en": (
+            "Payment received",
+            "Hello,\n\nWe have received your payment of {amount} for transaction {transaction_id}. "
+            "Paylox holds it until you confirm that you have received the item.\n\n"
+            "We will let you know when the seller ships.",
+        ),
+    },
+    ("TransactionFunded", "seller"): {
+        "tr": (
+            "Ödeme güvencede: ürünü gönderebilirsiniz",
+            "Merhaba,\n\nAlıcı {transaction_id} numaralı işlem için {amount} ödedi; tutar Paylox güvencesinde "
+            "tutuluyor. Lütfen ürünü şimdi gönderin ve gönderimi uygulamada işaretleyin.\n\n"
+            "Alıcı teslimatı onayladığında ödeme size aktarılacak.",
+        ),
+        "en": (
+            "Funds are held: ship now",
+            "Hello,\n\nThe buyer has paid {amount} for transaction {transaction_id} and Paylox is holding "
+            "the funds. Please ship the item now and mark it as shipped in the app.\n\n"
+            "The funds are released to you when the buyer confirms delivery.",
+        ),
+    },
+    ("TransactionPaymentFailed", "buyer"): {
+        "tr": (
+            "Ödemeniz tamamlanamadı",
+            "Merhaba,\n\n{transaction_id} numaralı işlem için {amount} tutarındaki ödemeniz tamamlanamadı "
+            "({reason}).\n\nDilediğiniz zaman yeniden ödeme yapabilirsiniz.",
+        ),
+        "en": (
+            "Your payment did not go through",
+            "Hello,\n\nYour payment of {amount} for transaction {transaction_id} did not go through "
+            "({reason}).\n\nYou can try to pay again at any time.",
+        ),
+    },
+    ("TransactionShipped", "buyer"): {
+        "tr": (
+            "Ürününüz gönderildi",
+            "Merhaba,\n\nSatıcı {transaction_id} numaralı işlemin ürününü gönderdi. Ürünü teslim aldığınızda "
+            "uygulamadan onaylayın; ödeme ancak o zaman satıcıya aktarılır.",
+        ),
+        "en": (
+            "Your item has shipped",
+            "Hello,\n\nThe seller has shipped the item of transaction {transaction_id}. Confirm in the app "
+            "once you have received it; only then are the funds released to the seller.",
+        ),
+    },
+    ("TransactionCompleted", "buyer"): {
+        "tr": (
+            "İşleminiz tamamlandı",
+            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı. Paylox'u kullandığınız için teşekkür ederiz.",
+        ),
+        "en": (
+            "Transaction complete",
+            "Hello,\n\nTransaction {transaction_id} is complete. Thank you for using Paylox.",
+        ),
+    },
+    ("TransactionCompleted", "seller"): {
+        "tr": (
+            "Ödemeniz serbest bırakıldı",
+            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı ve güvencede tutulan {amount} "
+            "size aktarılmak üzere serbest bırakıldı.",
+        ),
+        "en": (
+            "Funds released",
+            "Hello,\n\nTransaction {transaction_id} is complete and the {amount} held in escrow has been "
+            "released to you.",
+        ),
+    },
+    ("TransactionRefunded", "buyer"): {
+        "tr": (
+            "İadeniz yapıldı",
+            "Merhaba,\n\n{transaction_id} numaralı işlem için {refund_amount} size iade edildi. Tutarın "
+            "hesabınıza yansıması bankanıza bağlı olarak birkaç gün sürebilir.",
+        ),
+        "en": (
+            "Your refund has been issued",
+            "Hello,\n\n{refund_amount} for transaction {transaction_id} has been refunded to you. Depending "
+            "on your bank, it may take a few days to appear on your account.",
+        ),
+    },
+    ("TransactionRefunded", "seller"): {
+        "tr": (
+            "İşlem iade edildi",
+            "Merhaba,\n\n{transaction_id} numaralı işlemin ödemesi alıcıya iade edildi ve işlem kapandı.",
+        ),
+        "en": (
+            "Transaction refunded",
+            "Hello,\n\nThe payment for transaction {transaction_id} has been refunded to the buyer and the "
+            "transaction is closed.",
+        ),
+    },
+    ("TransactionPartiallyRefunded", "buyer"): {
+        "tr": (
+            "Kısmi iade yapıldı",
+            "Merhaba,\n\n{transaction_id} numaralı işlem için {refund_amount} size iade edildi. "
+            "Bu işlemde şimdiye kadar iade edilen toplam tutar: {refunded_amount}.",
+        ),
+        "en": (
+            "Partial refund issued",
+            "Hello,\n\n{refund_amount} for transaction {transaction_id} has been refunded to you. "
+            "Refunded for this transaction so far: {refunded_amount}.",
+        ),
+    },
+}
+
+#: Who hears about each transaction event.
+RECIPIENTS: dict[str, tuple[str, ...]] = {
+    event: tuple(role for (other, role) in TEMPLATES if other == event) for event, _ in TEMPLATES
+}
+
+ALERT_EXPLANATIONS: dict[str, tuple[str, str]] = {
+    "AMOUNT_MISMATCH": (
+        "Ödeme bildirimindeki tutar veya para birimi işlemle eşleşmiyor; işlem değiştirilmedi. "
+        "Ödemeyi sağlayıcının kayıtlarıyla karşılaştırın.",
+        "The amount or currency in a payment webhook does not match the transaction; the transaction was "
+        "left untouched. Reconcile the payment with the provider's records.",
+    ),
+    "OUT_OF_ORDER": (
+        "Bir ödeme bildirimi işlemin durumuna uymuyor (sırası karışmış olabilir). İşlem geri alınmadı ve "
+        "işaretlendi; sağlayıcıdaki ödeme durumunu kontrol edin.",
+        "A payment webhook does not fit the transaction's state (it may have arrived out of order). The "
+        "transaction was not moved back and has been flagged; check the payment's status with the provider.",
+    ),
+    "DUPLICATE_PAYMENT": (
+        "Bu işlem için ikinci bir ödeme alındı; alıcıya iade gerekebilir.",
+        "A second payment was received for this transaction; the buyer may need a refund.",
+    ),
+    "UNRELATED_PAYMENT": (
+        "İşlemin kendi ödemesi dışındaki bir ödemenin iadesi bildirildi; işlem değiştirilmedi.",
+        "A refund of a payment other than the transaction's own was reported; the transaction was left untouched.",
+    ),
+    "UNKNOWN_TRANSACTION": (
+        "Bilmediğimiz bir işlem için ödeme bildirimi alındı; sağlayıcıya tekrar göndermemesi söylendi.",
+        "A payment webhook named a transaction we do not know; the provider was told not to retry it.",
+    ),
+}
+
+
+def format_amount(kurus: int, currency: str, locale: Locale) -> str:
+    """``150050`` kuruş → ``1.500,50 TL`` (tr) or ``TRY 1,500.50`` (en)."""
+    whole, cents = divmod(abs(int(kurus)), 100)
+    sign = "-" if kurus < 0 else ""
+    if locale == "tr":
+        grouped = f"{whole:,}".replace(",", ".")
+        unit = "TL" if currency == "TRY" else currency
+        return f"{sign}{grouped},{cents:02d} {unit}"
+    return f"{sign}{currency} {whole:,}.{cents:02d}"
+
+
+def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Email:
+    """The email ``role`` gets for transaction ``event`` (a domain event's detail), in ``locale``."""
+    subject, body = TEMPLATES[(event, role)][locale]
+    currency = str(detail.get("currency", "TRY"))
+    amount = int(detail.get("amount", 0))
+    values = {
+        "transaction_id": detail.get("transaction_id", ""),
+        "amount": format_amount(amount, currency, locale),
+        "refund_amount": format_amount(int(detail.get("refund_amount", amount)), currency, locale),
+        "refunded_amount": format_amount(int(detail.get("refunded_amount", amount)), currency, locale),
+        "reason": detail.get("reason") or ("belirtilmedi" if locale == "tr" else "no reason given"),
+    }
+    return Email(subject=f"Paylox: {subject}", body=body.format(**values) + SIGNATURE)
+
+
+def render_alert(detail: dict[str, Any]) -> Email:
+    """The admins' email for a webhook alert: Turkish first, then English (admins have no profile)."""
+    kind = str(detail.get("kind", "UNKNOWN"))
+    turkish, english = ALERT_EXPLANATIONS.get(kind, ("Ödeme bildirimi uyarısı.", "Payment webhook alert."))
+
+    def money(amount_key: str, currency_key: str) -> str:
+        amount, currency = detail.get(amount_key), detail.get(currency_key)
+        return "-" if amount is None else f"{amount} kuruş {currency}"
+
+    facts = "\n".join(
+        [
+            f"kind: {kind}",
+            f"transaction: {detail.get('transaction_id')} ({detail.get('transaction_status') or '-'})",
+            f"event: {detail.get('event_id')} {detail.get('event_type')}",
+            f"payment: {detail.get('payment_id')}",
+            f"received: {money('received_amount', 'received_currency')}",
+            f"expected: {money('expected_amount', 'expected_currency')}",
+            f"reason: {detail.get('reason')}",
+            f"delivery: {detail.get('delivery_id')}",
+        ]
+    )
+    subject = f"[Paylox] Ödeme bildirimi uyarısı / Payment webhook alert: {kind} {detail.get('transaction_id')}"
+    return Email(subject=subject, body=f"{turkish}\n\n{english}\n\n{facts}{SIGNATURE}")

@@ -1,0 +1,123 @@
+"""DynamoDB side of the webhooks: event-id claims and the deliveries log."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from paylox import clock
+from paylox.db import is_condition_failure
+from paylox.errors import ConcurrentModification
+from paylox.observability import logger
+from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
+
+#: How long a claim's "in progress" holds before a retry may take over (the function times out at 10 s).
+CLAIM_LEASE_SECONDS = 30
+#: How long an event id is remembered: longer than any provider retries a delivery.
+CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
+#: How long refused deliveries are kept (verified ones are kept for reconciliation).
+REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
+
+IN_PROGRESS = "IN_PROGRESS"
+COMPLETED = "COMPLETED"
+
+
+class Claim(StrEnum):
+    CLAIMED = "CLAIMED"  # this delivery processes the event
+    DUPLICATE = "DUPLICATE"  # the same event, already processed or being processed
+    CONFLICT = "CONFLICT"  # the same id with a different body
+
+
+def _key(event_id: str) -> str:
+    return f"webhook#jetcheckout#{event_id}"
+
+
+def claim_event(event_id: str, *, body_hash: str, owner: str) -> Claim:
+    """Claim ``event_id`` for ``owner`` in one conditional write.
+
+    Succeeds when the id is new, when its record has expired (TTL deletion lags, so expiry is
+    checked here too), or when an earlier delivery of the same body died mid-way and its lease ran
+    out. Of two concurrent deliveries exactly one claims; the other is a duplicate.
+    """
+    for _ in range(3):
+        now = clock.timestamp()
+        claim = WebhookEventClaim(
+            _key(event_id),
+            status=IN_PROGRESS,
+            body_hash=body_hash,
+            owner=owner,
+            lease_until=now + CLAIM_LEASE_SECONDS,
+            expiration=now + CLAIM_RETENTION_SECONDS,
+        )
+        condition = (
+            WebhookEventClaim.id.does_not_exist()
+            | (WebhookEventClaim.expiration < now)
+            | (
+                (WebhookEventClaim.status == IN_PROGRESS)
+                & (WebhookEventClaim.lease_until < now)
+                & (WebhookEventClaim.body_hash == body_hash)
+            )
+        )
+        try:
+            claim.save(condition=condition)
+            return Claim.CLAIMED
+        except PutError as exc:
+            if not is_condition_failure(exc):
+                raise
+        try:
+            existing = WebhookEventClaim.get(_key(event_id), consistent_read=True)
+        except WebhookEventClaim.DoesNotExist:
+            continue  # released by a failed delivery between our two calls: claim again
+        return Claim.DUPLICATE if existing.body_hash == body_hash else Claim.CONFLICT
+    # Other deliveries keep claiming and releasing it: 409, so that the provider retries later.
+    raise ConcurrentModification(resource="resource")
+
+
+def complete_claim(event_id: str, *, owner: str, outcome: str, transaction_id: str | None) -> None:
+    """Mark the event processed: later deliveries of it are duplicates until the claim expires."""
+    claim = WebhookEventClaim(_key(event_id))
+    try:
+        claim.update(
+            actions=[
+                WebhookEventClaim.status.set(COMPLETED),
+                WebhookEventClaim.outcome.set(outcome),
+                *([WebhookEventClaim.transaction_id.set(transaction_id)] if transaction_id else []),
+            ],
+            condition=WebhookEventClaim.owner == owner,
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        # Our lease ran out and a retry took the claim over; it will complete it.
+        logger.warning("webhook claim taken over before completion", extra={"event_id": event_id})
+
+
+def release_claim(event_id: str, *, owner: str) -> None:
+    """Give the event id back after a failure we did not answer, so the provider's retry processes it."""
+    try:
+        WebhookEventClaim(_key(event_id)).delete(condition=WebhookEventClaim.owner == owner)
+    except DeleteError as exc:
+        if not is_condition_failure(exc):
+            raise
+
+
+def save_delivery(delivery: WebhookDelivery) -> None:
+    if delivery.verification != "VERIFIED":
+        delivery.expires_at = clock.timestamp() + REFUSED_RETENTION_SECONDS
+    delivery.save(condition=WebhookDelivery.delivery_id.does_not_exist())
+
+
+def deliveries_for_transaction(transaction_id: str, limit: int = 100) -> list[WebhookDelivery]:
+    """The webhook deliveries that named ``transaction_id``, oldest first (admin transaction details,
+    reconciliation). Refused deliveries past their retention are left out even before TTL removes them."""
+    now = clock.timestamp()
+    rows = WebhookDelivery.by_transaction.query(transaction_id, limit=limit)
+    return [row for row in rows if row.expires_at is None or row.expires_at > now]
+
+
+def deliveries_for_event(event_id: str, limit: int = 100) -> list[WebhookDelivery]:
+    """Every delivery of one provider event, oldest first."""
+    now = clock.timestamp()
+    rows = WebhookDelivery.by_event.query(event_id, limit=limit)
+    return [row for row in rows if row.expires_at is None or row.expires_at > now]

@@ -1,0 +1,183 @@
+"""The notifier: bus events become emails (SES, moto) in each recipient's language, once each."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+
+from devstack.lambda_context import LambdaContext
+from functions.transactions import notify, ship
+from paylox import clock, dev_outbox
+from paylox.auth import Principal
+from paylox.transactions import notifications
+from paylox.users.service import ensure_active_profile
+from paylox.webhooks import service
+from paylox.webhooks.service import IncomingDelivery
+from paylox.webhooks.signature import sign
+from tests.apigw import BUYER, SELLER, api_event, invoke
+from tests.integration.bus import EventTap, of_type
+from tests.integration.webhook_support import (
+    PROVIDER_IP,
+    SECRET,
+    confirm_receipt,
+    event_body,
+    pending_transaction,
+    send_event,
+)
+
+ADMINS = ["ops@paylox.com.tr"]  # the dev stack's AdminNotificationEmails
+
+
+@pytest.fixture(autouse=True)
+def outbox(monkeypatch, tmp_path):
+    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
+
+
+@pytest.fixture
+def bus() -> EventTap:
+    return EventTap()
+
+
+def seller_speaks_english() -> None:
+    ensure_active_profile(Principal(user_id=SELLER, groups=frozenset(), email="seller@example.com", locale="en-GB"))
+
+
+def run_notifier(events: list[dict]) -> None:
+    for event in events:
+        notify.handler(event, LambdaContext(function_name="TransactionNotifyFunction"))
+
+
+def emails_to(address: str) -> list[dict]:
+    return [item for item in dev_outbox.read_all() if item["channel"] == "email" and item["to"] == address]
+
+
+def ses_sent() -> int:
+    return int(boto3.client("ses", region_name="eu-central-1").get_send_quota()["SentLast24Hours"])
+
+
+def test_funding_tells_the_buyer_and_the_seller_each_in_their_language(bus):
+    seller_speaks_english()
+    txn_id = pending_transaction(amount=150050)  # the buyer's profile says "tr"
+    send_event("payment.succeeded", txn_id, amount=150050)
+
+    run_notifier(of_type(bus.drain(), "TransactionFunded"))
+
+    [buyer] = emails_to(f"{BUYER}@example.com")
+    [seller] = emails_to("seller@example.com")
+    assert buyer["subject"] == "Paylox: Ödemeniz alındı"
+    assert "1.500,50 TL" in buyer["body"] and txn_id in buyer["body"]
+    assert seller["subject"] == "Paylox: Funds are held: ship now"
+    assert "TRY 1,500.50" in seller["body"] and "ship the item now" in seller["body"]
+    assert ses_sent() == 2
+
+
+def test_a_redelivered_event_sends_nothing_twice(bus):
+    seller_speaks_english()
+    txn_id = pending_transaction()
+    send_event("payment.succeeded", txn_id)
+    events = of_type(bus.drain(), "TransactionFunded")
+
+    run_notifier(events)
+    run_notifier(events)  # EventBridge delivers at least once
+
+    assert len(dev_outbox.read_all()) == 2
+    assert ses_sent() == 2
+
+
+def test_concurrent_duplicate_webhooks_end_in_one_email_each(bus):
+    seller_speaks_english()
+    txn_id = pending_transaction()
+    bus.drain()
+    body = event_body("payment.succeeded", txn_id, event_id="evt_raced")
+    incoming = IncomingDelivery(
+        route="success",
+        body=body,
+        headers={"x-jetcheckout-signature": sign(body, (SECRET,), clock.timestamp())},
+        source_ip=PROVIDER_IP,
+    )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: service.receive(incoming), range(6)))
+    run_notifier(bus.drain())
+
+    assert len(emails_to(f"{BUYER}@example.com")) == 1
+    assert len(emails_to("seller@example.com")) == 1
+
+
+def test_a_retry_after_a_failed_send_sends_only_what_is_missing(bus, monkeypatch):
+    seller_speaks_english()
+    txn_id = pending_transaction()
+    send_event("payment.succeeded", txn_id)
+    events = of_type(bus.drain(), "TransactionFunded")
+    real_send = notifications.send_email
+    failures = iter([True])
+
+    def flaky(to, subject, body):
+        if to == ["seller@example.com"] and next(failures, False):
+            raise ConnectionError("SES throttled")
+        return real_send(to, subject, body)
+
+    monkeypatch.setattr(notifications, "send_email", flaky)
+
+    with pytest.raises(ConnectionError):
+        run_notifier(events)
+    run_notifier(events)  # Lambda's asynchronous retry
+
+    assert len(emails_to(f"{BUYER}@example.com")) == 1
+    assert len(emails_to("seller@example.com")) == 1
+
+
+def test_a_failed_payment_tells_the_buyer_why_and_that_they_can_pay_again(bus):
+    txn_id = pending_transaction()
+    send_event("payment.failed", txn_id, reason="insufficient_funds")
+
+    run_notifier(of_type(bus.drain(), "TransactionPaymentFailed"))
+
+    [email] = emails_to(f"{BUYER}@example.com")
+    assert email["subject"] == "Paylox: Ödemeniz tamamlanamadı"
+    assert "insufficient_funds" in email["body"] and "yeniden ödeme" in email["body"]
+
+
+def test_a_party_without_a_profile_is_skipped_and_the_other_still_hears(bus):
+    txn_id = pending_transaction()  # the seller has never signed in: no profile, no address
+    send_event("payment.succeeded", txn_id)
+
+    run_notifier(of_type(bus.drain(), "TransactionFunded"))
+
+    assert [item["to"] for item in dev_outbox.read_all()] == [f"{BUYER}@example.com"]
+
+
+def test_webhook_alerts_reach_the_admins_in_both_languages(bus):
+    txn_id = pending_transaction(amount=150000)
+    send_event("payment.succeeded", txn_id, amount=99, event_id="evt_short")
+
+    run_notifier(of_type(bus.drain(), "PaymentWebhookAlert"))
+
+    [alert] = emails_to(ADMINS[0])
+    assert "AMOUNT_MISMATCH" in alert["subject"] and txn_id in alert["subject"]
+    assert "tutar veya para birimi" in alert["body"] and "amount or currency" in alert["body"]
+    assert "received: 99 kuruş TRY" in alert["body"] and "expected: 150000 kuruş TRY" in alert["body"]
+    assert "evt_short" in alert["body"]
+
+
+def test_the_full_escrow_story_is_told(bus):
+    seller_speaks_english()
+    txn_id = pending_transaction()
+    send_event("payment.succeeded", txn_id)
+    invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER))
+    assert confirm_receipt(txn_id).status == 200
+
+    run_notifier(bus.drain())
+
+    assert [item["subject"] for item in emails_to(f"{BUYER}@example.com")] == [
+        "Paylox: Ödemeniz alındı",
+        "Paylox: Ürününüz gönderildi",
+        "Paylox: İşleminiz tamamlandı",
+    ]
+    assert [item["subject"] for item in emails_to("seller@example.com")] == [
+        "Paylox: Funds are held: ship now",
+        "Paylox: Funds released",
+    ]
