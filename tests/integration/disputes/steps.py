@@ -172,8 +172,12 @@ class FakeGateway:
 
     failures: int = 0
     refunds: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)  # the idempotency key of every call
 
-    def refund(self, *, transaction_id: str, payment_id: str | None, amount: int) -> RefundResult:
+    def refund(
+        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
+    ) -> RefundResult:
+        self.keys.append(idempotency_key)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("gateway unavailable")

@@ -16,6 +16,7 @@ from paylox.disputes.schemas import ResolveRequest
 from paylox.errors import DomainError
 from paylox.transactions.service import find_transaction
 from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
+from tests.integration import webhook_support
 from tests.integration.disputes.steps import (
     ADMIN_2,
     AGENT,
@@ -210,6 +211,8 @@ def test_when_the_gateway_fails_the_decision_stands_and_the_refund_is_retried(ga
     assert settled["resolution"]["settlement"] == "SETTLED"
     assert txn_status(dispute["transaction_id"]) == "REFUNDED"
     assert len(gateway.refunds) == 1
+    # both calls asked for the same refund: had the first one gone through, the gateway would not repeat it
+    assert gateway.keys == [f"dispute-refund-{dispute['id']}"] * 2
 
 
 def test_the_decision_and_the_money_are_both_on_the_record(gateway):
@@ -225,3 +228,30 @@ def test_the_decision_and_the_money_are_both_on_the_record(gateway):
     assert "DISPUTE_SETTLED" in dispute_trail
     txn_actions = [record.action for record in audit_trail(dispute["transaction_id"])]
     assert txn_actions[-2:] == ["TRANSACTION_DISPUTE", "TRANSACTION_REFUND"]
+
+
+@pytest.mark.parametrize(("outcome", "buyer_amount"), [("REFUND_TO_BUYER", None), ("SPLIT", 40_000)])
+def test_the_providers_confirmation_of_a_dispute_refund_is_known_and_changes_nothing(
+    gateway, monkeypatch, outcome, buyer_amount
+):
+    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", webhook_support.SECRET)
+    dispute = under_review()
+    body = {"outcome": outcome, "note": "karar", **({"buyer_amount": buyer_amount} if buyer_amount else {})}
+    resolution = do("resolve", dispute["id"], ADMIN, body).json["resolution"]
+    txn_before = find_transaction(dispute["transaction_id"])
+    assert [(entry.refund_id, int(entry.amount)) for entry in txn_before.refunds] == [
+        (resolution["refund_id"], resolution["buyer_amount"])
+    ]
+
+    confirmation = webhook_support.send_event(
+        "payment.refunded",
+        dispute["transaction_id"],
+        amount=resolution["buyer_amount"],
+        refund_id=resolution["refund_id"],
+    )
+
+    assert confirmation.status == 200, confirmation.raw
+    assert confirmation.json.get("ignored") == "already_refunded"
+    txn_after = find_transaction(dispute["transaction_id"])
+    assert (txn_after.status, int(txn_after.refunded_amount)) == (txn_before.status, resolution["buyer_amount"])
+    assert not txn_after.flags

@@ -7,11 +7,11 @@ Plain text, one template per kind and language. Values come from the event detai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from paylox.config import get_settings
-
-Locale = Literal["tr", "en"]
+from paylox.transactions.emails import format_amount
+from paylox.types import Locale
 
 
 @dataclass(frozen=True)
@@ -175,14 +175,6 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
 _PARTY_KINDS = frozenset({"party_update", "info_requested", "info_reminder", "party_resolved"})
 
 
-def format_amount(kurus: int, locale: Locale) -> str:
-    """``150000`` → ``1.500,00 TL`` (tr) or ``TRY 1,500.00`` (en)."""
-    whole, cents = divmod(kurus, 100)
-    if locale == "tr":
-        return f"{whole:,}".replace(",", ".") + f",{cents:02d} TL"
-    return f"TRY {whole:,}.{cents:02d}"
-
-
 def render(kind: str, locale: Locale, detail: dict[str, Any], detail_type: str | None = None) -> Email:
     """The email ``kind`` in ``locale`` for an event ``detail``."""
     subject, body = TEMPLATES[kind][locale]
@@ -198,16 +190,19 @@ def _values(locale: Locale, detail: dict[str, Any], detail_type: str | None) -> 
     def label(table: dict[str, dict[Locale, str]], key: Any) -> str:
         return table[key][locale] if key in table else none
 
+    def money(kurus: Any) -> str:
+        return format_amount(int(kurus or 0), str(detail.get("currency") or "TRY"), locale)
+
     values = {
         **{key: none if value is None else value for key, value in detail.items()},
-        "amount": format_amount(int(detail.get("amount", 0)), locale),
+        "amount": money(detail.get("amount")),
         "reason": label(REASONS, detail.get("reason")),
         "status": label(STATUSES, detail.get("status")),
         "party": label(PARTIES, detail.get("opened_by_party")),
         "awaiting": label(PARTIES, detail.get("awaiting")),
         "outcome": label(OUTCOMES, detail.get("outcome")),
-        "buyer_amount": format_amount(int(detail.get("buyer_amount") or 0), locale),
-        "seller_amount": format_amount(int(detail.get("seller_amount") or 0), locale),
+        "buyer_amount": money(detail.get("buyer_amount")),
+        "seller_amount": money(detail.get("seller_amount")),
         "first_response_hours": f"{get_settings().dispute_first_response_hours:g}",
     }
     for key in ("description", "info_request", "note", "escalate_at", "assigned_to", "reminder_number"):

@@ -19,8 +19,9 @@ from functools import cache
 from typing import Any
 
 from paylox.config import get_settings
-from paylox.disputes.emails import Email, Locale, render
+from paylox.disputes.emails import Email, render
 from paylox.observability import logger, mask_email
+from paylox.types import Locale
 from paylox.users.service import find_profile
 
 Sender = Callable[[list[str], str, str], str]

@@ -67,8 +67,8 @@ from paylox.observability import logger, metrics
 from paylox.payments.gateway import PaymentGateway, get_gateway
 from paylox.transactions import states as txn_states
 from paylox.transactions.errors import InvalidCursor
-from paylox.transactions.models import TransactionRow
-from paylox.transactions.service import apply_move, find_transaction
+from paylox.transactions.models import RefundEntry, TransactionRow
+from paylox.transactions.service import apply_move, find_transaction, refund_in_full
 from paylox.transactions.states import TxnStatus
 
 MAX_MESSAGES = 200
@@ -431,7 +431,8 @@ def try_settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway | None = N
 def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
     """Refund (if the outcome returns money to the buyer), move the transaction, mark the
     resolution settled and announce it. Each step checks whether it already happened, so a retry
-    after a failure part-way never refunds or moves twice."""
+    after a failure part-way never refunds or moves twice; the gateway gets the dispute as its
+    idempotency key, so even a refund whose answer was lost is not made twice."""
     resolution = row.resolution
     assert resolution is not None
     if resolution.settlement == SETTLED:
@@ -443,32 +444,21 @@ def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
     refund_amount = int(resolution.buyer_amount)
     if txn.status == TxnStatus.DISPUTED:
         if refund_amount and not resolution.refund_id:
-            payment_id = txn.payment.payment_id if txn.payment else None
-            refund = gateway.refund(transaction_id=txn.id, payment_id=payment_id, amount=refund_amount)
+            refund = gateway.refund(
+                transaction_id=txn.id,
+                payment_id=txn.payment.payment_id if txn.payment else None,
+                amount=refund_amount,
+                idempotency_key=f"dispute-refund-{row.dispute_id}",
+            )
             store.commit(
-                row,
-                {"resolution": resolution_with(resolution, refund_id=refund.refund_id)},
-                None,
-                clock.now_iso(),
+                row, {"resolution": resolution_with(resolution, refund_id=refund.refund_id)}, None, clock.now_iso()
             )
             resolution = row.resolution
             assert resolution is not None
-        extra: list[Action] = [TransactionRow.refunded_amount.add(refund_amount)] if refund_amount else []
         try:
-            apply_move(
-                txn,
-                move,
-                actor,
-                note=f"{row.dispute_id} {outcome.value}",
-                extra_actions=extra,
-                event_extra={
-                    "dispute_id": row.dispute_id,
-                    "refunded_amount": refund_amount,
-                    "refund_id": resolution.refund_id,
-                },
-            )
+            _move_the_money(row, txn, outcome, refund_amount, resolution.refund_id, actor)
         except InvalidState:
-            if txn.status != move.target:  # not a concurrent settlement that got there first
+            if txn.status != move.target:  # not a concurrent settlement (or the provider) that got there first
                 raise
     elif txn.status != move.target:
         raise InvalidState(resource="transaction", current_status=txn.status, action=move.name)
@@ -495,6 +485,36 @@ def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
             "seller_amount": int(settled.seller_amount),
             "note": settled.note,
             "refund_id": settled.refund_id,
+        },
+    )
+
+
+def _move_the_money(
+    row: DisputeRow, txn: TransactionRow, outcome: Outcome, refund_amount: int, refund_id: str | None, actor: Actor
+) -> None:
+    """The transaction's move, with the refund in its books (``refunds``, ``refunded_amount``) so
+    that the provider's later ``payment.refunded`` for it is recognised as already recorded."""
+    if outcome is Outcome.REFUND_TO_BUYER:
+        assert refund_id is not None
+        refund_in_full(txn, actor, refund_id=refund_id, amount=refund_amount)
+        return
+    extra: list[Action] = []
+    if refund_amount:
+        entry = RefundEntry(refund_id=refund_id, amount=refund_amount, at=clock.now_iso())  # type: ignore[no-untyped-call]
+        extra = [
+            TransactionRow.refunded_amount.set(int(txn.refunded_amount or 0) + refund_amount),
+            TransactionRow.refunds.set((TransactionRow.refunds | []).append([entry])),
+        ]
+    apply_move(
+        txn,
+        txn_states.RELEASE,
+        actor,
+        note=f"{row.dispute_id} {outcome.value}",
+        extra_actions=extra,
+        event_extra={
+            "dispute_id": row.dispute_id,
+            "released_amount": int(txn.amount) - int(txn.refunded_amount or 0) - refund_amount,
+            **({"refund_id": refund_id, "refund_amount": refund_amount} if refund_amount else {}),
         },
     )
 

@@ -182,7 +182,8 @@ def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Ema
     """The email ``role`` gets for transaction ``event`` (a domain event's detail), in ``locale``."""
     subject, body = TEMPLATES[(event, role)][locale]
     currency = str(detail.get("currency", "TRY"))
-    amount = int(detail.get("amount", 0))
+    # A dispute split releases only part of the escrow: its TransactionCompleted says how much.
+    amount = int(detail.get("released_amount", detail.get("amount", 0)))
     values = {
         "transaction_id": detail.get("transaction_id", ""),
         "amount": format_amount(amount, currency, locale),
