@@ -36,7 +36,8 @@ _MAX_STEPS = 5
 
 
 def run_due(*, gateway: PaymentGateway | None = None, time_left_ms: Callable[[], int] | None = None) -> dict[str, int]:
-    """Do everything that is due now; returns how many of each step were done."""
+    """Do everything that is due now; returns how many of each step were done (a settlement retry
+    counts once tried: a failure stays due and is tried again later)."""
     now = clock.now_iso()
     done: Counter[str] = Counter()
     for dispute_id in store.due_ids(now):

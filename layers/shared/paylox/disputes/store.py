@@ -143,16 +143,6 @@ def append(
     row.refresh(consistent_read=True)
 
 
-def update_fields(row: DisputeRow, actions: list[Action], condition: Condition) -> None:
-    """A change that is not a state change (recording a refund id): conditional, refreshed in place."""
-    try:
-        row.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        raise Conflict from exc
-
-
 def due_ids(now: str, page_size: int = 50) -> Iterator[str]:
     """Ids of the disputes with something due at ``now``, earliest first (a Query, never a Scan)."""
     for key in DisputeRow.open_by_due.query(DUE_SHARD, DisputeRow.next_due_at <= now, page_size=page_size):
