@@ -1,4 +1,4 @@
-"""Make moto's DynamoDB write operations atomic, as DynamoDB's are.
+"""Make moto's DynamoDB operations atomic, as DynamoDB's are.
 
 moto checks a condition expression and then writes, with nothing in between to stop a second
 thread; real DynamoDB evaluates the condition and applies the write as one step per item. The dev
@@ -13,13 +13,15 @@ import threading
 from typing import Any
 
 _lock = threading.RLock()
-_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Reads too: a query iterating moto's dicts while another thread writes can fail with
+# "dictionary changed size during iteration", which DynamoDB never does.
+_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
 
 
-def make_dynamodb_writes_atomic() -> None:
+def make_dynamodb_atomic() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in _WRITES:
+    for name in _OPERATIONS:
         original = getattr(DynamoDBBackend, name)
         if getattr(original, "_paylox_atomic", False):
             continue

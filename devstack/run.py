@@ -15,7 +15,7 @@ from devstack.authorizer import JwtAuthorizer, authorizer_configs
 from devstack.dev_api import DevEndpoints
 from devstack.gateway import Cors, Gateway, HttpRequest, HttpResponse, RouteTable
 from devstack.invoker import Invoker
-from devstack.moto_atomic import make_dynamodb_writes_atomic
+from devstack.moto_atomic import make_dynamodb_atomic
 from devstack.provision import provision
 from devstack.server import DevServer
 from devstack.stack import dev_stack
@@ -89,7 +89,7 @@ def start(state: StateDir, port: int, host: str = "127.0.0.1") -> RunningStack:
     os.environ.update(environment)
 
     # Each run starts from nothing: fresh AWS, real time, an empty outbox.
-    make_dynamodb_writes_atomic()
+    make_dynamodb_atomic()
     provision(stack)
     clock.reset()
     state.save_clock_offset(0.0)

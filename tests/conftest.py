@@ -24,9 +24,9 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # tests talk to moto in process, never
 
 from moto import mock_aws
 
-from devstack.moto_atomic import make_dynamodb_writes_atomic
+from devstack.moto_atomic import make_dynamodb_atomic
 
-make_dynamodb_writes_atomic()
+make_dynamodb_atomic()
 _moto = mock_aws()
 _moto.start()
 

@@ -11,7 +11,7 @@ from devstack.lambda_context import LambdaContext
 from functions.transactions import notify, ship
 from paylox import clock, dev_outbox
 from paylox.auth import Principal
-from paylox.transactions import notifications
+from paylox.notify import email as email_module
 from paylox.users.service import ensure_active_profile
 from paylox.webhooks import service
 from paylox.webhooks.service import IncomingDelivery
@@ -112,7 +112,7 @@ def test_a_retry_after_a_failed_send_sends_only_what_is_missing(bus, monkeypatch
     txn_id = pending_transaction()
     send_event("payment.succeeded", txn_id)
     events = of_type(bus.drain(), "TransactionFunded")
-    real_send = notifications.send_email
+    real_send = email_module.send_email
     failures = iter([True])
 
     def flaky(to, subject, body):
@@ -120,7 +120,7 @@ def test_a_retry_after_a_failed_send_sends_only_what_is_missing(bus, monkeypatch
             raise ConnectionError("SES throttled")
         return real_send(to, subject, body)
 
-    monkeypatch.setattr(notifications, "send_email", flaky)
+    monkeypatch.setattr(email_module, "send_email", flaky)
 
     with pytest.raises(ConnectionError):
         run_notifier(events)

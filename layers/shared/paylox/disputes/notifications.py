@@ -7,27 +7,21 @@
 
 Parties read their email in their profile's language; admin addresses have no profile and get
 Turkish. Each (event, address) is sent at most once, however often EventBridge delivers the event
-(Powertools idempotency on the idempotency table): when one address fails the function fails, the
-event is retried, and only the addresses not yet served are sent again.
+(:mod:`paylox.notify.once`): when one address fails the function fails, the event is retried, and
+only the addresses not yet served are sent again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from paylox.config import get_settings
 from paylox.disputes.emails import Email, render
+from paylox.notify.once import Sender, send_email_once
 from paylox.observability import logger, mask_email
 from paylox.types import Locale
 from paylox.users.service import find_profile
-
-Sender = Callable[[list[str], str, str], str]
-
-#: How long a sent (event, address) is remembered: longer than EventBridge retries an event.
-_REMEMBER_SECONDS = 2 * 24 * 3600
 
 _PARTY_UPDATES = frozenset(
     {
@@ -95,11 +89,11 @@ def notify(event: dict[str, Any], *, send: Sender | None = None, context: Any = 
     """Send the emails of one EventBridge event; returns how many addresses were served."""
     detail_type, detail, event_id = event["detail-type"], event.get("detail") or {}, event["id"]
     deliveries = plan(detail_type, detail)
-    guarded = _guarded_send(context)
     failed: list[str] = []
     for delivery in deliveries:
         try:
-            guarded(delivery={"event_id": event_id, "to": delivery.to, **vars(delivery.email)}, send=send)
+            key = f"{event_id}:{delivery.to}"
+            send_email_once(key, delivery.to, delivery.email.subject, delivery.email.body, context=context, send=send)
         except Exception:  # one bad address must not stop the others; the retry serves it
             logger.exception("dispute email failed", extra={"to": mask_email(delivery.to), "event": detail_type})
             failed.append(delivery.to)
@@ -114,36 +108,3 @@ def _user_address(user_id: str | None) -> tuple[str, Locale] | None:
         logger.warning("no email address for a dispute party", extra={"user_id": user_id})
         return None
     return profile.email, "en" if profile.locale == "en" else "tr"
-
-
-def _send(delivery: dict[str, str], send: Sender | None = None) -> str:
-    if send is None:
-        from paylox.notify.email import send_email
-
-        send = send_email
-    return send([delivery["to"]], delivery["subject"], delivery["body"])
-
-
-def _guarded_send(context: Any) -> Callable[..., str]:
-    from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-    persistence, config = _idempotency()
-    if context is not None:
-        config.register_lambda_context(context)
-    guarded: Callable[..., str] = idempotent_function(
-        _send, data_keyword_argument="delivery", persistence_store=persistence, config=config
-    )
-    return guarded
-
-
-@cache
-def _idempotency() -> tuple[Any, Any]:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
-
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
-    config = IdempotencyConfig(
-        event_key_jmespath="[event_id, to]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=_REMEMBER_SECONDS,
-    )
-    return persistence, config

@@ -2,35 +2,25 @@
 
 Buyers and sellers get them in their profile's language (``tr`` when unknown); admins
 (``ADMIN_NOTIFICATION_EMAILS``) get alerts in both. Each email is sent at most once per event and
-recipient: Powertools idempotency on ``<event id>:<role>:<address>`` in the idempotency table, so a
-redelivered event, or a retry after one of two emails failed, sends only what is still missing.
+recipient (:mod:`paylox.notify.once`, keyed ``<event id>:<role>:<address>``), so a redelivered
+event, or a retry after one of two emails failed, sends only what is still missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import cache
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from pydantic import BaseModel, ConfigDict, Field
 
-from paylox.aws import client
 from paylox.config import get_settings
-from paylox.notify.email import send_email
+from paylox.notify.once import send_email_once
 from paylox.observability import logger, metrics
 from paylox.transactions import emails
 from paylox.types import Locale
 from paylox.users.service import find_profile
 
 ALERT_EVENT = "PaymentWebhookAlert"
-#: Longer than EventBridge keeps retrying an event (its retry policy stops after an hour).
-REMEMBER_SECONDS = 7 * 24 * 3600
 
 
 class BusEvent(BaseModel):
@@ -55,12 +45,9 @@ class Message:
 def notify(event: dict[str, Any], context: Any = None) -> list[str]:
     """Send the emails one bus event calls for; returns the addresses (each sent at most once)."""
     parsed = BusEvent.model_validate(event)
-    send, config = _sender()
-    if context is not None:
-        config.register_lambda_context(context)  # an unfinished send may be retried once we time out
     messages = _messages(parsed.id, parsed.detail_type, parsed.detail)
     for message in messages:
-        send(message=asdict(message))
+        send_email_once(message.key, message.to, message.subject, message.body, context=context)
     return [message.to for message in messages]
 
 
@@ -84,18 +71,3 @@ def _messages(event_id: str, detail_type: str, detail: dict[str, Any]) -> list[M
         email = emails.render(detail_type, role, locale, detail)
         messages.append(Message(f"{event_id}:{role}:{profile.email}", profile.email, email.subject, email.body))
     return messages
-
-
-@cache
-def _sender() -> tuple[Callable[..., Any], IdempotencyConfig]:
-    """The send-once function, built on first use (not at import: settings and clients come later)."""
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
-    config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=REMEMBER_SECONDS)
-
-    def send(message: dict[str, str]) -> dict[str, str]:
-        return {"message_id": send_email([message["to"]], message["subject"], message["body"])}
-
-    send_once = idempotent_function(
-        send, data_keyword_argument="message", persistence_store=persistence, config=config, key_prefix="notify"
-    )
-    return cast(Callable[..., Any], send_once), config
