@@ -10,4 +10,4 @@ from paylox.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"notified": len(notify_quarantined(event.get("detail") or {}))}
+    return {"notified": len(notify_quarantined(event["id"], event.get("detail") or {}, context))}

@@ -184,3 +184,13 @@ def test_a_turkish_owner_is_told_in_turkish(outbox):
     notify.handler(load_event("documents/notify.json"), LambdaContext("notify"))
 
     assert outbox()[0]["subject"] == "Yüklediğiniz belge karantinaya alındı"
+
+
+def test_a_redelivered_quarantine_event_emails_nobody_twice(outbox):
+    upload_file(files.pdf())
+    event = load_event("documents/notify.json")
+
+    notify.handler(event, LambdaContext("notify"))
+    notify.handler(event, LambdaContext("notify"))  # EventBridge delivers at least once
+
+    assert sorted(message["to"] for message in outbox()) == sorted([f"{BUYER}@example.com", "ops@paylox.com.tr"])

@@ -1,6 +1,7 @@
 """Telling people about a quarantined document: the owner in their language, and the admins.
 
 Runs in the notifier function subscribed to ``DocumentQuarantined``, never in the request path.
+Each (event, address) is emailed once however often EventBridge delivers the event.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from paylox.config import get_settings
-from paylox.notify.email import send_email
+from paylox.notify.once import send_email_once
 from paylox.users.service import find_profile
 
 _OWNER = {
@@ -35,7 +36,7 @@ _ADMINS = (
 )
 
 
-def notify_quarantined(detail: dict[str, Any]) -> list[str]:
+def notify_quarantined(event_id: str, detail: dict[str, Any], context: Any = None) -> list[str]:
     """Email the owner and the admins about the quarantine in ``detail`` (the event's detail).
     Returns the addresses written to."""
     values = {
@@ -49,10 +50,12 @@ def notify_quarantined(detail: dict[str, Any]) -> list[str]:
     profile = find_profile(str(detail.get("owner_id", ""))) if detail.get("owner_id") else None
     if profile is not None and profile.email:
         subject, body = _OWNER["en" if profile.locale == "en" else "tr"]
-        send_email([profile.email], subject, body.format(**values))
+        send_email_once(f"{event_id}:{profile.email}", profile.email, subject, body.format(**values), context=context)
         sent.append(profile.email)
-    if admins := get_settings().admin_notification_emails:
-        subject, body = _ADMINS
-        send_email(admins, subject.format(**values), body.format(**values))
-        sent.extend(admins)
+    subject, body = _ADMINS
+    for address in get_settings().admin_notification_emails:
+        send_email_once(
+            f"{event_id}:{address}", address, subject.format(**values), body.format(**values), context=context
+        )
+        sent.append(address)
     return sent
