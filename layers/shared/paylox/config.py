@@ -56,18 +56,13 @@ class Settings(BaseModel):
     payment_gateway: Literal["sandbox", "jetcheckout"] = Field(alias="PAYMENT_GATEWAY", default="sandbox")
     sender_email: str = Field(alias="SENDER_EMAIL", default="no-reply@paylox.com.tr")
     admin_notification_emails: CsvList = Field(alias="ADMIN_NOTIFICATION_EMAILS", default_factory=list)
-    # ---- payment webhooks and the Jetcheckout client (docs/webhooks.md)
+
+    # ---------------------------------------------------------------- payments (docs/webhooks.md)
     webhook_deliveries_table: str = Field(alias="WEBHOOK_DELIVERIES_TABLE", min_length=1)
     jetcheckout_ip_allowlist: CidrList = Field(alias="JETCHECKOUT_IP_ALLOWLIST")
     jetcheckout_base_url: OptionalUrl = Field(alias="JETCHECKOUT_BASE_URL", default=None)
     jetcheckout_timeout_seconds: float = Field(alias="JETCHECKOUT_TIMEOUT_SECONDS", default=5.0, gt=0, le=8)
     payment_return_url: OptionalUrl = Field(alias="PAYMENT_RETURN_URL", default=None)
-
-    @model_validator(mode="after")
-    def _gateway_is_configured(self) -> Settings:
-        if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
-            raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
-        return self
 
     # ---------------------------------------------------------------- OTP (docs/otp.md)
     otp_table: str = Field(alias="OTP_TABLE", min_length=1)
@@ -101,7 +96,8 @@ class Settings(BaseModel):
     )
     captcha_min_score: float = Field(alias="CAPTCHA_MIN_SCORE", default=0.5, ge=0, le=1)
 
-    # Documents (docs/documents.md). Sizes in bytes; the URL lifetimes are capped by the rules.
+    # ---------------------------------------------------------------- documents (docs/documents.md)
+    # Sizes in bytes; the URL lifetimes are capped by the rules.
     documents_table: str = Field(alias="DOCUMENTS_TABLE", min_length=1)
     document_shares_table: str = Field(alias="DOCUMENT_SHARES_TABLE", min_length=1)
     documents_bucket: str = Field(alias="DOCUMENTS_BUCKET", min_length=3)
@@ -122,6 +118,13 @@ class Settings(BaseModel):
     dispute_info_reminder_hours: float = Field(alias="DISPUTE_INFO_REMINDER_HOURS", default=24, gt=0)
     # Told about escalations; ADMIN_NOTIFICATION_EMAILS when empty (see dispute_escalation_emails).
     dispute_senior_admin_emails: CsvList = Field(alias="DISPUTE_SENIOR_ADMIN_EMAILS", default_factory=list)
+
+    # ---------------------------------------------------------------- checks across fields
+    @model_validator(mode="after")
+    def _gateway_is_configured(self) -> Settings:
+        if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
+            raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
+        return self
 
     @model_validator(mode="after")
     def _check_otp(self) -> Settings:
