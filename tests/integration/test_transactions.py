@@ -15,7 +15,7 @@ from functions.transactions import cancel, confirm, create, get, list_mine, pay,
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
-from paylox.errors import InvalidState
+from paylox.errors import ConcurrentModification, InvalidState
 from paylox.transactions import service, states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.users.models import UserProfile, UserStatus
@@ -386,3 +386,14 @@ def test_moves_are_announced_on_the_event_bus():
     assert announced[1]["detail"]["transaction_id"] == txn["id"]
     assert announced[1]["detail"]["previous_status"] == "CREATED"
     assert announced[1]["detail"]["amount"] == 150000
+
+
+def test_a_move_that_lost_only_to_a_side_write_is_a_retryable_conflict():
+    txn = open_transaction()
+    stale = find_transaction(txn["id"])
+    fresh = find_transaction(txn["id"])
+    service.flag(fresh, kind="TEST", detail="staff note", actor=SYSTEM)  # bumps the version, not the status
+
+    with pytest.raises(ConcurrentModification):
+        apply_move(stale, states.PAY, SYSTEM)
+    assert act(get, "get", txn["id"], BUYER).json["status"] == "CREATED"

@@ -291,7 +291,8 @@ def apply_move(
     """Move ``txn`` along the state machine in one conditional write, then audit and announce it.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status, including
-    when a concurrent request moved the transaction first.
+    when a concurrent request moved the transaction first, and :class:`ConcurrentModification`
+    when something else changed it meanwhile but the move is still possible (re-read and retry).
     """
     previous = _require_source(txn, move)
     now = clock.now_iso()
@@ -308,6 +309,10 @@ def apply_move(
         if not is_condition_failure(exc):
             raise
         txn.refresh(consistent_read=True)
+        if TxnStatus(txn.status) in move.sources:
+            # Only the version moved (a refund or flag recorded meanwhile): the move is still
+            # possible, so say so rather than claim the state forbids it.
+            raise ConcurrentModification(resource="transaction") from exc
         raise InvalidState(resource="transaction", current_status=txn.status, action=move.name) from exc
     write_audit(
         f"TRANSACTION_{move.name.upper()}",
