@@ -652,3 +652,18 @@ def test_every_delivery_is_stored_with_its_verification_and_outcome():
     assert refused.body == body.decode()  # from an allowed sender: kept to debug a secret mix-up
     assert outsider.body is None and outsider.body_sha256  # anyone's: a trace, not their payload
     assert processed.expires_at is None and refused.expires_at is not None
+
+
+def test_staff_see_the_webhooks_a_transaction_received_and_the_parties_do_not():
+    txn_id = pending_transaction(amount=150000)
+    send_event("payment.succeeded", txn_id, amount=150000, payment_id="pay_42")
+    send_event("payment.succeeded", txn_id, amount=999, payment_id="pay_43")  # a second, refused payment
+
+    deliveries = staff_view(txn_id)["payment_deliveries"]
+    buyer_view = invoke(get, api_event("transactions/get.json", path={"id": txn_id}, sub=BUYER)).json
+
+    assert [(d["event_type"], d["verification"], d["outcome"]) for d in deliveries] == [
+        ("payment.succeeded", "VERIFIED", "PROCESSED"),
+        ("payment.succeeded", "VERIFIED", "IGNORED"),  # a success after success never moves money twice
+    ]
+    assert buyer_view["payment_deliveries"] is None

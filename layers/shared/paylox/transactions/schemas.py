@@ -49,6 +49,20 @@ class FlagOut(BaseModel):
     event_type: str | None = None
 
 
+class PaymentDeliveryOut(BaseModel):
+    """One payment webhook delivery that named the transaction, as staff reconcile them."""
+
+    delivery_id: str
+    received_at: str
+    route: str
+    event_id: str | None = None
+    event_type: str | None = None
+    verification: str
+    outcome: str | None = None
+    detail: str | None = None
+    answer_status: int | None = None
+
+
 class TransactionOut(BaseModel):
     id: ResourceId
     status: TxnStatus
@@ -64,6 +78,9 @@ class TransactionOut(BaseModel):
     refunds: list[RefundOut] = []
     timeline: list[TimelineEntryOut] = []
     flags: list[FlagOut] | None = Field(default=None, description="Staff only: anomalies to look at")
+    payment_deliveries: list[PaymentDeliveryOut] | None = Field(
+        default=None, description="Staff only: the payment webhooks received for this transaction"
+    )
 
     @classmethod
     def from_row(cls, row: TransactionRow, *, with_timeline: bool = True, with_flags: bool = False) -> TransactionOut:
