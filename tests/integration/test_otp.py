@@ -154,6 +154,24 @@ def test_transaction_codes_go_only_to_the_accounts_phone(sms_outbox):
     assert send_code(purpose=CONFIRM_TXN).status == 202
 
 
+def test_a_verified_phone_cannot_be_swapped_for_another_by_the_session(sms_outbox):
+    # A stolen session must not be able to move transaction confirmations to another phone.
+    started_elsewhere = send_code(phone=OTHER_PHONES[0])  # begun before the account phone was verified
+    send_code(phone=PHONE)
+    assert verify_code(sms_outbox.last_code(PHONE)).status == 200
+
+    swap = send_code(phone=OTHER_PHONES[1])
+    late_swap = verify_code(sms_outbox.last_code(OTHER_PHONES[0]), phone=OTHER_PHONES[0])
+
+    assert started_elsewhere.status == 202
+    assert swap.status == 409 and swap.code == "PHONE_ALREADY_VERIFIED"
+    assert sms_outbox.messages(OTHER_PHONES[1]) == []
+    assert late_swap.status == 409 and late_swap.code == "PHONE_ALREADY_VERIFIED"
+    assert UserProfile.get(BUYER).phone == PHONE
+    clock.advance(61)
+    assert send_code(phone=PHONE).status == 202  # re-verifying the same number is fine
+
+
 # ---------------------------------------------------------------- wrong codes, expiry, single use
 
 

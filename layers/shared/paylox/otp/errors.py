@@ -35,6 +35,15 @@ class PhoneNotOnAccount(DomainError):
     tr = "İşlem onay kodları yalnızca hesabınızdaki telefon numarasına gönderilir."
 
 
+class PhoneAlreadyVerified(DomainError):
+    """A verified phone is where money confirmations go: a session alone must not move it."""
+
+    code = "PHONE_ALREADY_VERIFIED"
+    status = 409
+    en = "Your account already has a verified phone number. To change it, please contact support."
+    tr = "Hesabınızda doğrulanmış bir telefon numarası zaten var. Değiştirmek için lütfen destek ile iletişime geçin."
+
+
 class PhoneBlocked(Forbidden):
     code = "PHONE_BLOCKED"
     en = "This phone number cannot receive verification codes. Please contact support."

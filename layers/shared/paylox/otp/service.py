@@ -33,6 +33,7 @@ from paylox.otp.errors import (
     OtpMaxAttempts,
     OtpNotFound,
     OtpRequired,
+    PhoneAlreadyVerified,
     PhoneInvalid,
     PhoneNotOnAccount,
     PhoneUnreachable,
@@ -84,6 +85,8 @@ def _send(principal: Principal, request: SendOtpRequest, time_left: TimeLeft | N
     purpose = request.purpose
     if purpose == OtpPurpose.TRANSACTION_CONFIRMATION and not same_number(_account_phone_raw(principal), phone):
         raise PhoneNotOnAccount()
+    if purpose == OtpPurpose.PHONE_VERIFICATION:
+        _ensure_phone_may_change(principal, phone)
     if resend and _state(_load(principal.user_id, phone, purpose), clock.timestamp()) in ("none", "approved"):
         raise OtpNotFound()
     blocklist.ensure_not_blocked(phone, principal, purpose=purpose)
@@ -244,6 +247,8 @@ def verify(principal: Principal, request: VerifyOtpRequest) -> OtpVerifiedOut:
     settings = get_settings()
     phone = parse_e164(request.phone)
     purpose = request.purpose
+    if purpose == OtpPurpose.PHONE_VERIFICATION:
+        _ensure_phone_may_change(principal, phone)  # another number may have been verified since the send
     blocklist.ensure_not_blocked(phone, principal, purpose=purpose)
     row = _take_attempt(principal, phone, purpose)
 
@@ -358,6 +363,14 @@ def _state(row: CodeRow | None, now: int) -> OtpState:
 
 
 # ---------------------------------------------------------------- for other services
+
+
+def _ensure_phone_may_change(principal: Principal, phone: str) -> None:
+    """Once a phone is verified, transaction confirmations go to it; a stolen session must not be
+    able to move them to another number by verifying it, so changing it is a support matter."""
+    profile = find_profile(principal.user_id)
+    if profile is not None and profile.phone_verified and not same_number(profile.phone, phone):
+        raise PhoneAlreadyVerified()
 
 
 def _account_phone_raw(principal: Principal) -> str | None:
