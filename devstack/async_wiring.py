@@ -45,7 +45,7 @@ from devstack.async_sources import (
     wiring_from_stack,
 )
 from devstack.schedules import Ticker
-from devstack.template import REGION, Stack
+from devstack.template import ACCOUNT_ID, REGION, Stack
 from paylox import clock
 
 log = logging.getLogger("paylox.devstack.async")
@@ -266,6 +266,7 @@ class AsyncWiring:
         for message in self._receive(url, 10):
             event = json.loads(message["Body"])
             event.pop("ingestion-time", None)  # moto's bookkeeping, not part of an EventBridge event
+            event.setdefault("account", ACCOUNT_ID)  # EventBridge always sends it; moto leaves it out
             if rule.input is not None:
                 event = json.loads(rule.input)
             elif rule.input_path:

@@ -72,6 +72,7 @@ def test_a_domain_event_matching_a_rule_invokes_its_function_with_the_eventbridg
     assert event["detail-type"] == "TransactionFunded"
     assert event["detail"] == {"transaction_id": "txn_1"}
     assert event["time"].endswith("Z")
+    assert event["account"] == "123456789012"
     assert "ingestion-time" not in event
 
 

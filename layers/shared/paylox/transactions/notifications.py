@@ -24,8 +24,7 @@ ALERT_EVENT = "PaymentWebhookAlert"
 
 
 class BusEvent(BaseModel):
-    """The parts of an EventBridge event the notifier reads (lenient about the rest: the dev stack's
-    events, like moto's, carry no ``account``)."""
+    """The parts of an EventBridge event the notifier reads; the rest is not its business."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
