@@ -165,3 +165,20 @@ def test_invalid_requests_are_422_with_the_field_named(body, field):
     assert result.status == 422
     assert result.code == "VALIDATION_ERROR"
     assert any(error["field"].startswith(field) for error in result.json["errors"])
+
+
+def test_money_is_never_frozen_without_its_dispute(monkeypatch):
+    # Given a dispute id that is already taken, so DynamoDB refuses to store the new dispute
+    txn_id = funded_transaction()
+    taken = open_dispute(funded_transaction()).json["id"]
+    monkeypatch.setattr(service, "new_id", lambda prefix: taken)
+
+    # When the buyer opens a dispute
+    result = open_dispute(txn_id, BUYER)
+
+    # Then the freeze and the dispute fail together: the money stays where it was
+    assert result.status == 409
+    assert result.code == "CONCURRENT_MODIFICATION"
+    assert txn_status(txn_id) == "FUNDED"
+    monkeypatch.undo()
+    assert open_dispute(txn_id, BUYER).status == 201  # and a retry works

@@ -169,9 +169,8 @@ def open_dispute(
         for document_id, document in zip(request.evidence_document_ids, checked, strict=True)
     ]
     # The transaction's conditional move is the gate: of concurrent requests exactly one freezes
-    # the transaction, and only that one stores a dispute. Should the function die between the two
-    # writes, the money stays frozen (the safe side) and the TransactionDisputed event names the
-    # dispute id, reason and opener for the operators.
+    # the transaction, and the dispute is stored in the same DynamoDB transaction, so money is
+    # never frozen without a dispute to settle it, nor a dispute opened on money that is not.
     try:
         apply_move(
             txn,
@@ -183,10 +182,10 @@ def open_dispute(
                 "reason": request.reason.value,
                 "opened_by": principal.user_id,
             },
+            together_with=lambda transaction: store.create(row, evidence, transaction),
         )
     except InvalidState as exc:
         raise _not_disputable(txn) from exc
-    store.create(row, evidence)
     record(
         row,
         principal.actor,

@@ -71,13 +71,12 @@ def open_dispute_of(transaction_id: str) -> DisputeRow | None:
     return None
 
 
-def create(row: DisputeRow, evidence_rows: list[DisputeEvidenceRow]) -> None:
-    """Store a new dispute and its first evidence in one transaction."""
+def create(row: DisputeRow, evidence_rows: list[DisputeEvidenceRow], transaction: TransactWrite) -> None:
+    """Add a new dispute and its first evidence to ``transaction`` (the one that freezes the money)."""
     _place_in_due_index(row)
-    with TransactWrite(connection=Connection()) as transaction:
-        transaction.save(row, condition=DisputeRow.dispute_id.does_not_exist())
-        for evidence_row in evidence_rows:
-            transaction.save(evidence_row, condition=DisputeEvidenceRow.item.does_not_exist())
+    transaction.save(row, condition=DisputeRow.dispute_id.does_not_exist())
+    for evidence_row in evidence_rows:
+        transaction.save(evidence_row, condition=DisputeEvidenceRow.item.does_not_exist())
 
 
 def state_actions(

@@ -7,10 +7,13 @@ never both win: the loser re-reads and gets ``INVALID_STATE`` for the state it l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from paylox import clock
 from paylox.audit import write_audit
@@ -287,8 +290,12 @@ def apply_move(
     note: str | None = None,
     extra_actions: list[Action] | None = None,
     event_extra: dict[str, Any] | None = None,
+    together_with: Callable[[TransactWrite], None] | None = None,
 ) -> TransactionRow:
     """Move ``txn`` along the state machine in one conditional write, then audit and announce it.
+
+    ``together_with`` adds writes that must happen with the move or not at all (a dispute that
+    freezes the money): they go into one DynamoDB transaction with it.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status, including
     when a concurrent request moved the transaction first, and :class:`ConcurrentModification`
@@ -303,9 +310,16 @@ def apply_move(
         TransactionRow.timeline.set(TransactionRow.timeline.append([entry])),
         *(extra_actions or []),
     ]
+    condition = TransactionRow.status == previous.value
     try:
-        txn.update(actions=actions, condition=TransactionRow.status == previous.value)
-    except UpdateError as exc:
+        if together_with is None:
+            txn.update(actions=actions, condition=condition)
+        else:
+            with TransactWrite(connection=Connection()) as transaction:
+                transaction.update(txn, actions=actions, condition=condition)
+                together_with(transaction)
+            txn.refresh(consistent_read=True)  # a transaction does not return the item it wrote
+    except (UpdateError, TransactWriteError) as exc:
         if not is_condition_failure(exc):
             raise
         txn.refresh(consistent_read=True)
