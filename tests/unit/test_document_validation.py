@@ -129,12 +129,12 @@ def test_downloads_carry_both_an_ascii_and_the_exact_utf8_filename():
 def test_the_dev_scanner_flags_the_eicar_test_string_and_nothing_else():
     scanner = DevScanner()
 
-    infected = scanner.scan(files.eicar_pdf())
-    clean = scanner.scan(files.pdf())
+    infected = scanner.check_for_malware(files.eicar_pdf())
+    clean = scanner.check_for_malware(files.pdf())
 
     assert infected is not None and infected.infected and infected.threats
     assert clean is not None and clean.clean
-    assert scanner.scan(EICAR).infected  # type: ignore[union-attr]
+    assert scanner.check_for_malware(EICAR).infected  # type: ignore[union-attr]
 
 
 def test_guardduty_results_are_read_from_the_event():

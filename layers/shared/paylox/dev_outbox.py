@@ -18,10 +18,6 @@ from paylox import clock
 _lock = threading.Lock()
 
 
-def enabled() -> bool:
-    return bool(os.environ.get("PAYLOX_DEV_OUTBOX"))
-
-
 def record(channel: Literal["sms", "email"], to: str, body: str, subject: str | None = None) -> None:
     path = os.environ.get("PAYLOX_DEV_OUTBOX")
     if not path:

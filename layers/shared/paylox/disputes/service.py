@@ -320,18 +320,16 @@ def post_message(principal: Principal, dispute_id: str, body: str) -> DisputeVie
         body=body,
         at=now,
     )
-    answered = _append(row, item, principal.actor, now, what="messages")
-    record(
+    return _add_to_record(
         row,
+        item,
         principal.actor,
+        now,
+        "messages",
         "DISPUTE_MESSAGE_POSTED",
         "DisputeMessagePosted",
-        after={"message_id": message_id},
-        extra={"message_id": message_id},
+        {"message_id": message_id},
     )
-    if answered:
-        _record_answer(row, principal.actor)
-    return view_of(row)
 
 
 def add_evidence(
@@ -351,17 +349,34 @@ def add_evidence(
     item = _evidence_row(
         row.dispute_id, document_id, document, principal.user_id, _role(row, principal.actor), note, now
     )
-    answered = _append(row, item, principal.actor, now, what="evidence")
-    record(
+    return _add_to_record(
         row,
+        item,
         principal.actor,
+        now,
+        "evidence",
         "DISPUTE_EVIDENCE_ADDED",
         "DisputeEvidenceAdded",
-        after={"document_id": document_id},
-        extra={"document_id": document_id},
+        {"document_id": document_id},
     )
+
+
+def _add_to_record(
+    row: DisputeRow,
+    item: DisputeMessageRow | DisputeEvidenceRow,
+    actor: Actor,
+    now: str,
+    what: str,
+    action: str,
+    event: str,
+    reference: dict[str, str],
+) -> DisputeView:
+    """Store a message or evidence, audit and announce it, and count it as the awaited party's
+    answer when it is one."""
+    answered = _append(row, item, actor, now, what=what)
+    record(row, actor, action, event, after=reference, extra=reference)
     if answered:
-        _record_answer(row, principal.actor)
+        _record_answer(row, actor)
     return view_of(row)
 
 

@@ -131,7 +131,7 @@ def accept_received(
         filename=validation.sanitise_filename(doc.filename, content_type),
     )
     active = _scanner(scanner)
-    immediate = active.scan(data) if active is not None else None
+    immediate = active.check_for_malware(data) if active is not None else None
     for attempt in range(_ATTEMPTS):
         if doc.status != DocStatus.AWAITING_UPLOAD:
             return doc

@@ -48,17 +48,17 @@ class ScanVerdict:
 
 
 class Scanner(Protocol):
-    def scan(self, data: bytes) -> ScanVerdict | None:
+    def check_for_malware(self, data: bytes) -> ScanVerdict | None:
         """The verdict now, or ``None`` when it will arrive later as an event."""
 
 
 class GuardDutyScanner:
-    def scan(self, data: bytes) -> ScanVerdict | None:
+    def check_for_malware(self, data: bytes) -> ScanVerdict | None:
         return None  # GuardDuty scans the stored object on its own and reports by event
 
 
 class DevScanner:
-    def scan(self, data: bytes) -> ScanVerdict | None:
+    def check_for_malware(self, data: bytes) -> ScanVerdict | None:
         if EICAR in data:
             return ScanVerdict(ScanStatus.THREATS_FOUND, (EICAR_THREAT,))
         return ScanVerdict(ScanStatus.NO_THREATS_FOUND)
