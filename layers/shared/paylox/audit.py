@@ -49,7 +49,7 @@ class AuditRecord(Model):
     by_actor = ByActorIndex()
 
 
-def write_audit(
+def audit_record(
     action: str,
     target_id: str,
     actor: Actor,
@@ -58,9 +58,11 @@ def write_audit(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditRecord:
-    """Append one audit record. The request id and source IP come from the current request."""
+    """One audit record, not yet stored: a state move puts it in the DynamoDB transaction that
+    makes the change (:func:`paylox.statemachine.commit_move`), so there is never a change without
+    its record. The request id and source IP come from the current request."""
     meta = request_meta()
-    record = AuditRecord(
+    return AuditRecord(
         target_id,
         new_id("aud"),
         actor_id=actor.id,
@@ -73,8 +75,24 @@ def write_audit(
         request_id=meta.request_id,
         source_ip=meta.source_ip,
     )
-    # Append-only: an id collision must never overwrite an existing record.
-    record.save(condition=AuditRecord.audit_id.does_not_exist())
+
+
+#: The condition every audit write carries. Append-only: an id collision must never overwrite.
+APPEND_ONLY = AuditRecord.audit_id.does_not_exist()
+
+
+def write_audit(
+    action: str,
+    target_id: str,
+    actor: Actor,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditRecord:
+    """Append one audit record on its own, for what is not a state move (a view, a creation)."""
+    record = audit_record(action, target_id, actor, before=before, after=after, reason=reason)
+    record.save(condition=APPEND_ONLY)
     return record
 
 

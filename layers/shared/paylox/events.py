@@ -8,6 +8,8 @@ Publishing happens after the state change is committed; a failed publish is logg
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from paylox import clock
@@ -34,3 +36,22 @@ def publish(detail_type: str, detail: dict[str, Any], *, domain: str) -> bool:
     if not accepted:
         metrics.add_metric(name="EventPublishFailures", unit="Count", value=1)
     return accepted
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """An event a committed change announces (``detail_type`` on source ``paylox.<domain>``)."""
+
+    detail_type: str
+    detail: dict[str, Any]
+    domain: str
+
+
+def announce(events: Iterable[DomainEvent]) -> None:
+    """Publish what a committed change announces, in order.
+
+    The one place a state move hands its events over; when events leave through a transactional
+    outbox, this becomes a Put in the move's DynamoDB transaction.
+    """
+    for event in events:
+        publish(event.detail_type, event.detail, domain=event.domain)

@@ -7,14 +7,13 @@ from __future__ import annotations
 from paylox.auth import Principal
 from paylox.transactions.schemas import PaymentDeliveryOut, TransactionOut
 from paylox.transactions.service import get_for
+from paylox.webhooks.store import deliveries_for_transaction
 
 
 def transaction_details(principal: Principal, txn_id: str) -> TransactionOut:
     txn = get_for(principal, txn_id)
     details = TransactionOut.from_row(txn, with_flags=principal.is_staff)
     if principal.is_staff:
-        from paylox.webhooks.store import deliveries_for_transaction  # only staff views need it
-
         details.payment_deliveries = [
             PaymentDeliveryOut(
                 delivery_id=row.delivery_id,

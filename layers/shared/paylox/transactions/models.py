@@ -8,6 +8,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -89,6 +90,8 @@ class TransactionRow(Model):
     refunded_amount = NumberAttribute(default=0)  # kuruş returned to the buyer so far
     payment = PaymentInfo(null=True)
     refunds = ListAttribute(of=RefundEntry, null=True)
+    # The ids of ``refunds``, as a set a write can be conditioned on: each refund is recorded once.
+    refund_ids = UnicodeSetAttribute(null=True)
     flags = ListAttribute(of=FlagEntry, null=True)
     timeline = ListAttribute(of=TimelineEntry, default=list)
     version = VersionAttribute()

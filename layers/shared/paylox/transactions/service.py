@@ -1,46 +1,30 @@
 """Escrow transactions: creating them, reading them, and moving them through the state machine.
 
-Every move is one conditional write (current status and version) that also appends to the
-timeline; then an audit record is written and a domain event published. Two racing requests
-never both win: the loser re-reads and gets ``INVALID_STATE`` for the state it lost to.
+Every move is one DynamoDB transaction (:mod:`paylox.statemachine`): the conditional write on
+status and version that also appends to the timeline, and its audit record; then the domain event
+is published. Two racing requests never both win: the loser re-reads and gets ``INVALID_STATE``
+for the state it lost to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
-from paylox.db import is_condition_failure
-from paylox.errors import ConcurrentModification, InvalidState, NotFound
-from paylox.events import publish
+from paylox.errors import NotFound
+from paylox.events import DomainEvent, publish
 from paylox.ids import is_id, new_id
 from paylox.payments.gateway import PaymentSession, get_gateway
-from paylox.transactions import states
+from paylox.statemachine import Put, require_source
+from paylox.transactions import states, store
 from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
-from paylox.transactions.models import FlagEntry, PaymentInfo, RefundEntry, TimelineEntry, TransactionRow
+from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest
 from paylox.transactions.states import Move, TxnStatus
-
-
-def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
-    """The payload every transaction event carries: enough for a consumer to act without a read."""
-    return {
-        "transaction_id": txn.id,
-        "status": txn.status,
-        "buyer_id": txn.buyer_id,
-        "seller_id": txn.seller_id,
-        "amount": int(txn.amount),
-        "currency": txn.currency,
-        **extra,
-    }
+from paylox.transactions.store import Refund, event_detail
 
 
 def create_transaction(principal: Principal, request: CreateTransactionRequest) -> TransactionRow:
@@ -57,9 +41,9 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
         status=TxnStatus.CREATED.value,
         created_at=now,
         updated_at=now,
-        timeline=[_timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
+        timeline=[store.timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
     )
-    txn.save(condition=TransactionRow.id.does_not_exist())
+    store.insert(txn)
     write_audit("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
     publish("TransactionCreated", event_detail(txn), domain="transactions")
     return txn
@@ -67,12 +51,7 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
 
 def find_transaction(txn_id: str) -> TransactionRow | None:
     """Any transaction by id, for system callers (webhooks, disputes) that do their own checks."""
-    if not is_id(txn_id, "txn"):
-        return None
-    try:
-        return TransactionRow.get(txn_id, consistent_read=True)
-    except TransactionRow.DoesNotExist:
-        return None
+    return store.find(txn_id)
 
 
 def get_for(principal: Principal, txn_id: str) -> TransactionRow:
@@ -113,7 +92,7 @@ def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSessi
     """The buyer starts (or, after a failure, restarts) the payment into escrow."""
     txn = get_for(principal, txn_id)
     _require_party(txn, principal, "buyer", states.PAY)
-    _require_source(txn, states.PAY)  # before asking the gateway for a session we cannot use
+    require_source(store.MACHINE, txn, states.PAY)  # before asking the gateway for a session we cannot use
     session = get_gateway().create_session(
         transaction_id=txn.id,
         amount=int(txn.amount),
@@ -122,7 +101,7 @@ def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSessi
         buyer_email=principal.email,
     )
     payment = PaymentInfo(session_id=session.session_id, payment_url=session.payment_url)
-    txn = apply_move(txn, states.PAY, principal.actor, extra_actions=[TransactionRow.payment.set(payment)])
+    txn = apply_move(txn, states.PAY, principal.actor, changes={"payment": payment})
     return txn, session
 
 
@@ -143,7 +122,7 @@ def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> 
 
     txn = get_for(principal, txn_id)
     _require_party(txn, principal, "buyer", states.CONFIRM)
-    _require_source(txn, states.CONFIRM)
+    require_source(store.MACHINE, txn, states.CONFIRM)
     require_transaction_confirmation(principal, otp_token)
     return apply_move(txn, states.CONFIRM, principal.actor)
 
@@ -164,7 +143,7 @@ def fund(
         txn,
         states.FUND,
         actor,
-        extra_actions=[TransactionRow.payment.set(payment)],
+        changes={"payment": payment},
         event_extra={"payment_id": payment_id, **(event_extra or {})},
     )
 
@@ -179,7 +158,7 @@ def fail_payment(
         states.FAIL,
         actor,
         note=reason,
-        extra_actions=[TransactionRow.payment.set(payment)],
+        changes={"payment": payment},
         event_extra={"reason": reason, **(event_extra or {})},
     )
 
@@ -191,17 +170,14 @@ def refund_in_full(
 
     ``amount`` is what this refund returned (the amount less earlier partial refunds). The write is
     also conditional on the version read, so a partial refund recorded meanwhile makes it fail.
+    A refund already recorded is not recorded again (see :func:`store.record_refund`).
     """
-    entry = RefundEntry(refund_id=refund_id, amount=amount, at=clock.now_iso(), event_id=event_id)
-    return apply_move(
+    return store.record_refund(
         txn,
-        states.REFUND,
         actor,
+        Refund(refund_id, amount, event_id),
+        move=states.REFUND,
         note=f"refund {refund_id}",
-        extra_actions=[
-            TransactionRow.refunded_amount.set(int(txn.refunded_amount or 0) + amount),
-            TransactionRow.refunds.set((TransactionRow.refunds | []).append([entry])),
-        ],
         event_extra={"refund_id": refund_id, "refund_amount": amount},
     )
 
@@ -218,44 +194,38 @@ def record_refund(
     """Record money returned to the buyer without changing the status: a partial refund, or the
     provider's confirmation of a refund whose move was already made.
 
-    One write conditional on the version read (a concurrent refund or move makes it fail with
-    :class:`ConcurrentModification`; re-read and decide again). Publishes
-    ``TransactionPartiallyRefunded`` when ``announce``.
+    One write conditional on the status and version read (a concurrent refund or move makes it
+    fail with :class:`ConcurrentModification`; re-read and decide again); a refund already recorded
+    is not recorded again. Publishes ``TransactionPartiallyRefunded`` when ``announce``.
     """
-    now = clock.now_iso()
-    status = TxnStatus(txn.status)
-    entry = RefundEntry(refund_id=refund_id, amount=amount, at=now, event_id=event_id)
     before = int(txn.refunded_amount or 0)
-    timeline = _timeline_entry(now, status, "TransactionPartiallyRefunded", actor, f"refund {refund_id}")
-    try:
-        txn.update(
-            actions=[
-                TransactionRow.refunded_amount.set(before + amount),
-                TransactionRow.refunds.set((TransactionRow.refunds | []).append([entry])),
-                TransactionRow.updated_at.set(now),
-                TransactionRow.timeline.set(TransactionRow.timeline.append([timeline])),
-            ],
-            condition=TransactionRow.status == status.value,
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        txn.refresh(consistent_read=True)
-        raise ConcurrentModification(resource="transaction") from exc
-    write_audit(
-        "TRANSACTION_PARTIAL_REFUND",
-        txn.id,
+    return store.record_refund(
+        txn,
         actor,
-        before={"refunded_amount": before},
-        after={"refunded_amount": before + amount, "refund_id": refund_id},
+        Refund(refund_id, amount, event_id),
+        move=states.PARTIAL_REFUND,
+        note=f"refund {refund_id}",
+        audit_before={"refunded_amount": before},
+        audit_after={"refunded_amount": before + amount, "refund_id": refund_id},
+        event_extra={"refund_id": refund_id, "refund_amount": amount, "refunded_amount": before + amount},
+        announced=announce,
     )
-    if announce:
-        publish(
-            "TransactionPartiallyRefunded",
-            event_detail(txn, refund_id=refund_id, refund_amount=amount, refunded_amount=before + amount),
-            domain="transactions",
-        )
-    return txn
+
+
+def release(
+    txn: TransactionRow,
+    actor: Actor,
+    *,
+    note: str,
+    refund: Refund | None = None,
+    event_extra: Mapping[str, Any] | None = None,
+) -> TransactionRow:
+    """A dispute's decision releases the money to the seller: DISPUTED → COMPLETED, with the
+    buyer's share of a split (``refund``) entered in the books, so that the provider's later
+    ``payment.refunded`` for it is recognised as already recorded."""
+    if refund is None:
+        return apply_move(txn, states.RELEASE, actor, note=note, event_extra=event_extra)
+    return store.record_refund(txn, actor, refund, move=states.RELEASE, note=note, event_extra=event_extra)
 
 
 def flag(
@@ -267,81 +237,39 @@ def flag(
     event_type: str | None = None,
     actor: Actor,
 ) -> TransactionRow:
-    """Attach something staff must look at to the transaction (visible to staff only).
-
-    The flag never changes the status or the money and must not be lost to a concurrent move, so
-    it is written without the version condition.
-    """
+    """Attach something staff must look at to the transaction (visible to staff only); it never
+    changes the status or the money."""
     entry = FlagEntry(
         at=clock.now_iso(), kind=kind, detail=detail, status=txn.status, event_id=event_id, event_type=event_type
     )
-    txn.update(
-        actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
-    )
+    store.add_flag(txn, entry)
     write_audit("TRANSACTION_FLAGGED", txn.id, actor, after={"kind": kind, "status": txn.status}, reason=detail)
     return txn
 
 
 def apply_move(
     txn: TransactionRow,
-    move: Move,
+    move: Move[TxnStatus],
     actor: Actor,
     *,
     note: str | None = None,
-    extra_actions: list[Action] | None = None,
-    event_extra: dict[str, Any] | None = None,
-    together_with: Callable[[TransactWrite], None] | None = None,
+    changes: Mapping[str, Any] | None = None,
+    items: Sequence[Put] = (),
+    also: Sequence[DomainEvent] = (),
+    event_extra: Mapping[str, Any] | None = None,
 ) -> TransactionRow:
-    """Move ``txn`` along the state machine in one conditional write, then audit and announce it.
+    """Move ``txn`` along the state machine, audited and announced (see :func:`store.commit`).
 
-    ``together_with`` adds writes that must happen with the move or not at all (a dispute that
-    freezes the money): they go into one DynamoDB transaction with it.
+    ``items`` are written in the same DynamoDB transaction (a dispute that freezes the money),
+    ``also`` announced with the move.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status, including
     when a concurrent request moved the transaction first, and :class:`ConcurrentModification`
     when something else changed it meanwhile but the move is still possible (re-read and retry).
     """
-    previous = _require_source(txn, move)
-    now = clock.now_iso()
-    entry = _timeline_entry(now, move.target, move.event, actor, note)
-    actions = [
-        TransactionRow.status.set(move.target.value),
-        TransactionRow.updated_at.set(now),
-        TransactionRow.timeline.set(TransactionRow.timeline.append([entry])),
-        *(extra_actions or []),
-    ]
-    condition = TransactionRow.status == previous.value
-    try:
-        if together_with is None:
-            txn.update(actions=actions, condition=condition)
-        else:
-            with TransactWrite(connection=Connection()) as transaction:
-                transaction.update(txn, actions=actions, condition=condition)
-                together_with(transaction)
-            txn.refresh(consistent_read=True)  # a transaction does not return the item it wrote
-    except (UpdateError, TransactWriteError) as exc:
-        if not is_condition_failure(exc):
-            raise
-        txn.refresh(consistent_read=True)
-        if TxnStatus(txn.status) in move.sources:
-            # Only the version moved (a refund or flag recorded meanwhile): the move is still
-            # possible, so say so rather than claim the state forbids it.
-            raise ConcurrentModification(resource="transaction") from exc
-        raise InvalidState(resource="transaction", current_status=txn.status, action=move.name) from exc
-    write_audit(
-        f"TRANSACTION_{move.name.upper()}",
-        txn.id,
-        actor,
-        before={"status": previous.value},
-        after={"status": move.target.value},
-        reason=note,
+    return store.commit(
+        txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra
     )
-    publish(
-        move.event,
-        event_detail(txn, previous_status=previous.value, actor_id=actor.id, **(event_extra or {})),
-        domain="transactions",
-    )
-    return txn
 
 
 def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason: str | None) -> PaymentInfo:
@@ -351,17 +279,6 @@ def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason
     )
 
 
-def _require_source(txn: TransactionRow, move: Move) -> TxnStatus:
-    current = TxnStatus(txn.status)
-    if current not in move.sources:
-        raise InvalidState(resource="transaction", current_status=current.value, action=move.name)
-    return current
-
-
-def _require_party(txn: TransactionRow, principal: Principal, party: str, move: Move) -> None:
+def _require_party(txn: TransactionRow, principal: Principal, party: str, move: Move[TxnStatus]) -> None:
     if principal.user_id != (txn.buyer_id if party == "buyer" else txn.seller_id):
         raise WrongParty(party, move.name)
-
-
-def _timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
-    return TimelineEntry(at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note)

@@ -9,8 +9,9 @@ FUNDED | SHIPPED → REFUNDED
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from paylox.statemachine import Move, move
 
 
 class TxnStatus(StrEnum):
@@ -25,16 +26,8 @@ class TxnStatus(StrEnum):
     REFUNDED = "REFUNDED"
 
 
-@dataclass(frozen=True)
-class Move:
-    name: str
-    sources: frozenset[TxnStatus]
-    target: TxnStatus
-    event: str  # the domain event published once the move is committed
-
-
-def _move(name: str, sources: set[TxnStatus], target: TxnStatus, event: str) -> Move:
-    return Move(name, frozenset(sources), target, event)
+def _move(name: str, sources: set[TxnStatus], target: TxnStatus | None, event: str) -> Move[TxnStatus]:
+    return move(name, sources, target, audit=f"TRANSACTION_{name.upper()}", event=event)
 
 
 S = TxnStatus
@@ -47,5 +40,14 @@ CANCEL = _move("cancel", {S.CREATED, S.PAYMENT_PENDING, S.FAILED}, S.CANCELLED, 
 DISPUTE = _move("dispute", {S.FUNDED, S.SHIPPED}, S.DISPUTED, "TransactionDisputed")
 RELEASE = _move("release", {S.DISPUTED}, S.COMPLETED, "TransactionCompleted")
 REFUND = _move("refund", {S.FUNDED, S.SHIPPED, S.DISPUTED}, S.REFUNDED, "TransactionRefunded")
+#: Money returned without a move: a partial refund, or the provider confirming a refund whose
+#: move was already made. The status stays.
+PARTIAL_REFUND = move(
+    "partial_refund",
+    {S.FUNDED, S.SHIPPED, S.DISPUTED, S.REFUNDED},
+    None,
+    audit="TRANSACTION_PARTIAL_REFUND",
+    event="TransactionPartiallyRefunded",
+)
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})

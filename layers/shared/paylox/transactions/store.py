@@ -1,0 +1,166 @@
+"""The stored transactions: the only module that reads or writes :class:`TransactionRow`.
+
+Moves go through :func:`paylox.statemachine.commit_move` with this domain's :data:`MACHINE`; the
+refund bookkeeping (``refunds``, ``refunded_amount``, ``refund_ids``) is written here only, by
+:func:`record_refund`, whether a refund moves the transaction or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import MapAttribute
+
+from paylox import clock
+from paylox.auth import Actor
+from paylox.events import DomainEvent
+from paylox.ids import is_id
+from paylox.statemachine import LOST_RACE, Machine, Move, Put, commit_move
+from paylox.transactions.models import FlagEntry, RefundEntry, TimelineEntry, TransactionRow
+from paylox.transactions.states import TxnStatus
+
+
+def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
+    """The payload every transaction event carries: enough for a consumer to act without a read."""
+    return {
+        "transaction_id": txn.id,
+        "status": txn.status,
+        "buyer_id": txn.buyer_id,
+        "seller_id": txn.seller_id,
+        "amount": int(txn.amount),
+        "currency": txn.currency,
+        **extra,
+    }
+
+
+def timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
+    return TimelineEntry(at=at, status=status.value, event=event, actor_id=actor.id, actor_role=actor.role, note=note)
+
+
+class _Transactions(Machine[TxnStatus, TransactionRow]):
+    resource = "transaction"
+    domain = "transactions"
+    statuses = TxnStatus
+
+    def target_id(self, row: TransactionRow) -> str:
+        return row.id
+
+    def timeline_entry(
+        self, row: TransactionRow, status: TxnStatus, event: str, actor: Actor, note: str | None, at: str
+    ) -> MapAttribute[str, object]:
+        return timeline_entry(at, status, event, actor, note)
+
+    def event_detail(
+        self, row: TransactionRow, actor: Actor, previous: TxnStatus | None, extra: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if previous is None:
+            return event_detail(row, **extra)
+        return event_detail(row, previous_status=previous.value, actor_id=actor.id, **extra)
+
+
+MACHINE = _Transactions()
+
+
+def find(txn_id: str) -> TransactionRow | None:
+    """Any transaction by id, read consistently; None for an id that cannot be one."""
+    if not is_id(txn_id, "txn"):
+        return None
+    try:
+        return TransactionRow.get(txn_id, consistent_read=True)
+    except TransactionRow.DoesNotExist:
+        return None
+
+
+def insert(txn: TransactionRow) -> None:
+    """Store a new transaction (its id must be new)."""
+    txn.save(condition=TransactionRow.id.does_not_exist())
+
+
+def commit(
+    txn: TransactionRow,
+    move: Move[TxnStatus],
+    actor: Actor,
+    *,
+    note: str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    items: Sequence[Put] = (),
+    also: Sequence[DomainEvent] = (),
+    event_extra: Mapping[str, Any] | None = None,
+) -> TransactionRow:
+    """Apply ``move`` to ``txn`` (see :func:`paylox.statemachine.commit_move`)."""
+    return commit_move(
+        MACHINE, txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra
+    )
+
+
+@dataclass(frozen=True)
+class Refund:
+    """Money the provider returned to the buyer, in kuruş, under the provider's refund id."""
+
+    refund_id: str
+    amount: int
+    event_id: str | None = None  # the webhook event that reported it
+
+
+def refund_ids(txn: TransactionRow) -> frozenset[str]:
+    """The refunds already in the transaction's books."""
+    return frozenset(txn.refund_ids or ()) | frozenset(entry.refund_id for entry in txn.refunds or [])
+
+
+def record_refund(
+    txn: TransactionRow,
+    actor: Actor,
+    refund: Refund,
+    *,
+    move: Move[TxnStatus],
+    note: str | None = None,
+    audit_before: Mapping[str, Any] | None = None,
+    audit_after: Mapping[str, Any] | None = None,
+    event_extra: Mapping[str, Any] | None = None,
+    announced: bool = True,
+) -> TransactionRow:
+    """Enter ``refund`` in the transaction's books together with ``move`` (``REFUND``,
+    ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
+
+    Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
+    recorded yet, so a repeat (even one racing the first) is a no-op returning the stored row and
+    the amount is never counted twice. Any other lost race raises as
+    :func:`~paylox.statemachine.commit_move` does.
+    """
+    if refund.refund_id in refund_ids(txn):
+        return txn
+    entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
+    changes = {
+        "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
+        "refunds": [*(txn.refunds or []), entry],
+        "refund_ids": set(refund_ids(txn) | {refund.refund_id}),
+    }
+    try:
+        return commit_move(
+            MACHINE,
+            txn,
+            move,
+            actor,
+            note=note,
+            changes=changes,
+            condition=~TransactionRow.refund_ids.contains(refund.refund_id),
+            audit_before=audit_before,
+            audit_after=audit_after,
+            event_extra=event_extra,
+            announced=announced,
+        )
+    except LOST_RACE:
+        if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
+            return txn
+        raise
+
+
+def add_flag(txn: TransactionRow, entry: FlagEntry) -> TransactionRow:
+    """Attach ``entry`` for staff. Never changes the status or the money and must not be lost to a
+    concurrent move, so it is written without the version condition."""
+    txn.update(
+        actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
+    )
+    return txn
