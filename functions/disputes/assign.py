@@ -1,6 +1,6 @@
 """PUT /api/dispute/{id}/assign: staff take the dispute on, or hand it to ``admin_id``."""
 
-from paylox.disputes import service
+from paylox.disputes import assignment
 from paylox.disputes.schemas import AssignRequest, DisputeOut
 from paylox.http import create_app, current_principal, http_handler
 
@@ -10,7 +10,7 @@ app = create_app()
 @app.put("/api/dispute/<id>/assign")
 def assign_dispute(id: str, body: AssignRequest | None = None) -> DisputeOut:
     admin_id = body.admin_id if body else None
-    return DisputeOut.from_view(service.assign(current_principal(), id, admin_id))
+    return DisputeOut.from_view(assignment.assign(current_principal(), id, admin_id))
 
 
 handler = http_handler(app)

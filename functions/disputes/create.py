@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.disputes import service
+from paylox.disputes import opening
 from paylox.disputes.schemas import CreateDisputeRequest, DisputeOut
 from paylox.http import create_app, created, current_principal, http_handler
 
@@ -14,7 +14,7 @@ app = create_app()
     responses={201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}}},
 )
 def create_dispute(body: CreateDisputeRequest) -> Response[str]:
-    return created(DisputeOut.from_view(service.open_dispute(current_principal(), body)))
+    return created(DisputeOut.from_view(opening.open_dispute(current_principal(), body)))
 
 
 handler = http_handler(app)

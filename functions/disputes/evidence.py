@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.disputes import service
+from paylox.disputes import conversation
 from paylox.disputes.schemas import DisputeOut, EvidenceRequest
 from paylox.http import create_app, created, current_principal, http_handler
 
@@ -14,7 +14,7 @@ app = create_app()
     responses={201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}}},
 )
 def add_evidence(id: str, body: EvidenceRequest) -> Response[str]:
-    view = service.add_evidence(current_principal(), id, body.document_id, body.note)
+    view = conversation.add_evidence(current_principal(), id, body.document_id, body.note)
     return created(DisputeOut.from_view(view))
 
 

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.disputes import service
+from paylox.disputes import conversation
 from paylox.disputes.schemas import DisputeOut, MessageRequest
 from paylox.http import create_app, created, current_principal, http_handler
 
@@ -14,7 +14,7 @@ app = create_app()
     responses={201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}}},
 )
 def post_message(id: str, body: MessageRequest) -> Response[str]:
-    return created(DisputeOut.from_view(service.post_message(current_principal(), id, body.body)))
+    return created(DisputeOut.from_view(conversation.post_message(current_principal(), id, body.body)))
 
 
 handler = http_handler(app)

@@ -152,8 +152,9 @@ def commit_move(
     ``changes`` are further attributes written with the move (attribute name → value; None
     removes it); ``condition`` must also hold on the row; ``items`` are put in the same DynamoDB
     transaction, and ``also`` are announced after the move's own event (unless ``announced`` is
-    off). The audit record says ``{"status": before}`` → ``{"status": after}`` (left out when the
-    status stays) plus ``audit_before``/``audit_after``, with ``note`` as its reason.
+    off). The audit record says ``{"status": before}`` → ``{"status": after}`` plus
+    ``audit_before``/``audit_after``, with ``note`` (also on the timeline) as its reason; when the
+    status stays, only ``audit_before``/``audit_after``, without a reason.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status (also when
     another request moved the row first) and :class:`ConcurrentModification` when the row changed
@@ -175,7 +176,9 @@ def commit_move(
         actor,
         before={**({"status": previous.value} if moved else {}), **(audit_before or {})},
         after={**({"status": target.value} if moved else {}), **(audit_after or {})},
-        reason=note,
+        # A change that keeps the status notes a reference on the timeline (a refund id, the new
+        # owner) that its audit record already holds in before/after.
+        reason=note if moved else None,
     )
     # The events are built from the row as the move leaves it, before the write, so that they can
     # join the move's transaction (an outbox) rather than follow it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paylox.disputes import service
+from paylox.disputes import evidence, settlement
 from tests.integration.disputes.steps import DisputeEvents, FakeDocuments, FakeGateway
 
 
@@ -12,7 +12,7 @@ from tests.integration.disputes.steps import DisputeEvents, FakeDocuments, FakeG
 def documents(monkeypatch: pytest.MonkeyPatch) -> FakeDocuments:
     """The documents domain the evidence endpoints consult (its own service is another package)."""
     fake = FakeDocuments()
-    monkeypatch.setattr(service, "DOCUMENTS", fake)
+    monkeypatch.setattr(evidence, "DOCUMENTS", fake)
     return fake
 
 
@@ -20,7 +20,7 @@ def documents(monkeypatch: pytest.MonkeyPatch) -> FakeDocuments:
 def gateway(monkeypatch: pytest.MonkeyPatch) -> FakeGateway:
     """The payment gateway the resolution refunds through."""
     fake = FakeGateway()
-    monkeypatch.setattr(service, "get_gateway", lambda: fake)
+    monkeypatch.setattr(settlement, "get_gateway", lambda: fake)
     return fake
 
 

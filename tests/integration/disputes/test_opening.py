@@ -11,7 +11,7 @@ from functions.transactions import cancel, confirm, ship
 from functions.transactions import create as create_txn
 from paylox import clock
 from paylox.auth import Actor, Principal
-from paylox.disputes import service
+from paylox.disputes import opening
 from paylox.disputes.errors import DisputeAlreadyOpen
 from paylox.disputes.models import DisputeRow
 from paylox.disputes.schemas import CreateDisputeRequest
@@ -133,7 +133,7 @@ def test_concurrent_opens_create_exactly_one_dispute():
 
     def try_to_open(principal: Principal) -> str:
         try:
-            service.open_dispute(principal, request)
+            opening.open_dispute(principal, request)
             return "won"
         except DisputeAlreadyOpen:
             return "already open"
@@ -171,7 +171,7 @@ def test_money_is_never_frozen_without_its_dispute(monkeypatch):
     # Given a dispute id that is already taken, so DynamoDB refuses to store the new dispute
     txn_id = funded_transaction()
     taken = open_dispute(funded_transaction()).json["id"]
-    monkeypatch.setattr(service, "new_id", lambda prefix: taken)
+    monkeypatch.setattr(opening, "new_id", lambda prefix: taken)
 
     # When the buyer opens a dispute
     result = open_dispute(txn_id, BUYER)

@@ -11,7 +11,7 @@ from functions.transactions import confirm, ship
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import Principal
-from paylox.disputes import service
+from paylox.disputes import settlement
 from paylox.disputes.schemas import ResolveRequest
 from paylox.errors import DomainError
 from paylox.transactions.service import find_transaction
@@ -174,7 +174,7 @@ def test_two_admins_resolving_at_once_never_both_win_and_refund_once(gateway):
     def try_to_resolve(args: tuple[Principal, str]) -> str:
         admin, outcome = args
         try:
-            service.resolve(admin, dispute["id"], ResolveRequest(outcome=outcome, note="karar"))
+            settlement.resolve(admin, dispute["id"], ResolveRequest(outcome=outcome, note="karar"))
             return "won"
         except DomainError as lost:
             return "lost" if lost.status == 409 else f"failed: {lost.code}"

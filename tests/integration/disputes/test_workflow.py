@@ -8,7 +8,7 @@ import pytest
 
 from paylox.audit import audit_trail
 from paylox.auth import Principal
-from paylox.disputes import service
+from paylox.disputes import assignment, conversation
 from paylox.errors import DomainError
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER
 from tests.integration.disputes.steps import (
@@ -134,7 +134,7 @@ def test_staff_who_are_a_party_cannot_act_on_their_own_dispute_as_staff(monkeypa
     seller_as_admin = Principal(user_id=SELLER, groups=frozenset({"admin"}))
 
     with pytest.raises(DomainError) as refused:
-        service.assign(seller_as_admin, dispute["id"])
+        assignment.assign(seller_as_admin, dispute["id"])
 
     assert refused.value.code == "CONFLICT_OF_INTEREST"
     assert refused.value.status == 403
@@ -146,7 +146,7 @@ def test_two_admins_taking_the_same_dispute_at_once_never_both_win():
 
     def try_to_assign(admin: Principal) -> str:
         try:
-            service.assign(admin, dispute["id"])
+            assignment.assign(admin, dispute["id"])
             return "won"
         except DomainError as lost:
             return "lost" if lost.status == 409 else f"failed: {lost.code}"
@@ -260,7 +260,7 @@ def test_messages_posted_at_once_are_all_kept():
     buyer = Principal(user_id=BUYER, groups=frozenset())
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(lambda n: service.post_message(buyer, dispute["id"], f"mesaj {n}"), range(6)))
+        list(pool.map(lambda n: conversation.post_message(buyer, dispute["id"], f"mesaj {n}"), range(6)))
 
     view = get_dispute(dispute["id"]).json
     assert sorted(m["body"] for m in view["messages"]) == [f"mesaj {n}" for n in range(6)]

@@ -22,12 +22,15 @@ from collections.abc import Callable
 from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
-from paylox.disputes import service, store
+from paylox.disputes import store
 from paylox.disputes.deadlines import Deadlines, Due, next_info_reminder_at
-from paylox.disputes.models import DisputeRow, TimelineEntry
-from paylox.disputes.states import ESCALATE, DisputeStatus
+from paylox.disputes.errors import DisputeResolved
+from paylox.disputes.models import DisputeRow
+from paylox.disputes.settlement import resolution_with, settlement_retry_at, try_settle
+from paylox.disputes.states import ESCALATE, REMIND_AWAITED_PARTY, REMIND_FIRST_RESPONSE
 from paylox.observability import logger, metrics
 from paylox.payments.gateway import PaymentGateway
+from paylox.statemachine import LOST_RACE
 
 #: Stop taking new disputes when less than this is left of the function's time.
 _SAFETY_MARGIN_MS = 5_000
@@ -60,7 +63,7 @@ def _process(dispute_id: str, now: str, gateway: PaymentGateway | None) -> list[
             break
         try:
             _STEPS[step](row, now, gateway)
-        except store.Conflict:
+        except (store.Conflict, DisputeResolved, *LOST_RACE):
             continue  # changed under us (a reviewer, another run): re-read and decide again
         done.append(step)
     return done
@@ -69,18 +72,11 @@ def _process(dispute_id: str, now: str, gateway: PaymentGateway | None) -> list[
 def _escalate(row: DisputeRow, now: str, gateway: PaymentGateway | None) -> None:
     hours = get_settings().dispute_escalation_hours
     changes = {"escalated_at": now, "awaiting": None, "info_request": None, "info_reminder_at": None}
-    service.commit_move(row, ESCALATE, SYSTEM, changes, note=f"not resolved within {hours:g} h")
+    store.apply_move(row, ESCALATE, SYSTEM, changes, note=f"not resolved within {hours:g} h")
 
 
 def _remind_first_response(row: DisputeRow, now: str, gateway: PaymentGateway | None) -> None:
-    _reminder(
-        row,
-        now,
-        "DisputeFirstResponseOverdue",
-        "DISPUTE_FIRST_RESPONSE_OVERDUE",
-        {"first_response_reminded_at": now},
-        note=None,
-    )
+    store.apply_move(row, REMIND_FIRST_RESPONSE, SYSTEM, {"first_response_reminded_at": now})
 
 
 def _remind_awaited_party(row: DisputeRow, now: str, gateway: PaymentGateway | None) -> None:
@@ -89,14 +85,13 @@ def _remind_awaited_party(row: DisputeRow, now: str, gateway: PaymentGateway | N
         "info_reminder_at": next_info_reminder_at(row.info_reminder_at, clock.parse_iso(now)),
         "info_reminders_sent": number,
     }
-    _reminder(
+    store.apply_move(
         row,
-        now,
-        "DisputeInfoReminder",
-        "DISPUTE_INFO_REMINDER",
+        REMIND_AWAITED_PARTY,
+        SYSTEM,
         changes,
         note=f"{row.awaiting} #{number}",
-        extra={"reminder_number": number},
+        event_extra={"reminder_number": number},
     )
 
 
@@ -105,39 +100,17 @@ def _retry_settlement(row: DisputeRow, now: str, gateway: PaymentGateway | None)
     assert resolution is not None
     attempt = int(resolution.settlement_attempts or 0) + 1
     # Claim the attempt first (conditional): of two runs only one calls the gateway.
-    claimed = service.resolution_with(resolution, settlement_attempts=attempt)
+    claimed = resolution_with(resolution, settlement_attempts=attempt)
     store.commit(
         row,
         {
             "resolution": claimed,
-            "settlement_due_at": service.settlement_retry_at(attempt, clock.parse_iso(now)),
+            "settlement_due_at": settlement_retry_at(attempt, clock.parse_iso(now)),
         },
         None,
         now,
     )
-    service.try_settle(row, SYSTEM, gateway)
-
-
-def _reminder(
-    row: DisputeRow,
-    now: str,
-    event: str,
-    action: str,
-    changes: dict[str, object],
-    *,
-    note: str | None,
-    extra: dict[str, object] | None = None,
-) -> None:
-    entry = TimelineEntry(  # type: ignore[no-untyped-call]
-        at=now,
-        event=event,
-        status=DisputeStatus(row.status).value,
-        actor_id=SYSTEM.id,
-        actor_role=SYSTEM.role,
-        note=note,
-    )
-    store.commit(row, dict(changes), entry, now)
-    service.record(row, SYSTEM, action, event, after=dict(changes), extra=extra)
+    try_settle(row, SYSTEM, gateway)
 
 
 _STEPS: dict[Due, Callable[[DisputeRow, str, PaymentGateway | None], None]] = {

@@ -12,8 +12,9 @@ is not a transition (see :data:`REASSIGNABLE`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from paylox.statemachine import Move, move
 
 
 class DisputeStatus(StrEnum):
@@ -43,16 +44,8 @@ class Outcome(StrEnum):
     SPLIT = "SPLIT"
 
 
-@dataclass(frozen=True)
-class Move:
-    name: str
-    sources: frozenset[DisputeStatus]
-    target: DisputeStatus
-    event: str  # the domain event published once the move is committed
-
-
-def _move(name: str, sources: set[DisputeStatus], target: DisputeStatus, event: str) -> Move:
-    return Move(name, frozenset(sources), target, event)
+def _move(name: str, sources: set[DisputeStatus], target: DisputeStatus, event: str) -> Move[DisputeStatus]:
+    return move(name, sources, target, audit=f"DISPUTE_{name.upper()}", event=event)
 
 
 S = DisputeStatus
@@ -72,7 +65,23 @@ OPEN_STATUSES = frozenset(status for status in S if status is not S.RESOLVED)
 #: Where assigning is an owner change without a status change.
 REASSIGNABLE = frozenset({S.UNDER_REVIEW})
 
+# Changes recorded like moves (conditional, on the timeline, audited, announced) that keep the status.
+#: A dispute under review changes hands.
+REASSIGN = move(
+    "assign", REASSIGNABLE, None, audit="DISPUTE_REASSIGNED", event=ASSIGN.event, timeline_event="DisputeReassigned"
+)
+#: The money of a resolved dispute has moved.
+SETTLE = move(
+    "settle", {S.RESOLVED}, None, audit="DISPUTE_SETTLED", event=RESOLVE.event, timeline_event="DisputeSettled"
+)
+#: Nobody took the dispute on in time: the admins are reminded.
+REMIND_FIRST_RESPONSE = move(
+    "remind", OPEN_STATUSES, None, audit="DISPUTE_FIRST_RESPONSE_OVERDUE", event="DisputeFirstResponseOverdue"
+)
+#: The awaited party has not answered yet: they are reminded.
+REMIND_AWAITED_PARTY = move("remind", OPEN_STATUSES, None, audit="DISPUTE_INFO_REMINDER", event="DisputeInfoReminder")
+
 
 def allowed_targets(source: DisputeStatus) -> frozenset[DisputeStatus]:
     """Every status a dispute in ``source`` may move to."""
-    return frozenset(move.target for move in MOVES if source in move.sources)
+    return frozenset(each.target for each in MOVES if source in each.sources and each.target is not None)

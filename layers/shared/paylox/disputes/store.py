@@ -1,21 +1,26 @@
-"""Reading and writing disputes in DynamoDB. The service decides; this module only persists.
+"""Reading and writing disputes in DynamoDB: the only module that touches the dispute models.
+The other modules decide; this one only persists.
 
-Every change of a dispute's status, owner or deadlines goes through :func:`state_actions`: one
-conditional update on ``state_version`` that also recomputes the dispute's place in the
-``open_by_due`` index, so the index can never disagree with the dispute it points to.
+Every change of a dispute's status, owner or deadlines is one conditional update on
+``state_version`` that also recomputes the dispute's place in the ``open_by_due`` index
+(:func:`_state_changes`), so the index can never disagree with the dispute it points to. Moves
+go through :func:`paylox.statemachine.commit_move` with this domain's :data:`MACHINE`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.attributes import MapAttribute
 from pynamodb.transactions import TransactWrite
 
+from paylox.audit import APPEND_ONLY, AuditRecord
+from paylox.auth import Actor
 from paylox.db import is_condition_failure
 from paylox.disputes.deadlines import Deadlines
 from paylox.disputes.models import (
@@ -28,8 +33,13 @@ from paylox.disputes.models import (
     DisputeRow,
     TimelineEntry,
 )
-from paylox.disputes.states import DisputeStatus
+from paylox.disputes.errors import DisputeResolved
+from paylox.disputes.parties import role_of, timeline_entry
+from paylox.disputes.states import ASSIGN, REASSIGN, DisputeStatus
+from paylox.errors import ConcurrentModification, DomainError
+from paylox.events import DomainEvent
 from paylox.ids import is_id
+from paylox.statemachine import Machine, Move, Put, commit_move
 
 
 class Conflict(Exception):
@@ -71,12 +81,120 @@ def open_dispute_of(transaction_id: str) -> DisputeRow | None:
     return None
 
 
-def create(row: DisputeRow, evidence_rows: list[DisputeEvidenceRow], transaction: TransactWrite) -> None:
-    """Add a new dispute and its first evidence to ``transaction`` (the one that freezes the money)."""
+def opening_items(row: DisputeRow, evidence_rows: Sequence[DisputeEvidenceRow], audit: AuditRecord) -> list[Put]:
+    """What stores a new dispute, its first evidence and its audit record, in the transaction that
+    freezes the money."""
     _place_in_due_index(row)
-    transaction.save(row, condition=DisputeRow.dispute_id.does_not_exist())
-    for evidence_row in evidence_rows:
-        transaction.save(evidence_row, condition=DisputeEvidenceRow.item.does_not_exist())
+    return [
+        Put(row, DisputeRow.dispute_id.does_not_exist()),
+        *(Put(evidence_row, DisputeEvidenceRow.item.does_not_exist()) for evidence_row in evidence_rows),
+        Put(audit, APPEND_ONLY),
+    ]
+
+
+def event_detail(row: DisputeRow, actor: Actor, **extra: Any) -> dict[str, Any]:
+    """What every dispute event carries: enough for the notification function to act without a read."""
+    return {
+        "dispute_id": row.dispute_id,
+        "transaction_id": row.transaction_id,
+        "status": row.status,
+        "reason": row.reason,
+        "buyer_id": row.buyer_id,
+        "seller_id": row.seller_id,
+        "amount": int(row.amount),
+        "currency": row.currency,
+        "assigned_to": row.assigned_to,
+        "awaiting": row.awaiting,
+        "info_request": row.info_request,
+        "escalate_at": row.escalate_at,
+        "actor_id": actor.id,
+        "actor_role": role_of(row, actor),
+        **extra,
+    }
+
+
+class _Disputes(Machine[DisputeStatus, DisputeRow]):
+    resource = "dispute"
+    domain = "disputes"
+    statuses = DisputeStatus
+
+    def target_id(self, row: DisputeRow) -> str:
+        return row.dispute_id
+
+    def bookkeeping(self, row: DisputeRow, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Condition]:
+        return _state_changes(row, changes), DisputeRow.state_version == int(row.state_version)
+
+    def timeline_entry(
+        self, row: DisputeRow, status: DisputeStatus, event: str, actor: Actor, note: str | None, at: str
+    ) -> MapAttribute[str, object]:
+        return timeline_entry(at, status, event, actor.id, role_of(row, actor), note)
+
+    def event_detail(
+        self, row: DisputeRow, actor: Actor, previous: DisputeStatus | None, extra: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if previous is None:
+            return event_detail(row, actor, **extra)
+        return event_detail(row, actor, previous_status=previous.value, **extra)
+
+    def refine(self, row: DisputeRow, move: Move[DisputeStatus], error: DomainError) -> DomainError:
+        status = DisputeStatus(row.status)
+        if status is DisputeStatus.RESOLVED and status not in move.sources:
+            return DisputeResolved()  # final: nothing moves it and nothing more is written to it
+        if move is REASSIGN and status in ASSIGN.sources:
+            return ConcurrentModification(resource="dispute")  # taking it on is possible again
+        return error
+
+
+MACHINE = _Disputes()
+
+
+def apply_move(
+    row: DisputeRow,
+    move: Move[DisputeStatus],
+    actor: Actor,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    note: str | None = None,
+    audit_before: Mapping[str, Any] | None = None,
+    audit_after: Mapping[str, Any] | None = None,
+    event_extra: Mapping[str, Any] | None = None,
+    also: Sequence[DomainEvent] = (),
+    announced: bool = True,
+) -> DisputeRow:
+    """Apply ``move`` with ``changes`` (attribute → value; None removes it) to ``row``, updated in
+    place (see :func:`paylox.statemachine.commit_move`). The audit record shows ``changes`` unless
+    ``audit_after`` says otherwise."""
+    return commit_move(
+        MACHINE,
+        row,
+        move,
+        actor,
+        note=note,
+        changes=changes,
+        audit_before=audit_before,
+        audit_after=_audited(changes or {}) if audit_after is None else audit_after,
+        event_extra=event_extra,
+        also=also,
+        announced=announced,
+    )
+
+
+def _audited(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.as_dict() if isinstance(value, MapAttribute) else value  # type: ignore[no-untyped-call]
+        for key, value in changes.items()
+    }
+
+
+def _state_changes(row: DisputeRow, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """What every state change also writes: the next ``state_version`` and the dispute's place in
+    ``open_by_due`` once ``changes`` are applied."""
+    due = Deadlines.of(row, dict(changes)).next_due_at()
+    return {
+        "state_version": int(row.state_version) + 1,
+        "due_shard": DUE_SHARD if due else None,
+        "next_due_at": due,
+    }
 
 
 def state_actions(
@@ -84,20 +202,11 @@ def state_actions(
 ) -> tuple[list[Action], Condition]:
     """The update that applies ``changes`` (attribute → value; None removes it) to ``row`` and
     its condition: nobody changed the dispute's state since ``row`` was read."""
+    written = {**changes, "updated_at": now, **_state_changes(row, changes)}
     actions: list[Action] = []
-    for name, value in changes.items():
+    for name, value in written.items():
         attribute = getattr(DisputeRow, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
-    due = Deadlines.of(row, changes).next_due_at()
-    actions += [
-        DisputeRow.state_version.set(int(row.state_version) + 1),
-        DisputeRow.updated_at.set(now),
-        *(
-            [DisputeRow.due_shard.set(DUE_SHARD), DisputeRow.next_due_at.set(due)]
-            if due
-            else [DisputeRow.due_shard.remove(), DisputeRow.next_due_at.remove()]
-        ),
-    ]
     if entry is not None:
         actions.append(DisputeRow.timeline.set(DisputeRow.timeline.append([entry])))
     return actions, DisputeRow.state_version == int(row.state_version)
@@ -114,23 +223,34 @@ def commit(row: DisputeRow, changes: dict[str, Any], entry: TimelineEntry | None
         raise Conflict from exc
 
 
+def count_of(row: DisputeRow, item: DisputeMessageRow | DisputeEvidenceRow) -> int:
+    """How many items of ``item``'s kind the dispute holds."""
+    return int(row.message_count if isinstance(item, DisputeMessageRow) else row.evidence_count)
+
+
 def append(
     row: DisputeRow,
     item: DisputeMessageRow | DisputeEvidenceRow,
+    now: str,
     *,
-    counter_actions: list[Action],
-    guard: Condition,
-    state: tuple[list[Action], Condition] | None = None,
+    limit: int,
+    answer: tuple[dict[str, Any], TimelineEntry] | None = None,
 ) -> None:
-    """Add a message or evidence item and count it on the dispute, in one transaction.
+    """Add a message or evidence item and count it on the dispute, in one transaction, with the
+    dispute still open and under ``limit`` items of that kind; :class:`Conflict` otherwise.
 
-    ``guard`` is checked on the dispute (still open, under its limit); ``state``, when the item
-    also changes the dispute's state (the awaited party answering), adds that conditional update.
+    ``answer``, when the item is the awaited party's answer, is the state change (and timeline
+    entry) that goes with it, conditioned like any state change. ``row`` is re-read after.
     """
-    actions, condition = list(counter_actions), guard
-    if state is not None:
-        actions += state[0]
-        condition &= state[1]
+    counter = DisputeRow.message_count if isinstance(item, DisputeMessageRow) else DisputeRow.evidence_count
+    actions: list[Action] = [counter.add(1)]
+    condition = (DisputeRow.status != DisputeStatus.RESOLVED.value) & (counter < limit)
+    if answer is not None:
+        state, state_condition = state_actions(row, answer[0], answer[1], now)
+        actions += state
+        condition &= state_condition
+    else:
+        actions.append(DisputeRow.updated_at.set(now))
     try:
         with TransactWrite(connection=Connection()) as transaction:
             transaction.update(row, actions=actions, condition=condition)
@@ -140,6 +260,12 @@ def append(
             raise
         raise Conflict from exc
     row.refresh(consistent_read=True)
+
+
+def refresh(row: DisputeRow) -> DisputeRow:
+    """``row`` re-read in place."""
+    row.refresh(consistent_read=True)
+    return row
 
 
 def due_ids(now: str, page_size: int = 50) -> Iterator[str]:
