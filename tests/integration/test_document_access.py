@@ -10,7 +10,7 @@ from functions.documents import audit, cleanup, share_access, share_create, shar
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.documents.errors import DocumentNotAvailable
-from paylox.documents.lifecycle import find_document
+from paylox.documents.store import find_document
 from paylox.documents.service import get_downloadable_document
 from paylox.errors import NotFound
 from tests import document_files as files

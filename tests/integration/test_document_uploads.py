@@ -15,7 +15,7 @@ from functions.documents import upload
 from functions.transactions import create
 from paylox.audit import audit_trail
 from paylox.documents import processing
-from paylox.documents.lifecycle import find_document
+from paylox.documents.store import find_document
 from tests import document_files as files
 from tests.apigw import SELLER, STRANGER, api_event, invoke
 from tests.integration.document_steps import (

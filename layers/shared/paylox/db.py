@@ -6,9 +6,12 @@ importing a model never requires the environment to be set up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 
 class TableName:
@@ -30,3 +33,11 @@ def is_condition_failure(exc: PynamoDBException) -> bool:
     # Inside TransactWriteItems the reason is reported per item.
     reasons: Any = getattr(exc, "cancellation_reasons", None) or []
     return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def set_actions(model: type[Model], changes: Mapping[str, Any]) -> list[Action]:
+    """The update that writes ``changes`` (attribute name → value; None removes the attribute)."""
+    return [
+        getattr(model, name).remove() if value is None else getattr(model, name).set(value)
+        for name, value in changes.items()
+    ]

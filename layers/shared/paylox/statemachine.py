@@ -34,7 +34,7 @@ from pynamodb.transactions import TransactWrite
 from paylox import clock
 from paylox.audit import APPEND_ONLY, audit_record
 from paylox.auth import Actor
-from paylox.db import is_condition_failure
+from paylox.db import is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, announce
 
@@ -228,13 +228,9 @@ def _lost_race(machine: Machine[S, R], row: R, move: Move[S]) -> DomainError:
 
 
 def _update(row: Model, written: Mapping[str, Any], entry: MapAttribute[str, object] | None) -> list[Action]:
-    model = type(row)
-    actions: list[Action] = [
-        getattr(model, name).remove() if value is None else getattr(model, name).set(value)
-        for name, value in written.items()
-    ]
+    actions = set_actions(type(row), written)
     if entry is not None:
-        timeline = getattr(model, "timeline")
+        timeline = getattr(type(row), "timeline")
         actions.append(timeline.set(timeline.append([entry])))
     return actions
 

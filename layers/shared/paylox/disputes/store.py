@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.auth import Actor
-from paylox.db import is_condition_failure
+from paylox.db import is_condition_failure, set_actions
 from paylox.disputes.deadlines import Deadlines
 from paylox.disputes.models import (
     DISPUTE_ITEM,
@@ -203,10 +203,7 @@ def state_actions(
     """The update that applies ``changes`` (attribute → value; None removes it) to ``row`` and
     its condition: nobody changed the dispute's state since ``row`` was read."""
     written = {**changes, "updated_at": now, **_state_changes(row, changes)}
-    actions: list[Action] = []
-    for name, value in written.items():
-        attribute = getattr(DisputeRow, name)
-        actions.append(attribute.remove() if value is None else attribute.set(value))
+    actions = set_actions(DisputeRow, written)
     if entry is not None:
         actions.append(DisputeRow.timeline.set(DisputeRow.timeline.append([entry])))
     return actions, DisputeRow.state_version == int(row.state_version)

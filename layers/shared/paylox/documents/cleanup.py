@@ -21,8 +21,7 @@ from typing import Any
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import SYSTEM
-from paylox.documents import storage
-from paylox.documents.lifecycle import commit, find_document, update_in_state
+from paylox.documents import storage, store
 from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import LEASE_SECONDS, ScannerChoice, process_upload
 from paylox.documents.states import EXPIRE_UPLOAD, DocStatus
@@ -78,12 +77,11 @@ def _count(report: CleanupReport, step: Callable[..., str | None], subject: str,
 
 
 def _due(sweep: Sweep, now: str) -> list[str]:
-    rows = DocumentRow.by_sweep.query(sweep.value, DocumentRow.sweep_at <= now, limit=BATCH)
-    return [row.id for row in rows]
+    return store.due_for_sweep(sweep, now, BATCH)
 
 
 def _sweep_upload(document_id: str, scanner: ScannerChoice) -> str | None:
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None:
         return None
     if doc.status != DocStatus.AWAITING_UPLOAD:
@@ -98,25 +96,25 @@ def _sweep_upload(document_id: str, scanner: ScannerChoice) -> str | None:
         process_upload(doc, None, scanner=scanner)
         return "reprocessed"
     now = clock.now_iso()
-    commit(
+    store.commit(
         doc,
         EXPIRE_UPLOAD,
         SYSTEM,
-        actions=[
-            DocumentRow.deleted_at.set(now),
-            DocumentRow.deleted_by.set(SYSTEM.id),
-            DocumentRow.purged_at.set(now),  # there is no file to keep
-            DocumentRow.processing_since.remove(),
-            DocumentRow.sweep.remove(),
-            DocumentRow.sweep_at.remove(),
-        ],
+        changes={
+            "deleted_at": now,
+            "deleted_by": SYSTEM.id,
+            "purged_at": now,  # there is no file to keep
+            "processing_since": None,
+            "sweep": None,
+            "sweep_at": None,
+        },
         reason="the upload never completed",
     )
     return "expired"
 
 
 def _purge(document_id: str) -> str | None:
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None:
         return None
     if doc.status != DocStatus.DELETED or doc.purged_at:
@@ -127,14 +125,14 @@ def _purge(document_id: str) -> str | None:
         for key in (doc.upload_key, storage.document_key(doc.id), storage.preview_key(doc.id))
     )
     now = clock.now_iso()
-    update_in_state(doc, [DocumentRow.purged_at.set(now), DocumentRow.sweep.remove(), DocumentRow.sweep_at.remove()])
+    store.update_in_state(doc, {"purged_at": now, "sweep": None, "sweep_at": None})
     write_audit("DOCUMENT_PURGED", doc.id, SYSTEM, after={"purged_at": now, "object_versions_removed": removed})
     return "purged"
 
 
 def _remove_orphan(key: str) -> str | None:
     document_id = storage.document_id_from_upload_key(key)
-    doc = find_document(document_id) if document_id else None
+    doc = store.find_document(document_id) if document_id else None
     if doc is not None and doc.status not in _UPLOAD_DONE:
         return None  # still awaited, under scan, quarantined or kept until its purge
     storage.delete_all_versions(key)
@@ -143,4 +141,4 @@ def _remove_orphan(key: str) -> str | None:
 
 
 def _clear_sweep(doc: DocumentRow) -> None:
-    update_in_state(doc, [DocumentRow.sweep.remove(), DocumentRow.sweep_at.remove()])
+    store.update_in_state(doc, {"sweep": None, "sweep_at": None})

@@ -18,19 +18,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
-
-from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.update import Action
 
 from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
-from paylox.documents import previews, storage, validation
+from paylox.documents import previews, storage, store, validation
 from paylox.documents.errors import FileError, ScanFailed
-from paylox.documents.lifecycle import LOST_RACE, commit, find_document, update_in_state
 from paylox.documents.models import DocumentRow
 from paylox.documents.scanning import ObjectScanResult, Scanner, ScanStatus, ScanVerdict, get_scanner
 from paylox.documents.states import (
@@ -42,6 +37,7 @@ from paylox.documents.states import (
     DocStatus,
 )
 from paylox.observability import logger, metrics
+from paylox.statemachine import LOST_RACE
 
 #: How long a processor may hold a document before another may take over (> the function timeout).
 LEASE_SECONDS = 90
@@ -62,14 +58,14 @@ class Facts:
     content_type: str
     filename: str
 
-    def actions(self) -> list[Action]:
-        return [
-            _upload_version(self.version_id),
-            DocumentRow.size.set(self.size),
-            DocumentRow.sha256.set(self.sha256),
-            DocumentRow.content_type.set(self.content_type),
-            DocumentRow.filename.set(self.filename),
-        ]
+    def changes(self) -> dict[str, Any]:
+        return {
+            "upload_version": self.version_id,
+            "size": self.size,
+            "sha256": self.sha256,
+            "content_type": self.content_type,
+            "filename": self.filename,
+        }
 
 
 def _scanner(choice: ScannerChoice) -> Scanner | None:
@@ -85,7 +81,7 @@ def handle_uploaded_object(
     if bucket != get_settings().documents_bucket or document_id is None:
         logger.warning("ignoring an object that is not an upload", extra={"bucket": bucket, "key": key})
         return None
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None or doc.status != DocStatus.AWAITING_UPLOAD:
         _discard_if_stray(doc, key, version_id)
         return doc
@@ -140,11 +136,11 @@ def accept_received(
             if verdict is None and active is None:  # scanning is off
                 return _promote(doc, data, facts)
             if verdict is None:
-                return commit(
+                return store.commit(
                     doc,
                     HOLD_FOR_SCAN,
                     SYSTEM,
-                    actions=[*facts.actions(), *_settled()],
+                    changes={**facts.changes(), **_SETTLED},
                     audit_after={"content_type": facts.content_type, "size": facts.size},
                 )
             return _apply_verdict(doc, verdict, facts, data)
@@ -159,7 +155,7 @@ def handle_scan_result(result: ObjectScanResult) -> DocumentRow | None:
     document_id = storage.document_id_from_upload_key(result.key)
     if result.bucket != get_settings().documents_bucket or document_id is None:
         return None
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None:
         return None
     metrics.add_metric(name=f"DocumentScan{result.verdict.status.title().replace('_', '')}", unit="Count", value=1)
@@ -180,13 +176,9 @@ def _apply_scan_result(doc: DocumentRow, result: ObjectScanResult) -> DocumentRo
         if verdict.infected:
             return _quarantine(doc, verdict, version)
         # The verdict beat the processing: keep it for that version; processing will use it.
-        return update_in_state(
+        return store.update_in_state(
             doc,
-            [
-                DocumentRow.scan_result.set(verdict.status.value),
-                DocumentRow.scan_version.set(version) if version else DocumentRow.scan_version.remove(),
-                DocumentRow.scan_threats.set(list(verdict.threats)),
-            ],
+            {"scan_result": verdict.status.value, "scan_version": version or None, "scan_threats": list(verdict.threats)},
         )
     if version and doc.upload_version and version != doc.upload_version:
         logger.info("scan result for another version", extra={"document_id": doc.id})
@@ -236,19 +228,17 @@ def _promote(doc: DocumentRow, data: bytes, facts: Facts) -> DocumentRow:
         preview_key = storage.preview_key(doc.id)
         preview_version = storage.put_object(preview_key, preview, storage.PREVIEW_CONTENT_TYPE)
     try:
-        doc = commit(
+        doc = store.commit(
             doc,
             ACCEPT,
             SYSTEM,
-            actions=[
-                *facts.actions(),
-                DocumentRow.object_key.set(object_key),
-                DocumentRow.object_version.set(object_version)
-                if object_version
-                else DocumentRow.object_version.remove(),
-                DocumentRow.preview_key.set(preview_key) if preview_key else DocumentRow.preview_key.remove(),
-                *_settled(),
-            ],
+            changes={
+                **facts.changes(),
+                "object_key": object_key,
+                "object_version": object_version or None,
+                "preview_key": preview_key or None,
+                **_SETTLED,
+            },
             audit_after={"content_type": facts.content_type, "size": facts.size, "sha256": facts.sha256},
         )
     except LOST_RACE:
@@ -285,16 +275,16 @@ def _quarantine(
 ) -> DocumentRow:
     """Never downloadable; the file stays in uploads/ (tagged by GuardDuty) until S3 expires it."""
     metrics.add_metric(name="DocumentsQuarantined", unit="Count", value=1)
-    return commit(
+    return store.commit(
         doc,
         QUARANTINE,
         SYSTEM,
-        actions=[
-            *(facts.actions() if facts else [_upload_version(version_id)]),
-            DocumentRow.scan_result.set(verdict.status.value),
-            DocumentRow.scan_threats.set(list(verdict.threats)),
-            *_settled(),
-        ],
+        changes={
+            **(facts.changes() if facts else {"upload_version": version_id}),
+            "scan_result": verdict.status.value,
+            "scan_threats": list(verdict.threats),
+            **_SETTLED,
+        },
         reason="malware found: " + ", ".join(verdict.threats or ("unnamed threat",)),
         audit_after={"threats": list(verdict.threats)},
         event_extra={"threats": list(verdict.threats)},
@@ -306,22 +296,22 @@ def _reject(
 ) -> DocumentRow:
     """Refuse the stored file; nothing of it is kept."""
     metrics.add_metric(name="DocumentsRejected", unit="Count", value=1)
-    actions: list[Action] = [
-        *(facts.actions() if facts else []),
-        DocumentRow.rejection_code.set(error.code),
-        DocumentRow.rejection_reason.set(error.message("en")),
-        DocumentRow.rejection_reason_tr.set(error.message("tr")),
-        *_settled(),
-    ]
+    changes: dict[str, Any] = {
+        **(facts.changes() if facts else {}),
+        "rejection_code": error.code,
+        "rejection_reason": error.message("en"),
+        "rejection_reason_tr": error.message("tr"),
+        **_SETTLED,
+    }
     if facts is None:
-        actions.append(_upload_version(version_id))
+        changes["upload_version"] = version_id
         if size is not None:
-            actions.append(DocumentRow.size.set(size))
-    doc = commit(
+            changes["size"] = size
+    doc = store.commit(
         doc,
         REJECT_FILE,
         SYSTEM,
-        actions=actions,
+        changes=changes,
         reason=error.message("en"),
         audit_after={"code": error.code},
         event_extra={"code": error.code},
@@ -330,13 +320,8 @@ def _reject(
     return doc
 
 
-def _upload_version(version_id: str | None) -> Action:
-    return DocumentRow.upload_version.set(version_id) if version_id else DocumentRow.upload_version.remove()
-
-
-def _settled() -> list[Action]:
-    """What every move out of processing clears: the lease and the upload sweep."""
-    return [DocumentRow.processing_since.remove(), DocumentRow.sweep.remove(), DocumentRow.sweep_at.remove()]
+#: What every move out of processing clears: the lease and the upload sweep.
+_SETTLED: dict[str, Any] = {"processing_since": None, "sweep": None, "sweep_at": None}
 
 
 # ---------------------------------------------------------------------------- lease
@@ -348,28 +333,15 @@ def _claim(doc: DocumentRow, status: DocStatus) -> bool:
             return False
         now = clock.now()
         stale = clock.isoformat(now - timedelta(seconds=LEASE_SECONDS))
-        try:
-            doc.update(
-                actions=[DocumentRow.processing_since.set(clock.isoformat(now))],
-                condition=(DocumentRow.status == status.value)
-                & (DocumentRow.processing_since.does_not_exist() | (DocumentRow.processing_since < stale)),
-            )
+        if store.claim_lease(doc, status, clock.isoformat(now), stale):
             return True
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
-            doc.refresh(consistent_read=True)
-            if doc.processing_since and doc.processing_since >= stale:
-                return False
+        if doc.processing_since and doc.processing_since >= stale:
+            return False
     return False
 
 
 def _release(doc: DocumentRow) -> None:
-    try:
-        doc.update(actions=[DocumentRow.processing_since.remove()])
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
+    store.release_lease(doc)
 
 
 def _discard_if_stray(doc: DocumentRow | None, key: str, version_id: str | None) -> None:

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pynamodb.expressions.update import Action
-
 from paylox import clock
 from paylox.audit import AuditRecord, write_audit
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
-from paylox.documents import processing, storage, validation
+from paylox.documents import processing, storage, store, validation
 from paylox.documents.errors import DocumentNotAvailable, FileTooLarge
-from paylox.documents.lifecycle import commit, find_document
 from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import ScannerChoice
 from paylox.documents.schemas import (
@@ -135,7 +132,7 @@ def _create(
         sweep=Sweep.UPLOAD.value,
         sweep_at=sweep_at,
     )
-    doc.save(condition=DocumentRow.id.does_not_exist())
+    store.insert(doc)
     write_audit(
         "DOCUMENT_CREATED",
         doc.id,
@@ -155,7 +152,7 @@ def _check_transaction(principal: Principal, transaction_id: str | None) -> None
 def load_for(principal: Principal, document_id: str) -> DocumentRow:
     """The document if ``principal`` may see it, else :class:`NotFound` (never 403: ids cannot be
     probed). Owners, admins and support see it; once deleted, only admins."""
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None:
         raise NotFound("document")
     if doc.status == DocStatus.DELETED:
@@ -216,7 +213,7 @@ def get_downloadable_document(owner_id: str, document_id: str) -> DocumentOut:
     else, and :class:`DocumentNotAvailable` (409 ``DOCUMENT_NOT_AVAILABLE``) when it exists but
     is not ``AVAILABLE`` or ``VERIFIED`` (still uploading or scanning, rejected, quarantined).
     """
-    doc = find_document(document_id)
+    doc = store.find_document(document_id)
     if doc is None or doc.owner_id != owner_id or doc.status == DocStatus.DELETED:
         raise NotFound("document")
     if doc.status not in DOWNLOADABLE:
@@ -238,16 +235,16 @@ def delete_document(principal: Principal, document_id: str) -> None:
         return  # deleting twice changes nothing
     now = clock.now()
     purge_at = now + timedelta(days=get_settings().document_retention_days)
-    commit(
+    store.commit(
         doc,
         DELETE,
         principal.actor,
-        actions=[
-            DocumentRow.deleted_at.set(clock.isoformat(now)),
-            DocumentRow.deleted_by.set(principal.user_id),
-            DocumentRow.sweep.set(Sweep.PURGE.value),
-            DocumentRow.sweep_at.set(clock.isoformat(purge_at)),
-        ],
+        changes={
+            "deleted_at": clock.isoformat(now),
+            "deleted_by": principal.user_id,
+            "sweep": Sweep.PURGE.value,
+            "sweep_at": clock.isoformat(purge_at),
+        },
         audit_after={"purge_after": clock.isoformat(purge_at)},
     )
 
@@ -258,21 +255,21 @@ def verify_document(principal: Principal, request: VerifyRequest) -> DocumentOut
         raise Forbidden()
     doc = load_for(principal, request.document_id)
     now = clock.now_iso()
-    actions: list[Action] = [
-        DocumentRow.reviewed_by.set(principal.user_id),
-        DocumentRow.reviewed_at.set(now),
-        DocumentRow.review_note.set(request.note) if request.note else DocumentRow.review_note.remove(),
-    ]
+    changes: dict[str, str | None] = {
+        "reviewed_by": principal.user_id,
+        "reviewed_at": now,
+        "review_note": request.note or None,
+    }
     if request.decision == "VERIFIED":
         move = VERIFY
     else:
         move = REJECT_REVIEW
-        actions += [
-            DocumentRow.rejection_code.set(REVIEW_REJECTION_CODE),
-            DocumentRow.rejection_reason.set(request.note or ""),
-            DocumentRow.rejection_reason_tr.set(request.note or ""),
-        ]
-    doc = commit(doc, move, principal.actor, actions=actions, reason=request.note)
+        changes |= {
+            "rejection_code": REVIEW_REJECTION_CODE,
+            "rejection_reason": request.note or "",
+            "rejection_reason_tr": request.note or "",
+        }
+    doc = store.commit(doc, move, principal.actor, changes=changes, reason=request.note)
     return _out(doc)
 
 

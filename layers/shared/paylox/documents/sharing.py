@@ -14,15 +14,13 @@ import secrets
 from datetime import timedelta
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-from pynamodb.exceptions import UpdateError
 
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
 from paylox.documents.errors import DocumentNotAvailable, ShareLinkExpired
-from paylox.documents.lifecycle import find_document
+from paylox.documents import store
 from paylox.documents.models import ShareLinkRow
 from paylox.documents.schemas import ShareOut, ShareRequest
 from paylox.documents.service import download_urls, load_for
@@ -66,7 +64,7 @@ def create_share(principal: Principal, document_id: str, request: ShareRequest, 
         expires_at=clock.isoformat(expires_at),
         expires_ttl=int(expires_at.timestamp()),
     )
-    share.save(condition=ShareLinkRow.share_id.does_not_exist())
+    store.insert_share(share)
     write_audit(
         "DOCUMENT_SHARE_CREATED", doc.id, principal.actor, after={"share_id": share_id, "expires_at": share.expires_at}
     )
@@ -86,20 +84,13 @@ def revoke_share(principal: Principal, document_id: str, share_id: str) -> None:
     doc = load_for(principal, document_id)
     if not (principal.is_admin or doc.owner_id == principal.user_id):
         raise NotFound("document")
-    share = _find_share(share_id)
+    share = store.find_share(share_id)
     if share is None or share.document_id != doc.id:
         raise NotFound("resource")
     if share.revoked_at:
         return
-    try:
-        share.update(
-            actions=[ShareLinkRow.revoked_at.set(clock.now_iso()), ShareLinkRow.revoked_by.set(principal.user_id)],
-            condition=ShareLinkRow.revoked_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return  # revoked by a concurrent request
-        raise
+    if not store.revoke_share(share, principal.user_id, clock.now_iso()):
+        return  # revoked by a concurrent request
     write_audit("DOCUMENT_SHARE_REVOKED", doc.id, principal.actor, after={"share_id": share_id})
 
 
@@ -110,25 +101,18 @@ def open_share(token: str) -> str:
     longer be downloaded, are 410 ``SHARE_LINK_EXPIRED``.
     """
     share_id, _, secret = token.partition(".")
-    share = _find_share(share_id) if secret else None
+    share = store.find_share(share_id) if secret else None
     if share is None or not hmac.compare_digest(share.secret_hash, _hash(secret)):
         raise NotFound("document")
     now = clock.now_iso()
     if share.revoked_at or share.expires_at <= now:
         raise ShareLinkExpired()
-    doc = find_document(share.document_id)
+    doc = store.find_document(share.document_id)
     if doc is None or doc.status not in DOWNLOADABLE:
         raise ShareLinkExpired()
-    try:
-        # Counted only while still live: a revocation racing this use wins.
-        share.update(
-            actions=[ShareLinkRow.use_count.add(1), ShareLinkRow.last_used_at.set(now)],
-            condition=ShareLinkRow.revoked_at.does_not_exist() & (ShareLinkRow.expires_at > now),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            raise ShareLinkExpired() from exc
-        raise
+    # Counted only while still live: a revocation racing this use wins.
+    if not store.count_share_use(share, now):
+        raise ShareLinkExpired()
     url = download_urls(doc)["download_url"]
     write_audit(
         "DOCUMENT_SHARE_USED",
@@ -138,15 +122,6 @@ def open_share(token: str) -> str:
         after={"share_id": share_id, "use_count": int(share.use_count or 0)},
     )
     return str(url)
-
-
-def _find_share(share_id: str) -> ShareLinkRow | None:
-    if not is_id(share_id, "shr"):
-        return None
-    try:
-        return ShareLinkRow.get(share_id, consistent_read=True)
-    except ShareLinkRow.DoesNotExist:
-        return None
 
 
 def _hash(secret: str) -> str:

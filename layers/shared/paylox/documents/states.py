@@ -10,8 +10,9 @@ any but DELETED → DELETED                       (soft delete; files purged aft
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from paylox.statemachine import Move, move
 
 
 class DocStatus(StrEnum):
@@ -30,17 +31,10 @@ DOWNLOADABLE = frozenset({DocStatus.AVAILABLE, DocStatus.VERIFIED})
 REVIEW_REJECTION_CODE = "REJECTED_BY_REVIEW"
 
 
-@dataclass(frozen=True)
-class Move:
-    name: str
-    sources: frozenset[DocStatus]
-    target: DocStatus
-    audit_action: str
-    event: str | None = None  # the domain event published once the move is committed
-
-
-def _move(name: str, sources: set[DocStatus], target: DocStatus, audit: str, event: str | None = None) -> Move:
-    return Move(name, frozenset(sources), target, audit, event)
+def _move(
+    name: str, sources: set[DocStatus], target: DocStatus, audit: str, event: str | None = None
+) -> Move[DocStatus]:
+    return move(name, sources, target, audit=audit, event=event)
 
 
 S = DocStatus

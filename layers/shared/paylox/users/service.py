@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError, UpdateError
-
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
-from paylox.db import is_condition_failure
-from paylox.errors import AccountSuspended, ConcurrentModification
+from paylox.errors import AccountSuspended, ConcurrentModification, NotFound
 from paylox.observability import mask_phone
+from paylox.users import store
 from paylox.users.models import UserProfile, UserStatus
 
 
@@ -22,10 +20,7 @@ def ensure_active_profile(principal: Principal) -> UserProfile:
 
     Raises :class:`AccountSuspended` for a suspended account, whatever route it calls.
     """
-    try:
-        profile = UserProfile.get(principal.user_id, consistent_read=True)
-    except UserProfile.DoesNotExist:
-        profile = _create_profile(principal)
+    profile = store.find(principal.user_id, consistent=True) or _create_profile(principal)
     if profile.status == UserStatus.SUSPENDED:
         raise AccountSuspended()
     return profile
@@ -41,13 +36,11 @@ def _create_profile(principal: Principal) -> UserProfile:
         created_at=now,
         updated_at=now,
     )
-    try:
-        profile.save(condition=UserProfile.user_id.does_not_exist())
-    except PutError as exc:
-        if not is_condition_failure(exc):
-            raise
+    if not store.insert(profile):
         # Two first requests raced; the other one created it.
-        return UserProfile.get(principal.user_id, consistent_read=True)
+        created = store.find(principal.user_id, consistent=True)
+        assert created is not None
+        return created
     write_audit(
         "USER_CREATED",
         principal.user_id,
@@ -58,10 +51,7 @@ def _create_profile(principal: Principal) -> UserProfile:
 
 
 def find_profile(user_id: str) -> UserProfile | None:
-    try:
-        return UserProfile.get(user_id)
-    except UserProfile.DoesNotExist:
-        return None
+    return store.find(user_id)
 
 
 def mark_phone_verified(user_id: str, phone: str, actor: Actor) -> UserProfile:
@@ -71,24 +61,15 @@ def mark_phone_verified(user_id: str, phone: str, actor: Actor) -> UserProfile:
     is re-read and the write retried. Audited with the numbers masked.
     """
     for _ in range(3):
-        profile = UserProfile.get(user_id, consistent_read=True)
+        profile = store.find(user_id, consistent=True)
+        if profile is None:
+            raise NotFound("user")
         if profile.status == UserStatus.SUSPENDED:
             raise AccountSuspended()
         if profile.phone == phone and profile.phone_verified:
             return profile
         before = {"phone": mask_phone(profile.phone), "phone_verified": profile.phone_verified}
-        try:
-            profile.update(
-                actions=[
-                    UserProfile.phone.set(phone),
-                    UserProfile.phone_verified.set(True),
-                    UserProfile.updated_at.set(clock.now_iso()),
-                ],
-                condition=UserProfile.status == UserStatus.ACTIVE.value,
-            )
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
+        if not store.set_verified_phone(profile, phone, clock.now_iso()):
             continue  # the profile changed since we read it: judge it again
         write_audit(
             "USER_PHONE_VERIFIED",
