@@ -10,8 +10,8 @@ from functions.documents import audit, cleanup, share_access, share_create, shar
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.documents.errors import DocumentNotAvailable
-from paylox.documents.store import find_document
 from paylox.documents.service import get_downloadable_document
+from paylox.documents.store import find_document
 from paylox.errors import NotFound
 from tests import document_files as files
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke, load_event

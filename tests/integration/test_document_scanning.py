@@ -12,8 +12,8 @@ from functions.documents import notify
 from paylox import dev_outbox
 from paylox.audit import audit_trail
 from paylox.documents.errors import DocumentNotAvailable
-from paylox.documents.store import find_document
 from paylox.documents.service import get_downloadable_document
+from paylox.documents.store import find_document
 from paylox.users.models import UserProfile
 from tests import document_files as files
 from tests.apigw import BUYER, load_event

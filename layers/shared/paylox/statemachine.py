@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pynamodb.attributes import MapAttribute
 from pynamodb.connection import Connection
@@ -38,15 +38,12 @@ from paylox.db import is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, announce
 
-S = TypeVar("S", bound=StrEnum)
-R = TypeVar("R", bound=Model)
-
 #: What :func:`commit_move` raises when another request wrote first (the row is then re-read).
 LOST_RACE = (InvalidState, ConcurrentModification)
 
 
 @dataclass(frozen=True)
-class Move(Generic[S]):
+class Move[S: StrEnum]:
     """One move of a state machine.
 
     ``target`` None is a change recorded like a move without changing the status (a partial
@@ -65,7 +62,7 @@ class Move(Generic[S]):
         return self.timeline_event or self.event or self.audit
 
 
-def move(
+def move[S: StrEnum](
     name: str,
     sources: Iterable[S],
     target: S | None,
@@ -86,7 +83,7 @@ class Put:
     condition: Condition | None = None
 
 
-class Machine(Generic[S, R]):
+class Machine[S: StrEnum, R: Model]:
     """How one domain's stored rows take part in moves. Rows have ``status`` and ``updated_at``;
     the row's class' PynamoDB ``VersionAttribute``, if any, is conditioned on and incremented."""
 
@@ -121,7 +118,7 @@ class Machine(Generic[S, R]):
         return error
 
 
-def require_source(machine: Machine[S, R], row: R, move: Move[S]) -> S:
+def require_source[S: StrEnum, R: Model](machine: Machine[S, R], row: R, move: Move[S]) -> S:
     """The row's status, if ``move`` is allowed from it; else the refusal (``INVALID_STATE``)."""
     current = machine.status_of(row)
     if current not in move.sources:
@@ -131,7 +128,7 @@ def require_source(machine: Machine[S, R], row: R, move: Move[S]) -> S:
     return current
 
 
-def commit_move(
+def commit_move[S: StrEnum, R: Model](
     machine: Machine[S, R],
     row: R,
     move: Move[S],
@@ -168,7 +165,8 @@ def commit_move(
     written.update(extra)
     entry = machine.timeline_entry(row, target, move.timeline_name, actor, note, now)
     update = _update(row, written, entry)
-    row_condition = _all(getattr(type(row), "status") == previous.value, guard, condition)
+    status_read = type(row).status == previous.value  # type: ignore[attr-defined]
+    row_condition = _all(status_read, guard, condition)
     moved = move.target is not None
     record = audit_record(
         move.audit,
@@ -203,7 +201,7 @@ def commit_move(
     return row
 
 
-def _events(
+def _events[S: StrEnum, R: Model](
     machine: Machine[S, R],
     row: R,
     move: Move[S],
@@ -216,7 +214,7 @@ def _events(
     return [*([DomainEvent(move.event, own, machine.domain)] if move.event and own is not None else []), *also]
 
 
-def _lost_race(machine: Machine[S, R], row: R, move: Move[S]) -> DomainError:
+def _lost_race[S: StrEnum, R: Model](machine: Machine[S, R], row: R, move: Move[S]) -> DomainError:
     current = machine.status_of(row)
     if current in move.sources:
         # Only other fields moved (a refund or flag recorded meanwhile): the move is still
@@ -230,7 +228,7 @@ def _lost_race(machine: Machine[S, R], row: R, move: Move[S]) -> DomainError:
 def _update(row: Model, written: Mapping[str, Any], entry: MapAttribute[str, object] | None) -> list[Action]:
     actions = set_actions(type(row), written)
     if entry is not None:
-        timeline = getattr(type(row), "timeline")
+        timeline = type(row).timeline  # type: ignore[attr-defined]
         actions.append(timeline.set(timeline.append([entry])))
     return actions
 
@@ -243,7 +241,7 @@ def _apply(row: Model, written: Mapping[str, Any], entry: MapAttribute[str, obje
     for name, value in written.items():
         setattr(row, name, value)
     if entry is not None:
-        setattr(row, "timeline", [*(kept["timeline"] or []), entry])
+        row.timeline = [*(kept["timeline"] or []), entry]  # type: ignore[attr-defined]
     return kept
 
 

@@ -33,4 +33,3 @@ def require_staff(principal: Principal, row: DisputeRow, *, admin: bool = False)
     # A staff member who is a party to the dispute speaks as that party, never with staff powers.
     if party_of(row, principal.user_id):
         raise ConflictOfInterest()
-

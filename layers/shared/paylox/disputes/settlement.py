@@ -29,8 +29,9 @@ from paylox.payments.gateway import PaymentGateway, get_gateway
 from paylox.statemachine import LOST_RACE, require_source
 from paylox.transactions import states as txn_states
 from paylox.transactions.models import TransactionRow
-from paylox.transactions.service import Refund, find_transaction, refund_in_full, release
+from paylox.transactions.service import find_transaction, refund_in_full, release
 from paylox.transactions.states import TxnStatus
+from paylox.transactions.store import Refund
 
 PENDING, SETTLED = "PENDING", "SETTLED"
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from pynamodb.attributes import MapAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.attributes import MapAttribute
 from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.auth import Actor
 from paylox.db import is_condition_failure, set_actions
 from paylox.disputes.deadlines import Deadlines
+from paylox.disputes.errors import DisputeResolved
 from paylox.disputes.models import (
     DISPUTE_ITEM,
     DUE_SHARD,
@@ -33,7 +34,6 @@ from paylox.disputes.models import (
     DisputeRow,
     TimelineEntry,
 )
-from paylox.disputes.errors import DisputeResolved
 from paylox.disputes.parties import role_of, timeline_entry
 from paylox.disputes.states import ASSIGN, REASSIGN, DisputeStatus
 from paylox.errors import ConcurrentModification, DomainError

@@ -178,7 +178,11 @@ def _apply_scan_result(doc: DocumentRow, result: ObjectScanResult) -> DocumentRo
         # The verdict beat the processing: keep it for that version; processing will use it.
         return store.update_in_state(
             doc,
-            {"scan_result": verdict.status.value, "scan_version": version or None, "scan_threats": list(verdict.threats)},
+            {
+                "scan_result": verdict.status.value,
+                "scan_version": version or None,
+                "scan_threats": list(verdict.threats),
+            },
         )
     if version and doc.upload_version and version != doc.upload_version:
         logger.info("scan result for another version", extra={"document_id": doc.id})

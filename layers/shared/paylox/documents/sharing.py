@@ -19,14 +19,14 @@ from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
 from paylox.config import get_settings
-from paylox.documents.errors import DocumentNotAvailable, ShareLinkExpired
 from paylox.documents import store
+from paylox.documents.errors import DocumentNotAvailable, ShareLinkExpired
 from paylox.documents.models import ShareLinkRow
 from paylox.documents.schemas import ShareOut, ShareRequest
 from paylox.documents.service import download_urls, load_for
 from paylox.documents.states import DOWNLOADABLE
 from paylox.errors import NotFound
-from paylox.ids import is_id, new_id
+from paylox.ids import new_id
 
 SHARE_ROUTE = "/api/document/share/"
 

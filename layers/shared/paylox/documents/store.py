@@ -172,4 +172,3 @@ def count_share_use(share: ShareLinkRow, now: str) -> bool:
             return False
         raise
     return True
-

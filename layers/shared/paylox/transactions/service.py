@@ -18,12 +18,12 @@ from paylox.errors import NotFound
 from paylox.events import DomainEvent, publish
 from paylox.ids import is_id, new_id
 from paylox.payments.gateway import PaymentSession, get_gateway
-from paylox.statemachine import Put, require_source
+from paylox.statemachine import Move, Put, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest
-from paylox.transactions.states import Move, TxnStatus
+from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund, event_detail
 
 
@@ -267,9 +267,7 @@ def apply_move(
     when a concurrent request moved the transaction first, and :class:`ConcurrentModification`
     when something else changed it meanwhile but the move is still possible (re-read and retry).
     """
-    return store.commit(
-        txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra
-    )
+    return store.commit(txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra)
 
 
 def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason: str | None) -> PaymentInfo:
