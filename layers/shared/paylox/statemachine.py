@@ -210,8 +210,9 @@ def _events[S: StrEnum, R: Model](
     extra: Mapping[str, Any] | None,
     also: Sequence[DomainEvent],
 ) -> list[DomainEvent]:
-    own = machine.event_detail(row, actor, previous, extra or {}) if move.event else None
-    return [*([DomainEvent(move.event, own, machine.domain)] if move.event and own is not None else []), *also]
+    if move.event is None:
+        return list(also)
+    return [DomainEvent(move.event, machine.event_detail(row, actor, previous, extra or {}), machine.domain), *also]
 
 
 def _lost_race[S: StrEnum, R: Model](machine: Machine[S, R], row: R, move: Move[S]) -> DomainError:

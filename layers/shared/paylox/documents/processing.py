@@ -96,7 +96,7 @@ def process_upload(doc: DocumentRow, version_id: str | None, *, scanner: Scanner
     settings = get_settings()
     stored = storage.read_object(doc.upload_key, version_id, max_bytes=settings.document_max_bytes)
     if stored is None:  # not there (any more): the cleanup looks again when the upload window ends
-        _release(doc)
+        store.release_lease(doc)
         return doc
     try:
         validation.check_size(stored.size, settings.document_max_bytes)
@@ -262,7 +262,7 @@ def _promote_scanned(doc: DocumentRow) -> DocumentRow:
     settings = get_settings()
     stored = storage.read_object(doc.upload_key, doc.upload_version, max_bytes=settings.document_max_bytes)
     if stored is None or stored.data is None:
-        _release(doc)
+        store.release_lease(doc)
         raise RuntimeError(f"the scanned upload of {doc.id} is gone")  # retried, then dead-lettered
     facts = Facts(
         version_id=doc.upload_version,
@@ -342,10 +342,6 @@ def _claim(doc: DocumentRow, status: DocStatus) -> bool:
         if doc.processing_since and doc.processing_since >= stale:
             return False
     return False
-
-
-def _release(doc: DocumentRow) -> None:
-    store.release_lease(doc)
 
 
 def _discard_if_stray(doc: DocumentRow | None, key: str, version_id: str | None) -> None:
