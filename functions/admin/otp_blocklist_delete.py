@@ -5,7 +5,7 @@ from paylox.http import create_app, current_principal, http_handler
 from paylox.otp import blocklist
 from paylox.otp.schemas import BlockOut, UnblockRequest
 
-app = create_app()
+app = create_app(role="admin")
 
 
 @app.delete("/api/admin/otp/blocklist/<phone>")

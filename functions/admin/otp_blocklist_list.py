@@ -9,7 +9,7 @@ from paylox.otp import blocklist
 from paylox.otp.schemas import BlockPage
 from paylox.types import PageLimit
 
-app = create_app()
+app = create_app(role="admin")
 
 
 @app.get("/api/admin/otp/blocklist")

@@ -27,7 +27,7 @@ from paylox.disputes.deadlines import Deadlines, Due, next_info_reminder_at
 from paylox.disputes.models import DisputeRow, TimelineEntry
 from paylox.disputes.states import ESCALATE, DisputeStatus
 from paylox.observability import logger, metrics
-from paylox.payments.gateway import PaymentGateway
+from paylox.payments.base import PaymentGateway
 
 #: Stop taking new disputes when less than this is left of the function's time.
 _SAFETY_MARGIN_MS = 5_000

@@ -28,13 +28,13 @@ import requests
 from paylox import clock
 from paylox.ids import new_id
 from paylox.observability import logger
+from paylox.payments.base import PaymentSession, PaymentState, PaymentStatus, RefundResult
 from paylox.payments.errors import (
     PaymentNotFound,
     PaymentProviderError,
     PaymentProviderUnavailable,
     PaymentRejected,
 )
-from paylox.payments.gateway import PaymentSession, PaymentState, PaymentStatus, RefundResult
 from paylox.secrets import get_secret
 
 CONNECT_TIMEOUT_SECONDS = 3.05

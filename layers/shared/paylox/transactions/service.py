@@ -21,12 +21,14 @@ from paylox.auth import Actor, Principal
 from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification, InvalidState, NotFound
 from paylox.events import publish
-from paylox.ids import is_id, new_id
-from paylox.payments.gateway import PaymentSession, get_gateway
+from paylox.ids import ID_PATTERN, is_id, new_id
+from paylox.paging import Keyset, Page
+from paylox.payments import get_gateway
+from paylox.payments.base import PaymentSession
 from paylox.transactions import states
-from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
+from paylox.transactions.errors import SellerIsBuyer, WrongParty
 from paylox.transactions.models import FlagEntry, PaymentInfo, RefundEntry, TimelineEntry, TransactionRow
-from paylox.transactions.schemas import CreateTransactionRequest
+from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import Move, TxnStatus
 
 
@@ -83,30 +85,26 @@ def get_for(principal: Principal, txn_id: str) -> TransactionRow:
     return txn
 
 
-def list_for(principal: Principal, limit: int, cursor: str | None) -> tuple[list[TransactionRow], str | None]:
+#: A caller's transactions: newest first, continued after the last transaction id.
+NEWEST_FIRST: Keyset[TransactionRow] = Keyset("transactions", key=lambda row: {"id": row.id}, fields={"id": ID_PATTERN})
+
+
+def list_for(principal: Principal, limit: int, cursor: str | None) -> Page[TransactionOut]:
     """The caller's transactions as buyer or seller, newest first, keyset-paginated.
 
-    Both indexes are sorted by id (time-sortable), so one cursor, the last id returned, continues
-    both. Each index gives at most ``limit + 1`` rows; the newest ``limit`` of the union are the
-    page, and a surplus row means there is another page.
+    Both indexes are sorted by id (time-sortable), so one cursor continues both. Each index gives
+    at most ``limit + 1`` rows; the newest ``limit`` of the union are the page, and a surplus row
+    means there is another page.
     """
-    if cursor is not None and not is_id(cursor, "txn"):
-        raise InvalidCursor()
+    after = NEWEST_FIRST.after(cursor)
     condition_kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": limit + 1}
-    as_buyer = TransactionRow.by_buyer.query(
-        principal.user_id,
-        range_key_condition=TransactionRow.id < cursor if cursor else None,
-        **condition_kwargs,
-    )
-    as_seller = TransactionRow.by_seller.query(
-        principal.user_id,
-        range_key_condition=TransactionRow.id < cursor if cursor else None,
-        **condition_kwargs,
-    )
+    range_key_condition = TransactionRow.id < after["id"] if after else None
+    as_buyer = TransactionRow.by_buyer.query(principal.user_id, range_key_condition, **condition_kwargs)
+    as_seller = TransactionRow.by_seller.query(principal.user_id, range_key_condition, **condition_kwargs)
     merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
-    page = merged[:limit]
-    next_cursor = page[-1].id if len(merged) > limit else None
-    return page, next_cursor
+    rows, next_cursor = NEWEST_FIRST.page(merged, limit)
+    items = [TransactionOut.from_row(row, with_timeline=False) for row in rows]
+    return Page[TransactionOut](items=items, next_cursor=next_cursor)
 
 
 def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:
