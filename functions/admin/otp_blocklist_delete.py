@@ -1,4 +1,4 @@
-"""DELETE /api/admin/otp/blocklist/{phone}: unblock a number, with a reason (admins only; 403
+"""DELETE /api/admin/otp/blocklist/{phone}: unblock a number, with a reason (admins only; 403 ADMIN_ONLY
 otherwise). Returns the block that was removed."""
 
 from paylox.http import create_app, current_principal, http_handler
