@@ -34,6 +34,7 @@ from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, Unauthorized
 from paylox.observability import logger, metrics, tracer
+from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
@@ -115,8 +116,6 @@ def _unexpected(exc: Exception) -> Response[str]:
 
 
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    from paylox.users.service import ensure_active_profile  # users depend on http's context only
-
     meta = current_request.get()
     if meta.principal is None:
         raise Unauthorized()
