@@ -1,11 +1,11 @@
-"""DELETE /api/admin/otp/blocklist/{phone}: unblock a number, with a reason (admins only; 403
+"""DELETE /api/admin/otp/blocklist/{phone}: unblock a number, with a reason (admins only; 403 ADMIN_ONLY
 otherwise). Returns the block that was removed."""
 
 from paylox.http import create_app, current_principal, http_handler
 from paylox.otp import blocklist
 from paylox.otp.schemas import BlockOut, UnblockRequest
 
-app = create_app()
+app = create_app(role="admin")
 
 
 @app.delete("/api/admin/otp/blocklist/<phone>")

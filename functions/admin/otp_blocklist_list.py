@@ -1,24 +1,23 @@
-"""GET /api/admin/otp/blocklist: numbers blocked from receiving codes (admins only; 403 otherwise)."""
+"""GET /api/admin/otp/blocklist: numbers blocked from receiving codes (admins only; 403 ADMIN_ONLY otherwise)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.http import create_app, current_principal, http_handler
+from paylox.http import create_app, http_handler
 from paylox.otp import blocklist
-from paylox.otp.schemas import BlockPage
-from paylox.types import PageLimit
+from paylox.otp.schemas import BlockOut
+from paylox.paging import DEFAULT_LIMIT, Limit, Page
 
-app = create_app()
+app = create_app(role="admin")
 
 
 @app.get("/api/admin/otp/blocklist")
 def list_blocked(
-    limit: Annotated[PageLimit, Query()] = 50,
+    limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
-) -> BlockPage:
-    rows, next_cursor = blocklist.list_blocks(current_principal(), limit, cursor)
-    return BlockPage(items=[blocklist.block_out(row) for row in rows], next_cursor=next_cursor)
+) -> Page[BlockOut]:
+    return blocklist.list_blocks(limit, cursor)
 
 
 handler = http_handler(app)

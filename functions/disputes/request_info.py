@@ -4,7 +4,7 @@ from paylox.disputes import assignment
 from paylox.disputes.schemas import DisputeOut, RequestInfoRequest
 from paylox.http import create_app, current_principal, http_handler
 
-app = create_app()
+app = create_app(role="staff")
 
 
 @app.put("/api/dispute/<id>/request-info")

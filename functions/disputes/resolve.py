@@ -4,7 +4,7 @@ from paylox.disputes import settlement
 from paylox.disputes.schemas import DisputeOut, ResolveRequest
 from paylox.http import create_app, current_principal, http_handler
 
-app = create_app()
+app = create_app(role="admin")
 
 
 @app.put("/api/dispute/<id>/resolve")

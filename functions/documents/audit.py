@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from paylox.documents import service
-from paylox.documents.schemas import AuditPage
+from paylox.documents.schemas import AuditEntryOut
 from paylox.http import create_app, current_principal, http_handler
-from paylox.types import PageLimit
+from paylox.paging import DEFAULT_LIMIT, Limit, Page
 
 app = create_app()
 
@@ -15,9 +15,9 @@ app = create_app()
 @app.get("/api/document/<id>/audit")
 def audit(
     id: str,
-    limit: Annotated[PageLimit, Query()] = 50,
+    limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
-) -> AuditPage:
+) -> Page[AuditEntryOut]:
     return service.audit_for(current_principal(), id, limit, cursor)
 
 

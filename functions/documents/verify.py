@@ -4,7 +4,7 @@ from paylox.documents import service
 from paylox.documents.schemas import DocumentOut, VerifyRequest
 from paylox.http import create_app, current_principal, http_handler
 
-app = create_app()
+app = create_app(role="staff")
 
 
 @app.post("/api/document/verify")

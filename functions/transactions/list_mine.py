@@ -5,22 +5,19 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from paylox.http import create_app, current_principal, http_handler
+from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.transactions import service
-from paylox.transactions.schemas import TransactionOut, TransactionPage
-from paylox.types import PageLimit
+from paylox.transactions.schemas import TransactionOut
 
 app = create_app()
 
 
 @app.get("/api/transaction/list")
 def list_transactions(
-    limit: Annotated[PageLimit, Query()] = 20,
+    limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
-) -> TransactionPage:
-    rows, next_cursor = service.list_for(current_principal(), limit, cursor)
-    return TransactionPage(
-        items=[TransactionOut.from_row(row, with_timeline=False) for row in rows], next_cursor=next_cursor
-    )
+) -> Page[TransactionOut]:
+    return service.list_for(current_principal(), limit, cursor)
 
 
 handler = http_handler(app)

@@ -265,7 +265,7 @@ def test_reviewing_needs_a_reviewer_a_reason_to_reject_and_a_document_ready_for_
     doc = available()
     waiting = start_upload().json
 
-    assert decide(doc["id"], "VERIFIED", sub=BUYER, groups=()).code == "FORBIDDEN"
+    assert decide(doc["id"], "VERIFIED", sub=BUYER, groups=()).code == "STAFF_ONLY"
     assert decide(doc["id"], "REJECTED").code == "VALIDATION_ERROR"
     assert decide(waiting["id"], "VERIFIED").code == "INVALID_STATE"
     decide(doc["id"], "VERIFIED")
@@ -308,7 +308,7 @@ def test_the_trail_is_for_the_owner_and_admins_and_pages_with_a_cursor():
     assert len(first.json["items"]) == 2 and len(rest.json["items"]) == 3
     assert rest.json["next_cursor"] is None
     assert trail(doc["id"], sub=AGENT, groups=SUPPORT_GROUPS).status == 404
-    assert trail(doc["id"], cursor="bogus").code == "INVALID_REQUEST"
+    assert trail(doc["id"], cursor="bogus").code == "INVALID_CURSOR"
 
 
 # ---------------------------------------------------------------------------- for other services

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-from paylox import clock
+from paylox import clock, secrets
 from paylox.auth import parse_groups, principal_from_event
 from paylox.config import Settings, SettingsError, get_settings
 from paylox.ids import is_id, new_id
@@ -101,6 +103,38 @@ def test_secrets_come_from_the_environment_locally_and_fail_when_unconfigured(mo
     assert get_optional_secret("OTHER_SECRET") is None
     with pytest.raises(SettingsError, match="OTHER_SECRET"):
         get_secret("OTHER_SECRET")
+
+
+def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_not_asked_again(monkeypatch):
+    asked = []
+
+    def missing(name, **_):
+        asked.append(name)
+        raise GetParameterError("An error occurred (ParameterNotFound) when calling the GetParameter operation")
+
+    monkeypatch.setattr(parameters, "get_parameter", missing)
+    monkeypatch.setattr(secrets, "_absent_until", {})
+    monkeypatch.delenv("ROTATING_SECRET", raising=False)
+    monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
+
+    assert get_optional_secret("ROTATING_SECRET") is None
+    assert get_optional_secret("ROTATING_SECRET") is None
+    assert asked == ["/paylox/dev/rotating-previous"]
+    monkeypatch.setenv("ROTATING_SECRET", "from-the-environment")
+    assert get_optional_secret("ROTATING_SECRET") == "from-the-environment"
+
+
+def test_other_failures_of_an_optional_secret_are_not_hidden(monkeypatch):
+    def denied(name, **_):
+        raise GetParameterError("An error occurred (AccessDeniedException) when calling the GetParameter operation")
+
+    monkeypatch.setattr(parameters, "get_parameter", denied)
+    monkeypatch.setattr(secrets, "_absent_until", {})
+    monkeypatch.delenv("ROTATING_SECRET", raising=False)
+    monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
+
+    with pytest.raises(GetParameterError, match="AccessDenied"):
+        get_optional_secret("ROTATING_SECRET")
 
 
 def test_personal_data_is_masked_for_logs():

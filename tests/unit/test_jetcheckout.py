@@ -16,13 +16,13 @@ from pydantic import ValidationError
 from responses import matchers
 
 from paylox.config import Settings, get_settings
+from paylox.payments import get_gateway
 from paylox.payments.errors import (
     PaymentNotFound,
     PaymentProviderError,
     PaymentProviderUnavailable,
     PaymentRejected,
 )
-from paylox.payments.gateway import get_gateway
 from paylox.payments.jetcheckout import JetcheckoutGateway, request_hash
 from paylox.payments.sandbox import SandboxGateway
 

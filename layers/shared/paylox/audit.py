@@ -18,7 +18,9 @@ from paylox import clock
 from paylox.auth import Actor
 from paylox.context import request_meta
 from paylox.db import TableName
-from paylox.ids import new_id
+from paylox.errors import InvalidCursor
+from paylox.ids import ID_PATTERN, new_id
+from paylox.paging import Keyset
 
 
 class ByActorIndex(GlobalSecondaryIndex["AuditRecord"]):
@@ -99,3 +101,27 @@ def write_audit(
 def audit_trail(target_id: str, limit: int = 100) -> list[AuditRecord]:
     """The audit records of one target, oldest first."""
     return list(AuditRecord.query(target_id, limit=limit))
+
+
+#: One target's trail: oldest first, continued after the last audit id; a cursor is bound to its target.
+OLDEST_FIRST: Keyset[AuditRecord] = Keyset(
+    "audit",
+    key=lambda record: {"target_id": record.target_id, "audit_id": record.audit_id},
+    fields={"target_id": r"^\S{1,256}$", "audit_id": ID_PATTERN},
+)
+
+
+def trail_page(target_id: str, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None]:
+    """One page of the audit records of ``target_id``, oldest first, and the next page's cursor.
+
+    Raises ``InvalidCursor`` for a cursor that is not from this target's trail.
+    """
+    after = OLDEST_FIRST.after(cursor)
+    if after is not None and after["target_id"] != target_id:
+        raise InvalidCursor()
+    records = AuditRecord.query(
+        target_id,
+        range_key_condition=AuditRecord.audit_id > after["audit_id"] if after else None,
+        limit=limit + 1,
+    )
+    return OLDEST_FIRST.page(list(records), limit)

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from paylox.errors import AdminOnly, StaffOnly
+
 Role = Literal["admin", "support", "user", "system"]
 STAFF_ROLES = frozenset({"admin", "support"})
+#: Who a route is for beyond any active user, declared once per route: ``create_app(role=...)``.
+RouteRole = Literal["staff", "admin"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,19 @@ class Principal:
     @property
     def actor(self) -> Actor:
         return Actor(id=self.user_id, role=self.role)
+
+
+def require_role(principal: Principal, role: RouteRole) -> None:
+    """Raise ``403 STAFF_ONLY`` / ``403 ADMIN_ONLY`` unless ``principal`` may call a ``role`` route.
+
+    A 403 rather than a 404: the route is no secret, and the answer does not depend on any record.
+    Checks that do (a party to a dispute acting on it as staff, a document's owner) stay in the
+    services.
+    """
+    if role == "admin" and not principal.is_admin:
+        raise AdminOnly()
+    if role == "staff" and not principal.is_staff:
+        raise StaffOnly()
 
 
 def parse_groups(raw: Any) -> frozenset[str]:

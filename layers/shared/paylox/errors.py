@@ -68,6 +68,22 @@ class Forbidden(DomainError):
     tr = "Bu işlem için yetkiniz yok."
 
 
+class StaffOnly(Forbidden):
+    """A staff route (``create_app(role="staff")``) called by someone who is neither admin nor support."""
+
+    code = "STAFF_ONLY"
+    en = "Only admins and support agents can do this."
+    tr = "Bunu yalnızca yöneticiler ve destek ekibi yapabilir."
+
+
+class AdminOnly(Forbidden):
+    """An admin route (``create_app(role="admin")``) called by someone who is not an admin."""
+
+    code = "ADMIN_ONLY"
+    en = "Only admins can do this."
+    tr = "Bunu yalnızca yöneticiler yapabilir."
+
+
 class AccountSuspended(DomainError):
     code = "ACCOUNT_SUSPENDED"
     status = 403
@@ -80,6 +96,15 @@ class InvalidRequest(DomainError):
     status = 400
     en = "The request is not valid: {reason}"
     tr = "İstek geçerli değil: {reason}"
+
+
+class InvalidCursor(DomainError):
+    """A list's ``cursor`` is not one that list handed out (see :mod:`paylox.paging`)."""
+
+    code = "INVALID_CURSOR"
+    status = 400
+    en = "The pagination cursor is not valid."
+    tr = "Sayfalama imleci geçerli değil."
 
 
 class InvalidState(DomainError):

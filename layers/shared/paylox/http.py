@@ -10,6 +10,9 @@ Each endpoint module does::
 
     handler = http_handler(app)
 
+A staff or admin route says so once, ``create_app(role="staff")`` or ``create_app(role="admin")``:
+everyone else gets ``403 STAFF_ONLY`` / ``403 ADMIN_ONLY`` before the handler runs.
+
 Errors become RFC 9457 ``application/problem+json`` with a stable ``code`` and a message in
 Turkish or English by ``Accept-Language`` (Turkish when the client states no preference).
 """
@@ -27,10 +30,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
-from paylox.auth import Principal, principal_from_event
+from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, Unauthorized
 from paylox.observability import logger, metrics, tracer
+from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
@@ -112,8 +116,6 @@ def _unexpected(exc: Exception) -> Response[str]:
 
 
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    from paylox.users.service import ensure_active_profile  # users depend on http's context only
-
     meta = current_request.get()
     if meta.principal is None:
         raise Unauthorized()
@@ -121,16 +123,30 @@ def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddl
     return next_middleware(app)
 
 
-def create_app(*, public: bool = False) -> APIGatewayHttpResolver:
+def _require(role: RouteRole) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+    def require_role_middleware(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        require_role(current_principal(), role)
+        return next_middleware(app)
+
+    return require_role_middleware
+
+
+def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGatewayHttpResolver:
     """An HTTP API resolver with validation, problem responses and, unless ``public``, the
-    check that the caller has an active profile (created on the first authenticated call)."""
+    check that the caller has an active profile (created on the first authenticated call).
+
+    ``role`` makes the route staff-only (``"staff"``: admins and support) or admin-only
+    (``"admin"``), checked after the active-profile check and before the handler runs.
+    """
+    if public and role is not None:
+        raise ValueError("a public route cannot require a role")
     app = APIGatewayHttpResolver(enable_validation=True)
     app.exception_handler(DomainError)(_domain_problem)
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.exception_handler(NotFoundError)(_not_found)
     app.exception_handler(Exception)(_unexpected)
     if not public:
-        app.use(middlewares=[_require_active_user])
+        app.use(middlewares=[_require_active_user, *([_require(role)] if role else [])])
     return app
 
 

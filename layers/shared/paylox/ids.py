@@ -2,7 +2,7 @@
 
 The body is a ULID (48-bit millisecond time + 80 random bits, Crockford base32), so ids sort by
 creation time as strings. That lets an index use the id itself as its sort key (newest first) and
-a cursor be just the last id seen.
+a list continue after the last id it returned (see :mod:`paylox.paging`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,4 @@ UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=
 ResourceId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 #: Free text written by a person (descriptions, notes, reasons).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-#: Page size for list endpoints.
-PageLimit = Annotated[int, Field(ge=1, le=100)]
 Locale = Literal["tr", "en"]

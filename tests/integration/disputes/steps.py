@@ -20,7 +20,7 @@ from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
-from paylox.payments.gateway import RefundResult
+from paylox.payments.base import RefundResult
 from paylox.transactions import states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.users.models import UserProfile

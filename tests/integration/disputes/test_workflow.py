@@ -117,7 +117,11 @@ def test_parties_cannot_assign(party):
 def test_a_stranger_cannot_even_learn_the_dispute_exists():
     dispute = opened()
 
-    assert do("assign", dispute["id"], STRANGER, {}).status == 404
+    existing = do("assign", dispute["id"], STRANGER, {})
+    unknown = do("assign", "dsp_01JD3Z9A7K2M4P6R8T0V1W3X5Y", STRANGER, {})
+
+    # A staff route refuses everyone else before looking at any dispute: the answer says nothing.
+    assert (existing.status, existing.code) == (unknown.status, unknown.code) == (403, "STAFF_ONLY")
 
 
 def test_a_dispute_is_never_assigned_to_one_of_its_parties():

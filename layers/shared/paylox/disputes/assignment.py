@@ -7,7 +7,7 @@ from typing import Any
 from paylox import clock
 from paylox.auth import Principal
 from paylox.disputes import store
-from paylox.disputes.access import require_staff, visible
+from paylox.disputes.access import require_impartial, visible
 from paylox.disputes.deadlines import next_info_reminder_at
 from paylox.disputes.errors import AssigneeIsParty, DisputeAlreadyAssigned
 from paylox.disputes.reading import view_of
@@ -26,7 +26,7 @@ def assign(principal: Principal, dispute_id: str, admin_id: str | None = None) -
     dispute at once, the second never silently takes it from the first.
     """
     row = visible(principal, dispute_id)
-    require_staff(principal, row)
+    require_impartial(principal, row)
     assignee = admin_id or principal.user_id
     if assignee in (row.buyer_id, row.seller_id):
         raise AssigneeIsParty()
@@ -54,7 +54,7 @@ def request_info(principal: Principal, dispute_id: str, party: Party, message: s
     """Staff ask one party for more information (→ ``PENDING_INFO``); that party is reminded at
     an interval until they post a message or evidence."""
     row = visible(principal, dispute_id)
-    require_staff(principal, row)
+    require_impartial(principal, row)
     changes = {
         "awaiting": party.value,
         "info_request": message,

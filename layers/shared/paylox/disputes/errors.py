@@ -1,4 +1,4 @@
-"""Errors of the dispute service (404 and invalid moves reuse :mod:`paylox.errors`)."""
+"""Errors of the dispute service (404, invalid moves and role refusals reuse :mod:`paylox.errors`)."""
 
 from __future__ import annotations
 
@@ -24,18 +24,6 @@ class DisputeResolved(DomainError):
     status = 409
     en = "This dispute is resolved; it can no longer be changed."
     tr = "Bu itiraz sonuçlandı; artık değiştirilemez."
-
-
-class StaffOnly(Forbidden):
-    code = "STAFF_ONLY"
-    en = "Only admins and support agents can do this."
-    tr = "Bunu yalnızca yöneticiler ve destek ekibi yapabilir."
-
-
-class AdminOnly(Forbidden):
-    code = "ADMIN_ONLY"
-    en = "Only admins can do this."
-    tr = "Bunu yalnızca yöneticiler yapabilir."
 
 
 class ConflictOfInterest(Forbidden):

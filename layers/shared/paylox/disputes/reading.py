@@ -5,12 +5,10 @@ from __future__ import annotations
 from paylox.auth import Principal
 from paylox.disputes import store
 from paylox.disputes.access import visible
-from paylox.disputes.errors import StaffOnly
 from paylox.disputes.models import DisputeRow
-from paylox.disputes.schemas import DisputeView
+from paylox.disputes.schemas import DisputeSummary, DisputeView
 from paylox.disputes.states import DisputeStatus
-from paylox.ids import is_id
-from paylox.transactions.errors import InvalidCursor
+from paylox.paging import Page
 
 
 def get_dispute(principal: Principal, dispute_id: str) -> DisputeView:
@@ -24,19 +22,10 @@ def view_of(row: DisputeRow) -> DisputeView:
 
 
 def list_disputes(
-    principal: Principal,
-    *,
-    status: DisputeStatus | None,
-    assigned_to: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[DisputeRow], str | None]:
-    """The back office's list, newest first, keyset-paginated by dispute id."""
-    if not principal.is_staff:
-        raise StaffOnly()
-    if cursor is not None and not is_id(cursor, "dsp"):
-        raise InvalidCursor()
-    rows, more = store.page(
-        status=status.value if status else None, assigned_to=assigned_to, limit=limit, before=cursor
+    *, status: DisputeStatus | None, assigned_to: str | None, limit: int, cursor: str | None
+) -> Page[DisputeSummary]:
+    """The back office's list (a staff route), newest first, keyset-paginated."""
+    rows, next_cursor = store.page(
+        status=status.value if status else None, assigned_to=assigned_to, limit=limit, cursor=cursor
     )
-    return rows, rows[-1].dispute_id if more and rows else None
+    return Page[DisputeSummary](items=[DisputeSummary.from_row(row) for row in rows], next_cursor=next_cursor)

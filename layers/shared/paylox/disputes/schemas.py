@@ -250,8 +250,3 @@ class DisputeOut(DisputeSummary):
                 "messages": messages,
             }
         )
-
-
-class DisputePage(BaseModel):
-    items: list[DisputeSummary]
-    next_cursor: str | None = None

@@ -15,7 +15,7 @@ from typing import Any
 from paylox import clock
 from paylox.auth import Actor, Principal
 from paylox.disputes import store
-from paylox.disputes.access import require_staff, visible
+from paylox.disputes.access import require_impartial, visible
 from paylox.disputes.assignment import NOT_AWAITING
 from paylox.disputes.deadlines import later
 from paylox.disputes.errors import InvalidSplitAmount
@@ -25,7 +25,8 @@ from paylox.disputes.schemas import DisputeView, ResolveRequest
 from paylox.disputes.states import RESOLVE, SETTLE, Outcome
 from paylox.errors import InvalidState
 from paylox.observability import logger, metrics
-from paylox.payments.gateway import PaymentGateway, get_gateway
+from paylox.payments import get_gateway
+from paylox.payments.base import PaymentGateway
 from paylox.statemachine import LOST_RACE, require_source
 from paylox.transactions import states as txn_states
 from paylox.transactions.models import TransactionRow
@@ -41,7 +42,7 @@ def resolve(
 ) -> DisputeView:
     """An admin decides, then the money follows (see the module's docstring)."""
     row = visible(principal, dispute_id)
-    require_staff(principal, row, admin=True)
+    require_impartial(principal, row)
     require_source(store.MACHINE, row, RESOLVE)
     txn = find_transaction(row.transaction_id)
     assert txn is not None  # a dispute exists only for a transaction

@@ -29,7 +29,7 @@ from paylox.disputes.models import DisputeRow
 from paylox.disputes.settlement import resolution_with, settlement_retry_at, try_settle
 from paylox.disputes.states import ESCALATE, REMIND_AWAITED_PARTY, REMIND_FIRST_RESPONSE
 from paylox.observability import logger, metrics
-from paylox.payments.gateway import PaymentGateway
+from paylox.payments.base import PaymentGateway
 from paylox.statemachine import LOST_RACE
 
 #: Stop taking new disputes when less than this is left of the function's time.

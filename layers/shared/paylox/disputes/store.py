@@ -38,7 +38,8 @@ from paylox.disputes.parties import role_of, timeline_entry
 from paylox.disputes.states import ASSIGN, REASSIGN, DisputeStatus
 from paylox.errors import ConcurrentModification, DomainError
 from paylox.events import DomainEvent
-from paylox.ids import is_id
+from paylox.ids import ID_PATTERN, is_id
+from paylox.paging import Keyset
 from paylox.statemachine import Machine, Move, Put, commit_move
 
 
@@ -271,15 +272,22 @@ def due_ids(now: str, page_size: int = 50) -> Iterator[str]:
         yield key.dispute_id
 
 
-def page(
-    *, status: str | None, assigned_to: str | None, limit: int, before: str | None
-) -> tuple[list[DisputeRow], bool]:
-    """Disputes newest first through the status or assignee index, keyset-paginated by id.
+#: The back office's dispute list: newest first, continued after the last dispute id.
+NEWEST_FIRST: Keyset[DisputeRow] = Keyset(
+    "disputes", key=lambda row: {"dispute_id": row.dispute_id}, fields={"dispute_id": ID_PATTERN}
+)
 
-    Returns up to ``limit`` rows and whether more follow. Without filters, the per-status
-    queries are merged (the statuses are few), as the transaction list merges its two indexes.
+
+def page(
+    *, status: str | None, assigned_to: str | None, limit: int, cursor: str | None
+) -> tuple[list[DisputeRow], str | None]:
+    """Disputes newest first through the status or assignee index, and the next page's cursor.
+
+    Without filters, the per-status queries are merged (the statuses are few), as the transaction
+    list merges its two indexes. Raises ``InvalidCursor`` for a cursor this list did not issue.
     """
-    range_condition = DisputeRow.dispute_id < before if before else None
+    after = NEWEST_FIRST.after(cursor)
+    range_condition = DisputeRow.dispute_id < after["dispute_id"] if after else None
     kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": limit + 1}
     if assigned_to is not None:
         rows = list(
@@ -294,7 +302,7 @@ def page(
         statuses = [status] if status else list(DisputeStatus)
         rows = [row for each in statuses for row in DisputeRow.by_status.query(each, range_condition, **kwargs)]
     rows.sort(key=lambda row: row.dispute_id, reverse=True)
-    return rows[:limit], len(rows) > limit
+    return NEWEST_FIRST.page(rows, limit)
 
 
 def _place_in_due_index(row: DisputeRow) -> None:

@@ -170,8 +170,3 @@ class AuditEntryOut(BaseModel):
             request_id=record.request_id if full else None,
             source_ip=record.source_ip if full else None,
         )
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntryOut]
-    next_cursor: str | None = None

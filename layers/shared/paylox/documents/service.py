@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from paylox import clock
-from paylox.audit import AuditRecord, write_audit
+from paylox.audit import trail_page, write_audit
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
@@ -20,7 +20,6 @@ from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import ScannerChoice
 from paylox.documents.schemas import (
     AuditEntryOut,
-    AuditPage,
     DocumentOut,
     FileUpload,
     PresignedPostOut,
@@ -30,8 +29,9 @@ from paylox.documents.schemas import (
     VerifyRequest,
 )
 from paylox.documents.states import DELETE, DOWNLOADABLE, REJECT_REVIEW, REVIEW_REJECTION_CODE, VERIFY, DocStatus
-from paylox.errors import Forbidden, InvalidRequest, NotFound
-from paylox.ids import is_id, new_id
+from paylox.errors import Forbidden, NotFound
+from paylox.ids import new_id
+from paylox.paging import Page
 from paylox.transactions.service import get_for as get_transaction_for
 
 #: Time an upload that was started but never arrived is kept before the cleanup expires it.
@@ -250,9 +250,7 @@ def delete_document(principal: Principal, document_id: str) -> None:
 
 
 def verify_document(principal: Principal, request: VerifyRequest) -> DocumentOut:
-    """A reviewer (admin or support) accepts or rejects an available document."""
-    if not principal.is_staff:
-        raise Forbidden()
+    """A reviewer (admin or support: a staff route) accepts or rejects an available document."""
     doc = load_for(principal, request.document_id)
     now = clock.now_iso()
     changes: dict[str, str | None] = {
@@ -274,22 +272,13 @@ def verify_document(principal: Principal, request: VerifyRequest) -> DocumentOut
 
 
 # ---------------------------------------------------------------------------- audit
-def audit_for(principal: Principal, document_id: str, limit: int, cursor: str | None) -> AuditPage:
+def audit_for(principal: Principal, document_id: str, limit: int, cursor: str | None) -> Page[AuditEntryOut]:
     """The document's audit trail, oldest first: for its owner and for admins."""
     doc = load_for(principal, document_id)
     if not (principal.is_admin or doc.owner_id == principal.user_id):
         raise NotFound("document")
-    if cursor is not None and not is_id(cursor, "aud"):
-        raise InvalidRequest(reason="cursor")
-    records = list(
-        AuditRecord.query(
-            doc.id,
-            range_key_condition=AuditRecord.audit_id > cursor if cursor else None,
-            limit=limit + 1,
-        )
-    )
-    page = records[:limit]
-    return AuditPage(
-        items=[AuditEntryOut.from_record(r, full=principal.is_admin, viewer_id=principal.user_id) for r in page],
-        next_cursor=page[-1].audit_id if len(records) > limit else None,
+    records, next_cursor = trail_page(doc.id, limit, cursor)
+    return Page[AuditEntryOut](
+        items=[AuditEntryOut.from_record(r, full=principal.is_admin, viewer_id=principal.user_id) for r in records],
+        next_cursor=next_cursor,
     )

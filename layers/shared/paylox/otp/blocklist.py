@@ -3,32 +3,23 @@ after abuse (many failed verifications or sends in a day), for a configurable ti
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
-
-from pynamodb.exceptions import DeleteError, PutError
 
 from paylox import clock
 from paylox.auth import SYSTEM, Principal
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
-from paylox.errors import ConcurrentModification, Forbidden, InvalidRequest
-from paylox.otp import activity
+from paylox.otp import activity, store
 from paylox.otp.errors import PhoneBlocked, PhoneNotBlocked
-from paylox.otp.models import BLOCK_KIND, BlockRow
+from paylox.otp.models import BlockRow
 from paylox.otp.phones import parse_e164
 from paylox.otp.schemas import BlockOut, BlockRequest, UnblockRequest
-
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+from paylox.paging import Page
 
 
 def active_block(phone: str) -> BlockRow | None:
-    try:
-        row = BlockRow.get(phone, consistent_read=True)
-    except BlockRow.DoesNotExist:
-        return None
-    return row if _is_active(row, clock.timestamp()) else None
+    row = store.get_block(phone)
+    return row if row is not None and _is_active(row, clock.timestamp()) else None
 
 
 def _is_active(row: BlockRow, now: int) -> bool:
@@ -46,78 +37,40 @@ def auto_block(phone: str, reason: str) -> bool:
     """Block ``phone`` for ``OTP_AUTOBLOCK_SECONDS`` unless a block is already in force."""
     now = clock.timestamp()
     until = now + get_settings().otp_autoblock_seconds
-    row = BlockRow(
-        phone,
-        reason=reason,
-        source="auto",
-        blocked_by=SYSTEM.id,
-        blocked_at=clock.now_iso(),
-        expires_at=until,
-        ttl=until,
-    )
-    try:
-        row.save(condition=BlockRow.phone.does_not_exist() | (BlockRow.expires_at <= now))
-    except PutError as exc:
-        if not is_condition_failure(exc):
-            raise
+    if not store.add_auto_block(
+        phone, reason=reason, blocked_by=SYSTEM.id, blocked_at=clock.now_iso(), until=until, now=now
+    ):
         return False  # already blocked (by an admin, or automatically a moment ago)
     activity.record("OTP_PHONE_AUTO_BLOCKED", phone, SYSTEM, reason=reason, until=to_iso(until))
     return True
 
 
-# ---------------------------------------------------------------- admin API
-
-
-def _require_admin(principal: Principal) -> None:
-    # Staff routes answer 403 FORBIDDEN to everyone else (docs/otp.md): the route itself is no secret.
-    if not principal.is_admin:
-        raise Forbidden()
+# ---------------------------------------------------------------- admin API (admin routes: create_app(role="admin"))
 
 
 def _path_phone(raw: str) -> str:
     return parse_e164(unquote(raw))  # "+" arrives as %2B when the client encoded the path
 
 
-def list_blocks(principal: Principal, limit: int, cursor: str | None) -> tuple[list[BlockRow], str | None]:
-    """Numbers blocked now, ordered by number, keyset-paginated by the last number returned."""
-    _require_admin(principal)
-    if cursor is not None and not _E164.match(cursor):
-        raise InvalidRequest(reason="cursor")
-    now = clock.timestamp()
-    rows = list(
-        BlockRow.by_kind.query(
-            BLOCK_KIND,
-            range_key_condition=BlockRow.phone > cursor if cursor else None,
-            filter_condition=BlockRow.expires_at.does_not_exist() | (BlockRow.expires_at > now),
-            limit=limit + 1,
-        )
-    )
-    page = rows[:limit]
-    return page, page[-1].phone if len(rows) > limit else None
+def list_blocks(limit: int, cursor: str | None) -> Page[BlockOut]:
+    """Numbers blocked now, ordered by number, keyset-paginated."""
+    rows, next_cursor = store.blocks_in_force(clock.timestamp(), limit, cursor)
+    return Page[BlockOut](items=[block_out(row) for row in rows], next_cursor=next_cursor)
 
 
 def block(principal: Principal, raw_phone: str, request: BlockRequest) -> BlockRow:
     """Block ``raw_phone`` (create, or replace the reason and duration of an existing block)."""
-    _require_admin(principal)
     phone = _path_phone(raw_phone)
-    existing = _get(phone)
+    existing = store.get_block(phone)
     until = clock.timestamp() + request.duration_seconds if request.duration_seconds else None
-    row = BlockRow(
+    row = store.put_block(
         phone,
         reason=request.reason,
-        source="admin",
         blocked_by=principal.user_id,
         blocked_at=clock.now_iso(),
-        expires_at=until,
-        ttl=until,
+        until=until,
+        replacing=existing,
     )
-    condition = BlockRow.blocked_at == existing.blocked_at if existing else BlockRow.phone.does_not_exist()
-    try:
-        row.save(condition=condition)
-    except PutError as exc:
-        if not is_condition_failure(exc):
-            raise
-        raise ConcurrentModification(resource="resource") from exc
     activity.record(
         "OTP_PHONE_BLOCKED",
         phone,
@@ -130,26 +83,13 @@ def block(principal: Principal, raw_phone: str, request: BlockRequest) -> BlockR
 
 
 def unblock(principal: Principal, raw_phone: str, request: UnblockRequest) -> BlockRow:
-    _require_admin(principal)
     phone = _path_phone(raw_phone)
-    existing = _get(phone)
+    existing = store.get_block(phone)
     if existing is None or not _is_active(existing, clock.timestamp()):
         raise PhoneNotBlocked()
-    try:
-        existing.delete(condition=BlockRow.blocked_at == existing.blocked_at)
-    except DeleteError as exc:
-        if not is_condition_failure(exc):
-            raise
-        raise ConcurrentModification(resource="resource") from exc
+    store.delete_block(existing)
     activity.record("OTP_PHONE_UNBLOCKED", phone, principal.actor, reason=request.reason, removed=_summary(existing))
     return existing
-
-
-def _get(phone: str) -> BlockRow | None:
-    try:
-        return BlockRow.get(phone, consistent_read=True)
-    except BlockRow.DoesNotExist:
-        return None
 
 
 def _summary(row: BlockRow | None) -> str | None:

@@ -13,18 +13,14 @@ from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.update import Action
 
 from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
 from paylox.errors import InvalidRequest
 from paylox.observability import logger, metrics
-from paylox.otp import activity
+from paylox.otp import activity, store
 from paylox.otp.errors import InvalidSignature
-from paylox.otp.models import MessageRow
 from paylox.secrets import get_secret
 
 #: Twilio's message statuses in the order they happen; the final ones share the last rank.
@@ -77,15 +73,10 @@ def _record(provider: str, message_id: str, status: str, error_code: str | None)
     earlier = [name for name, rank in _RANK.items() if rank < _RANK[status]]
     if not earlier:
         return False  # the first status there is: we stored the message with it or a later one
-    actions: list[Action] = [MessageRow.status.set(status), MessageRow.updated_at.set(clock.now_iso())]
-    if error_code:
-        actions.append(MessageRow.error_code.set(error_code))
-    row = MessageRow(MessageRow.key(provider, message_id))
-    try:
-        row.update(actions=actions, condition=MessageRow.pk.exists() & MessageRow.status.is_in(*earlier))
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
+    row = store.advance_message(
+        provider, message_id, status, earlier=earlier, error_code=error_code, at=clock.now_iso()
+    )
+    if row is None:
         logger.info(
             "twilio callback ignored: unknown message or stale status",
             extra={"message_id": message_id, "status": status},

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-
 from paylox import clock
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
+from paylox.otp import store
 from paylox.otp.errors import (
     IpHourlyLimit,
     OtpRateLimited,
@@ -25,7 +23,6 @@ from paylox.otp.errors import (
     SmsBudgetExhausted,
     UserHourlyLimit,
 )
-from paylox.otp.models import CounterRow
 
 HOUR = 3600
 DAY = 86400
@@ -52,64 +49,34 @@ def hit(key: str, *, window: int, limit: int | None = None) -> Hit:
     happened in the live window."""
     for _ in range(_MAX_RACES):
         now = clock.timestamp()
-        condition = CounterRow.window_end > now
-        if limit is not None:
-            condition &= CounterRow.hits < limit
-        row = CounterRow(key)
-        try:
-            row.update(actions=[CounterRow.hits.add(1)], condition=condition)
-            return Hit(key, int(row.hits), int(row.window_end))
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
-        current = _live(key, now)
-        if current is not None:
-            if limit is not None and current.hits >= limit:
-                raise LimitReached(int(current.window_end) - now)
+        if (counted := store.add_hit(key, now, limit)) is not None:
+            return Hit(key, *counted)
+        live = store.live_window(key, now)
+        if live is not None:
+            hits, window_end = live
+            if limit is not None and hits >= limit:
+                raise LimitReached(window_end - now)
             continue  # a window opened between our update and our read: count in it
-        fresh = CounterRow(key, hits=1, window_end=now + window, ttl=now + window)
-        try:
-            fresh.save(condition=CounterRow.pk.does_not_exist() | (CounterRow.window_end <= now))
+        if store.open_window(key, now, window):
             return Hit(key, 1, now + window)
-        except PutError as exc:
-            if not is_condition_failure(exc):
-                raise
-            # another request opened the window first: count in it
+        # another request opened the window first: count in it
     raise ConcurrentModification(resource="resource")
 
 
 def release(taken: Hit) -> None:
     """Take back one counted event, if its window is still the one it was counted in. A window
     that only this event opened is deleted, so the next hit opens a full new one."""
-    same_window = CounterRow.window_end == taken.window_end
-    if taken.count == 1:
-        try:
-            CounterRow(taken.key).delete(condition=same_window & (CounterRow.hits == 1))
-            return
-        except DeleteError as exc:
-            if not is_condition_failure(exc):
-                raise
-            # others counted in the window meanwhile: take ours out of the count instead
-    try:
-        CounterRow(taken.key).update(actions=[CounterRow.hits.add(-1)], condition=same_window & (CounterRow.hits > 0))
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-
-
-def _live(key: str, now: int) -> CounterRow | None:
-    try:
-        row = CounterRow.get(key, consistent_read=True)
-    except CounterRow.DoesNotExist:
-        return None
-    return row if int(row.window_end) > now else None
+    if taken.count == 1 and store.delete_sole_hit(taken.key, taken.window_end):
+        return
+    # others counted in the window meanwhile: take ours out of the count instead
+    store.remove_hit(taken.key, taken.window_end)
 
 
 def current(key: str) -> tuple[int, int]:
     """``(count, seconds until the window closes)`` of ``key``; ``(0, 0)`` without a live window."""
     now = clock.timestamp()
-    row = _live(key, now)
-    return (int(row.hits), int(row.window_end) - now) if row else (0, 0)
+    live = store.live_window(key, now)
+    return (live[0], live[1] - now) if live else (0, 0)
 
 
 # ---------------------------------------------------------------- the OTP limits

@@ -89,8 +89,3 @@ class BlockOut(BaseModel):
     blocked_by: str
     blocked_at: str
     expires_at: str | None = None
-
-
-class BlockPage(BaseModel):
-    items: list[BlockOut]
-    next_cursor: str | None = None

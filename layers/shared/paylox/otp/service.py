@@ -13,17 +13,15 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.exceptions import DeleteError, UpdateError
 
 from paylox import clock
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
-from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.ids import new_id
 from paylox.observability import logger, mask_phone, metrics
-from paylox.otp import activity, blocklist, limits
+from paylox.otp import activity, blocklist, limits, store
 from paylox.otp.captcha import verify_captcha
 from paylox.otp.codes import code_matches, generate_code, hash_code
 from paylox.otp.errors import (
@@ -41,7 +39,7 @@ from paylox.otp.errors import (
     SmsBudgetExhausted,
     SmsUnavailable,
 )
-from paylox.otp.models import CodeRow, CodeStatus, MessageRow
+from paylox.otp.models import CodeRow, CodeStatus
 from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
 from paylox.otp.schemas import (
     OtpPurpose,
@@ -87,7 +85,7 @@ def _send(principal: Principal, request: SendOtpRequest, time_left: TimeLeft | N
         raise PhoneNotOnAccount()
     if purpose == OtpPurpose.PHONE_VERIFICATION:
         _ensure_phone_may_change(principal, phone)
-    if resend and _state(_load(principal.user_id, phone, purpose), clock.timestamp()) in ("none", "approved"):
+    if resend and _state(store.load_code(principal.user_id, phone, purpose), clock.timestamp()) in ("none", "approved"):
         raise OtpNotFound()
     blocklist.ensure_not_blocked(phone, principal, purpose=purpose)
     _require_captcha_if_needed(principal, phone, purpose, request.captcha_token)
@@ -128,7 +126,7 @@ def _deliver(
     try:
         return get_sender(time_left or _time_budget()).send(row.phone, body)
     except RecipientRejected as exc:
-        _discard(row)
+        store.discard_code(row)  # the SMS never went out
         reservation.release(keep_caps=True)  # the number's fault: the hourly caps still count it
         activity.record(
             "OTP_SMS_FAILED",
@@ -141,7 +139,7 @@ def _deliver(
         )
         raise PhoneUnreachable() from exc
     except AllProvidersFailed as exc:
-        _discard(row)
+        store.discard_code(row)  # the SMS never went out
         reservation.release()
         metrics.add_metric(name="SmsUnavailable", unit=MetricUnit.Count, value=1)
         activity.record(
@@ -187,51 +185,31 @@ def _reserve(principal: Principal, phone: str, purpose: str) -> limits.SendReser
 
 def _store_code(user_id: str, phone: str, purpose: str, code: str) -> CodeRow:
     settings = get_settings()
-    now = clock.timestamp()
-    expires_at = now + settings.otp_code_ttl_seconds
-    row = CodeRow(
-        CodeRow.key(user_id, phone, purpose),
+    expires_at = clock.timestamp() + settings.otp_code_ttl_seconds
+    return store.replace_code(
+        user_id,
+        phone,
+        purpose,
         code_id=new_id("otp"),
         code_hash=hash_code(phone, purpose, code),
-        user_id=user_id,
-        phone=phone,
-        purpose=purpose,
-        status=CodeStatus.PENDING.value,
-        attempts=0,
         max_attempts=settings.otp_max_attempts,
         created_at=clock.now_iso(),
         expires_at=expires_at,
         ttl=expires_at + STATE_GRACE_SECONDS,
     )
-    # Replacing the previous code is the point (resend invalidates it). Sends to one number are
-    # already serialised by the per-phone cooldown, taken with a conditional write.
-    row.save()
-    return row
-
-
-def _discard(row: CodeRow) -> None:
-    """Remove a code whose SMS never went out, unless a newer code has replaced it meanwhile."""
-    try:
-        row.delete(condition=CodeRow.code_id == row.code_id)
-    except DeleteError as exc:
-        if not is_condition_failure(exc):
-            raise
 
 
 def _record_message(row: CodeRow, sent: SentSms) -> None:
-    now = clock.now_iso()
-    MessageRow(
-        MessageRow.key(sent.provider, sent.message_id),
-        provider=sent.provider,
-        message_id=sent.message_id,
+    store.save_message(
+        sent.provider,
+        sent.message_id,
         phone=row.phone,
         user_id=row.user_id,
         purpose=row.purpose,
         status=sent.status,
-        created_at=now,
-        updated_at=now,
+        at=clock.now_iso(),
         ttl=clock.timestamp() + MESSAGE_RETENTION_SECONDS,
-    ).save()
+    )
 
 
 def _time_budget() -> TimeLeft:
@@ -282,23 +260,13 @@ def _take_attempt(principal: Principal, phone: str, purpose: str) -> CodeRow:
     """
     for _ in range(get_settings().otp_max_attempts + 2):
         now = clock.timestamp()
-        row = _load(principal.user_id, phone, purpose)
+        row = store.load_code(principal.user_id, phone, purpose)
         state = _state(row, now)
         if row is None or state != "pending":
             _refuse(principal, phone, purpose, state)
-        try:
-            row.update(
-                actions=[CodeRow.attempts.add(1)],
-                condition=(CodeRow.code_id == row.code_id)
-                & (CodeRow.status == CodeStatus.PENDING.value)
-                & (CodeRow.attempts < int(row.max_attempts))
-                & (CodeRow.expires_at > now),
-            )
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
-            continue  # another guess or a resend changed the code first: judge it again
-        return row
+        if store.count_attempt(row, now):
+            return row
+        # Lost to another guess or a resend that changed the code first: judge it again.
     raise ConcurrentModification(resource="resource")
 
 
@@ -314,15 +282,8 @@ def _refuse(principal: Principal, phone: str, purpose: str, state: OtpState) -> 
 
 def _approve(row: CodeRow) -> None:
     """Use the code up: of two correct guesses racing, one wins and the other finds nothing."""
-    try:
-        row.update(
-            actions=[CodeRow.status.set(CodeStatus.APPROVED.value)],
-            condition=(CodeRow.code_id == row.code_id) & (CodeRow.status == CodeStatus.PENDING.value),
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        raise OtpNotFound() from exc
+    if not store.approve_code(row):
+        raise OtpNotFound()
 
 
 # ---------------------------------------------------------------- status
@@ -332,7 +293,7 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
     """Where the caller's verification of ``raw_phone`` for ``purpose`` stands."""
     phone = parse_e164(raw_phone)
     now = clock.timestamp()
-    row = _load(principal.user_id, phone, purpose)
+    row = store.load_code(principal.user_id, phone, purpose)
     state = _state(row, now)
     pending = row is not None and state == "pending"
     return OtpStatusOut(
@@ -341,13 +302,6 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
         attempts_left=int(row.max_attempts) - int(row.attempts) if pending and row else 0,
         resend_available_in=limits.resend_available_in(phone),
     )
-
-
-def _load(user_id: str, phone: str, purpose: str) -> CodeRow | None:
-    try:
-        return CodeRow.get(CodeRow.key(user_id, phone, purpose), consistent_read=True)
-    except CodeRow.DoesNotExist:
-        return None
 
 
 def _state(row: CodeRow | None, now: int) -> OtpState:

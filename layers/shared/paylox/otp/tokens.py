@@ -11,12 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from pynamodb.exceptions import UpdateError
-
 from paylox import clock
 from paylox.config import get_settings
-from paylox.db import is_condition_failure
-from paylox.otp.models import TokenRow
+from paylox.otp import store
 
 TOKEN_PREFIX = "otpv_"  # noqa: S105 - a marker, not a secret
 
@@ -29,16 +26,14 @@ def issue_token(user_id: str, phone: str, purpose: str) -> tuple[str, int]:
     """A new token bound to ``user_id``, ``phone`` and ``purpose``; returns it and its lifetime."""
     lifetime = get_settings().otp_token_ttl_seconds
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = clock.timestamp() + lifetime
-    TokenRow(
+    store.save_token(
         _pk(token),
         user_id=user_id,
         phone=phone,
         purpose=purpose,
         created_at=clock.now_iso(),
-        expires_at=expires_at,
-        ttl=expires_at,
-    ).save(condition=TokenRow.pk.does_not_exist())
+        expires_at=clock.timestamp() + lifetime,
+    )
     return token, lifetime
 
 
@@ -47,20 +42,6 @@ def consume_token(token: str, *, user_id: str, phone: str, purpose: str) -> bool
     purpose. False otherwise (including when another request used it first)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return False
-    try:
-        TokenRow(_pk(token)).update(
-            actions=[TokenRow.used_at.set(clock.now_iso())],
-            condition=(
-                TokenRow.pk.exists()
-                & TokenRow.used_at.does_not_exist()
-                & (TokenRow.expires_at > clock.timestamp())
-                & (TokenRow.user_id == user_id)
-                & (TokenRow.phone == phone)
-                & (TokenRow.purpose == purpose)
-            ),
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        return False
-    return True
+    return store.use_token(
+        _pk(token), user_id=user_id, phone=phone, purpose=purpose, now=clock.timestamp(), at=clock.now_iso()
+    )

@@ -26,15 +26,16 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from paylox import clock
+from paylox.config import get_settings
 from paylox.ids import new_id
 from paylox.observability import logger
+from paylox.payments.base import PaymentSession, PaymentState, PaymentStatus, RefundResult
 from paylox.payments.errors import (
     PaymentNotFound,
     PaymentProviderError,
     PaymentProviderUnavailable,
     PaymentRejected,
 )
-from paylox.payments.gateway import PaymentSession, PaymentState, PaymentStatus, RefundResult
 from paylox.secrets import get_secret
 
 CONNECT_TIMEOUT_SECONDS = 3.05
@@ -65,8 +66,6 @@ class JetcheckoutGateway:
 
     @classmethod
     def from_settings(cls) -> JetcheckoutGateway:
-        from paylox.config import get_settings
-
         settings = get_settings()
         if not settings.jetcheckout_base_url:  # the settings validator makes this unreachable
             raise PaymentProviderError()

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from paylox import clock
 from paylox.ids import new_id
-from paylox.payments.gateway import PaymentSession, PaymentStatus, RefundResult
+from paylox.payments.base import PaymentSession, PaymentStatus, RefundResult
 
 SESSION_TTL = timedelta(minutes=30)
 

@@ -19,10 +19,3 @@ class SellerIsBuyer(DomainError):
     status = 422
     en = "The seller must be someone other than the buyer."
     tr = "Satıcı, alıcıdan farklı bir kişi olmalıdır."
-
-
-class InvalidCursor(DomainError):
-    code = "INVALID_CURSOR"
-    status = 400
-    en = "The pagination cursor is not valid."
-    tr = "Sayfalama imleci geçerli değil."

@@ -105,11 +105,6 @@ class TransactionOut(BaseModel):
         )
 
 
-class TransactionPage(BaseModel):
-    items: list[TransactionOut]
-    next_cursor: str | None = None
-
-
 class PaymentSessionOut(BaseModel):
     transaction: TransactionOut
     session_id: str

@@ -16,13 +16,15 @@ from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
 from paylox.errors import NotFound
 from paylox.events import DomainEvent, publish
-from paylox.ids import is_id, new_id
-from paylox.payments.gateway import PaymentSession, get_gateway
+from paylox.ids import new_id
+from paylox.paging import Page
+from paylox.payments import get_gateway
+from paylox.payments.base import PaymentSession
 from paylox.statemachine import Move, Put, require_source
 from paylox.transactions import states, store
-from paylox.transactions.errors import InvalidCursor, SellerIsBuyer, WrongParty
+from paylox.transactions.errors import SellerIsBuyer, WrongParty
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
-from paylox.transactions.schemas import CreateTransactionRequest
+from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund, event_detail
 
@@ -62,30 +64,11 @@ def get_for(principal: Principal, txn_id: str) -> TransactionRow:
     return txn
 
 
-def list_for(principal: Principal, limit: int, cursor: str | None) -> tuple[list[TransactionRow], str | None]:
-    """The caller's transactions as buyer or seller, newest first, keyset-paginated.
-
-    Both indexes are sorted by id (time-sortable), so one cursor, the last id returned, continues
-    both. Each index gives at most ``limit + 1`` rows; the newest ``limit`` of the union are the
-    page, and a surplus row means there is another page.
-    """
-    if cursor is not None and not is_id(cursor, "txn"):
-        raise InvalidCursor()
-    condition_kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": limit + 1}
-    as_buyer = TransactionRow.by_buyer.query(
-        principal.user_id,
-        range_key_condition=TransactionRow.id < cursor if cursor else None,
-        **condition_kwargs,
-    )
-    as_seller = TransactionRow.by_seller.query(
-        principal.user_id,
-        range_key_condition=TransactionRow.id < cursor if cursor else None,
-        **condition_kwargs,
-    )
-    merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
-    page = merged[:limit]
-    next_cursor = page[-1].id if len(merged) > limit else None
-    return page, next_cursor
+def list_for(principal: Principal, limit: int, cursor: str | None) -> Page[TransactionOut]:
+    """The caller's transactions as buyer or seller, newest first, keyset-paginated."""
+    rows, next_cursor = store.page_of_party(principal.user_id, limit, cursor)
+    items = [TransactionOut.from_row(row, with_timeline=False) for row in rows]
+    return Page[TransactionOut](items=items, next_cursor=next_cursor)
 
 
 def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:

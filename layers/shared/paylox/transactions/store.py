@@ -16,7 +16,8 @@ from pynamodb.attributes import MapAttribute
 from paylox import clock
 from paylox.auth import Actor
 from paylox.events import DomainEvent
-from paylox.ids import is_id
+from paylox.ids import ID_PATTERN, is_id
+from paylox.paging import Keyset
 from paylox.statemachine import LOST_RACE, Machine, Move, Put, commit_move
 from paylox.transactions.models import FlagEntry, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
@@ -164,3 +165,22 @@ def add_flag(txn: TransactionRow, entry: FlagEntry) -> TransactionRow:
         actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
     )
     return txn
+
+
+#: A party's transactions: newest first, continued after the last transaction id.
+NEWEST_FIRST: Keyset[TransactionRow] = Keyset("transactions", key=lambda row: {"id": row.id}, fields={"id": ID_PATTERN})
+
+
+def page_of_party(user_id: str, limit: int, cursor: str | None) -> tuple[list[TransactionRow], str | None]:
+    """``user_id``'s transactions as buyer or seller, newest first, and the cursor of the next page.
+
+    Both indexes are sorted by id (time-sortable), so one cursor continues both. Each index gives
+    at most ``limit + 1`` rows; the newest ``limit`` of the union are the page, and a surplus row
+    means there is another page. Raises ``InvalidCursor`` for a cursor this list did not issue.
+    """
+    after = NEWEST_FIRST.after(cursor)
+    range_key_condition = TransactionRow.id < after["id"] if after else None
+    as_buyer = TransactionRow.by_buyer.query(user_id, range_key_condition, scan_index_forward=False, limit=limit + 1)
+    as_seller = TransactionRow.by_seller.query(user_id, range_key_condition, scan_index_forward=False, limit=limit + 1)
+    merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
+    return NEWEST_FIRST.page(merged, limit)

@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,29 +234,8 @@ def _parse(body: bytes) -> tuple[WebhookEvent, str]:
 
 def _webhook_secrets() -> list[str]:
     """The current secret, then the previous one while a rotation is under way."""
-    previous = _previous_secret()
+    previous = get_optional_secret("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     return [get_secret("JETCHECKOUT_WEBHOOK_SECRET"), *([previous] if previous else [])]
-
-
-class _PreviousSecretMiss:
-    """Outside a rotation the previous secret's parameter does not exist. Powertools caches only
-    values, so the miss is remembered here for as long as a value would be (5 minutes)."""
-
-    until = 0
-
-
-def _previous_secret() -> str | None:
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
-    if not os.environ.get("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS") and clock.timestamp() < _PreviousSecretMiss.until:
-        return None
-    try:
-        return get_optional_secret("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
-    except GetParameterError as exc:
-        if "ParameterNotFound" not in str(exc):
-            raise
-        _PreviousSecretMiss.until = clock.timestamp() + 300
-        return None
 
 
 def _alert(kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: TransactionRow | None, reason: str) -> None:

@@ -1,4 +1,7 @@
-"""The payment gateway interface and the choice of implementation by configuration."""
+"""What a payment gateway is: the protocol every implementation follows and the values it returns.
+
+Errors are in :mod:`paylox.payments.errors`; the factory is :func:`paylox.payments.get_gateway`.
+"""
 
 from __future__ import annotations
 
@@ -53,17 +56,3 @@ class PaymentGateway(Protocol):
         was lost can never refund twice; without one each call is a new refund request.
         """
         ...
-
-
-def get_gateway() -> PaymentGateway:
-    """The gateway configured by ``PAYMENT_GATEWAY`` (``sandbox`` in development)."""
-    from paylox.config import get_settings
-
-    kind = get_settings().payment_gateway
-    if kind == "jetcheckout":
-        from paylox.payments.jetcheckout import JetcheckoutGateway
-
-        return JetcheckoutGateway.from_settings()
-    from paylox.payments.sandbox import SandboxGateway
-
-    return SandboxGateway()
