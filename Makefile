@@ -40,7 +40,7 @@ help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
 	@echo "make test         lint, type-check and run every test tier (what CI runs)"
 	@echo "make unit | integration | contract | e2e    one test tier"
-	@echo "make lint         ruff check, ruff format --check, mypy, cfn-lint"
+	@echo "make lint         the pre-commit hooks on every file: ruff, ruff format, mypy, cfn-lint, whitespace"
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
 	@echo "make validate     sam validate --lint"
@@ -99,11 +99,11 @@ contract: bootstrap
 e2e: venv
 	$(PYTEST) tests/e2e -q
 
+# The hooks of .pre-commit-config.yaml (ruff check, ruff format --check, mypy, cfn-lint, file
+# endings, trailing whitespace) over every tracked file: what a commit is checked against, with no
+# git hook needed. All local hooks: nothing is downloaded.
 lint: venv
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 format: venv
 	$(BIN)/ruff format .

@@ -33,31 +33,41 @@ class DevEndpoints:
 
     def handle(self, request: HttpRequest) -> HttpResponse | None:
         """The response for a dev path, or None when the request is for the API itself."""
+        if request.raw_path.startswith("/_dev/"):
+            return self._dev(request)
+        return self._docs(request.raw_path, request.method)
+
+    def _docs(self, path: str, method: str) -> HttpResponse | None:
+        """The OpenAPI document and the Swagger UI that renders it (read-only pages)."""
+
+        def swagger_page() -> HttpResponse:
+            return _content(SWAGGER_HTML.encode(), "text/html; charset=utf-8")
+
+        pages: dict[str, Callable[[], HttpResponse]] = {
+            "/openapi.json": lambda: HttpResponse.json(200, openapi_document(self.routes, self.invoker)),
+            "/docs": swagger_page,
+            "/docs/": swagger_page,
+            "/docs/swagger-ui-bundle.js": lambda: _content(
+                swagger_asset("swagger-ui-bundle.min.js"), "text/javascript"
+            ),
+            "/docs/swagger-ui.css": lambda: _content(swagger_asset("swagger-ui.min.css"), "text/css"),
+        }
+        respond = pages.get(path)
+        return None if respond is None else self._only(method, "GET", respond)
+
+    def _dev(self, request: HttpRequest) -> HttpResponse:
         path, method = request.raw_path, request.method
-        if path == "/openapi.json":
-            return self._only(
-                method, "GET", lambda: HttpResponse.json(200, openapi_document(self.routes, self.invoker))
-            )
-        if path in ("/docs", "/docs/"):
-            return self._only(method, "GET", lambda: _content(SWAGGER_HTML.encode(), "text/html; charset=utf-8"))
-        if path == "/docs/swagger-ui-bundle.js":
-            return self._only(
-                method, "GET", lambda: _content(swagger_asset("swagger-ui-bundle.min.js"), "text/javascript")
-            )
-        if path == "/docs/swagger-ui.css":
-            return self._only(method, "GET", lambda: _content(swagger_asset("swagger-ui.min.css"), "text/css"))
-        if not path.startswith("/_dev/"):
-            return None
-        if path == "/_dev/outbox":
-            if method == "DELETE":
-                return self._clear_outbox()
-            return self._only(method, "GET", lambda: HttpResponse.json(200, dev_outbox.read_all()))
-        if path == "/_dev/clock":
-            if method == "POST":
-                return self._advance_clock(request)
-            return self._only(method, "GET", lambda: HttpResponse.json(200, _clock()))
-        if path == "/_dev/.well-known/jwks.json":
-            return self._only(method, "GET", lambda: HttpResponse.json(200, self.jwks))
+        if (path, method) == ("/_dev/outbox", "DELETE"):
+            return self._clear_outbox()
+        if (path, method) == ("/_dev/clock", "POST"):
+            return self._advance_clock(request)
+        reads: dict[str, Callable[[], HttpResponse]] = {
+            "/_dev/outbox": lambda: HttpResponse.json(200, dev_outbox.read_all()),
+            "/_dev/clock": lambda: HttpResponse.json(200, _clock()),
+            "/_dev/.well-known/jwks.json": lambda: HttpResponse.json(200, self.jwks),
+        }
+        if path in reads:
+            return self._only(method, "GET", reads[path])
         if match := _RUN.match(path):
             return self._only(method, "POST", lambda: self._run(match.group(1)))
         return message(404, "Not Found")

@@ -8,6 +8,7 @@ environment here is what it would be after a deploy.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -64,7 +65,8 @@ for _tag, _full in _TAGS.items():
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    template: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return template
 
 
 @dataclass
@@ -122,7 +124,8 @@ class Stack:
             return name.lower()
         return name
 
-    def ref(self, logical_id: str) -> str:
+    def ref(self, logical_id: str) -> Any:
+        """The value of ``!Ref``: a string, a list (``CommaDelimitedList``) or None (``AWS::NoValue``)."""
         pseudo = {
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT_ID,
@@ -132,7 +135,7 @@ class Stack:
             "AWS::NoValue": None,
         }
         if logical_id in pseudo:
-            return pseudo[logical_id]  # type: ignore[return-value]
+            return pseudo[logical_id]
         if logical_id in self.parameters:
             return self.parameters[logical_id]
         resource = self.template["Resources"][logical_id]
@@ -170,52 +173,10 @@ class Stack:
         if len(value) != 1:
             return {key: self.resolve(item, conds) for key, item in value.items()}
         ((key, arg),) = value.items()
-        if key == "Ref":
-            return self.ref(arg)
-        if key == "Condition":
-            return conds[arg]
-        if key == "Fn::GetAtt":
-            logical_id, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
-            return self.get_att(logical_id, attribute)
-        if key == "Fn::Sub":
-            return self._sub(arg, conds)
-        if key == "Fn::If":
-            name, when_true, when_false = arg
-            return self.resolve(when_true if conds[name] else when_false, conds)
-        if key == "Fn::Equals":
-            left, right = (self.resolve(item, conds) for item in arg)
-            return str(left) == str(right)
-        if key == "Fn::Not":
-            return not self.resolve(arg[0], conds)
-        if key == "Fn::And":
-            return all(self.resolve(item, conds) for item in arg)
-        if key == "Fn::Or":
-            return any(self.resolve(item, conds) for item in arg)
-        if key == "Fn::Join":
-            separator, items = arg
-            return separator.join(str(item) for item in self.resolve(items, conds))
-        if key == "Fn::Select":
-            index, items = arg
-            return self.resolve(items, conds)[int(index)]
-        if key == "Fn::Split":
-            separator, text = arg
-            return str(self.resolve(text, conds)).split(separator)
-        return {key: self.resolve(arg, conds)}
-
-    def _sub(self, arg: Any, conds: dict[str, bool]) -> str:
-        template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
-        resolved_vars = {key: self.resolve(val, conds) for key, val in variables.items()}
-
-        def replace(match: re.Match[str]) -> str:
-            token = match.group(1)
-            if token in resolved_vars:
-                return str(resolved_vars[token])
-            if "." in token:
-                logical_id, attribute = token.split(".", 1)
-                return self.get_att(logical_id, attribute)
-            return str(self.ref(token))
-
-        return re.sub(r"\$\{([^}!]+)\}", replace, template)
+        intrinsic = _INTRINSICS.get(key)
+        if intrinsic is None:
+            return {key: self.resolve(arg, conds)}
+        return intrinsic(self, arg, conds)
 
     # ------------------------------------------------------------------ functions
     @cached_property
@@ -227,7 +188,7 @@ class Stack:
             props = res.get("Properties") or {}
             env = {**global_env, **(((props.get("Environment") or {}).get("Variables")) or {})}
             code_uri = str(props.get("CodeUri", globals_.get("CodeUri", ""))).strip("/")
-            handler = props.get("Handler", globals_.get("Handler"))
+            handler = str(props.get("Handler") or globals_["Handler"])
             module_file, attribute = handler.rsplit(".", 1)
             specs[logical_id] = FunctionSpec(
                 logical_id=logical_id,
@@ -256,3 +217,70 @@ class FunctionSpec:
     environment: dict[str, str]
     events: dict[str, dict[str, Any]]
     timeout: int
+
+
+# ---------------------------------------------------------------------- intrinsic functions
+# Each takes the stack, the function's argument as written and the conditions in force.
+_Intrinsic = Callable[[Stack, Any, dict[str, bool]], Any]
+
+
+def _sub(stack: Stack, arg: Any, conds: dict[str, bool]) -> str:
+    template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+    resolved_vars = {key: stack.resolve(val, conds) for key, val in variables.items()}
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token in resolved_vars:
+            return str(resolved_vars[token])
+        if "." in token:
+            logical_id, attribute = token.split(".", 1)
+            return stack.get_att(logical_id, attribute)
+        return str(stack.ref(token))
+
+    return re.sub(r"\$\{([^}!]+)\}", replace, template)
+
+
+def _get_att(stack: Stack, arg: Any, conds: dict[str, bool]) -> str:
+    logical_id, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+    return stack.get_att(logical_id, attribute)
+
+
+def _if(stack: Stack, arg: Any, conds: dict[str, bool]) -> Any:
+    name, when_true, when_false = arg
+    return stack.resolve(when_true if conds[name] else when_false, conds)
+
+
+def _equals(stack: Stack, arg: Any, conds: dict[str, bool]) -> bool:
+    left, right = (stack.resolve(item, conds) for item in arg)
+    return str(left) == str(right)
+
+
+def _join(stack: Stack, arg: Any, conds: dict[str, bool]) -> str:
+    separator, items = arg
+    return str(separator).join(str(item) for item in stack.resolve(items, conds))
+
+
+def _select(stack: Stack, arg: Any, conds: dict[str, bool]) -> Any:
+    index, items = arg
+    return stack.resolve(items, conds)[int(index)]
+
+
+def _split(stack: Stack, arg: Any, conds: dict[str, bool]) -> list[str]:
+    separator, text = arg
+    return str(stack.resolve(text, conds)).split(separator)
+
+
+_INTRINSICS: dict[str, _Intrinsic] = {
+    "Ref": lambda stack, arg, conds: stack.ref(arg),
+    "Condition": lambda stack, arg, conds: conds[arg],
+    "Fn::GetAtt": _get_att,
+    "Fn::Sub": _sub,
+    "Fn::If": _if,
+    "Fn::Equals": _equals,
+    "Fn::Not": lambda stack, arg, conds: not stack.resolve(arg[0], conds),
+    "Fn::And": lambda stack, arg, conds: all(stack.resolve(item, conds) for item in arg),
+    "Fn::Or": lambda stack, arg, conds: any(stack.resolve(item, conds) for item in arg),
+    "Fn::Join": _join,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+}

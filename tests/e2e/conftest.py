@@ -33,6 +33,7 @@ import requests
 from devstack.state import STATE_DIR_ENV, StateDir
 from devstack.template import ROOT
 from devstack.tokens import mint, signing_key
+from tests.e2e.steps import WEBHOOK_SECRET
 
 T = TypeVar("T")
 
@@ -40,7 +41,7 @@ STARTUP_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 30.0
 # What the e2e tier configures, as `VAR=value make dev` would.
 TEST_ENVIRONMENT = {
-    "JETCHECKOUT_WEBHOOK_SECRET": "e2e-webhook-secret",
+    "JETCHECKOUT_WEBHOOK_SECRET": WEBHOOK_SECRET,
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 

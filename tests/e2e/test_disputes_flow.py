@@ -5,63 +5,16 @@ moved and everyone emailed."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from typing import Any
-
 import pytest
 
-from paylox import clock
-from paylox.webhooks.signature import sign
 from tests import document_files as files
+from tests.e2e.steps import emails, funded_transaction, new_user
 
 pytestmark = pytest.mark.e2e
 
-WEBHOOK_SECRET = "e2e-webhook-secret"  # what the e2e fixture gives the dev stack
 ADMINS = "ops@paylox.com.tr"  # the dev stack's AdminNotificationEmails (and the escalation list)
 SLA_FUNCTION = "DisputeSlaFunction"
 HOUR = 3600
-
-
-def new_user(role: str) -> str:
-    return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
-
-
-def emails(stack, to: str, subject: str) -> list[dict[str, Any]]:
-    return [m for m in stack.outbox() if m["channel"] == "email" and m["to"] == to and m["subject"] == subject]
-
-
-def fund(stack, txn: dict[str, Any]) -> None:
-    """Play Jetcheckout: a signed ``payment.succeeded`` webhook, at the stack's clock."""
-    event = {
-        "id": f"evt_{uuid.uuid4().hex}",
-        "type": "payment.succeeded",
-        "created": 0,
-        "data": {"transaction_id": txn["id"], "payment_id": "pay_e2e", "amount": txn["amount"], "currency": "TRY"},
-    }
-    body = json.dumps(event, separators=(",", ":")).encode()
-    now = int(clock.parse_iso(stack.request("GET", "/_dev/clock").json()["now"]).timestamp())
-    response = stack.request(
-        "POST",
-        "/api/payment/webhook/success",
-        data=body,
-        headers={"Content-Type": "application/json", "X-Jetcheckout-Signature": sign(body, [WEBHOOK_SECRET], now)},
-    )
-    assert response.status_code == 200, response.text
-
-
-def funded_transaction(stack, buyer_token: str, seller: str, amount: int) -> dict[str, Any]:
-    created = stack.request(
-        "POST",
-        "/api/transaction/create",
-        token=buyer_token,
-        json={"seller_id": seller, "amount": amount, "currency": "TRY", "description": "Analog fotoğraf makinesi"},
-    )
-    assert created.status_code == 201, created.text
-    txn = created.json()
-    assert stack.request("POST", f"/api/transaction/{txn['id']}/pay", token=buyer_token).status_code == 200
-    fund(stack, txn)
-    return txn
 
 
 def test_a_dispute_from_complaint_to_resolution(stack):

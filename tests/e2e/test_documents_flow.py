@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 import pytest
 import requests
 
 from tests import document_files as files
+from tests.e2e.steps import new_user
 
 pytestmark = pytest.mark.e2e
 
 TIMEOUT = 30
-
-
-def new_user(role: str) -> str:
-    return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
 
 
 def document(stack, token: str, document_id: str) -> dict:

@@ -8,86 +8,15 @@ clock, and posts them from loopback, which is the dev allowlist.
 
 from __future__ import annotations
 
-import json
 import secrets
-import uuid
-from typing import Any
 
 import pytest
 
-from paylox import clock
-from paylox.webhooks.signature import sign
-from tests.sms import code_in, sms_to
+from tests.e2e.steps import confirmation_token, emails, new_user, paying_transaction, payment_event, webhook
 
 pytestmark = pytest.mark.e2e
 
-WEBHOOK_SECRET = "e2e-webhook-secret"
 ADMIN_EMAIL = "ops@paylox.com.tr"  # the dev stack's AdminNotificationEmails
-
-
-def new_user(role: str) -> str:
-    return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
-
-
-def stack_now(stack) -> int:
-    response = stack.request("GET", "/_dev/clock")
-    assert response.status_code == 200, response.text
-    return int(clock.parse_iso(response.json()["now"]).timestamp())
-
-
-def webhook(stack, route: str, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET):
-    body = json.dumps(event, separators=(",", ":")).encode("utf-8")
-    signature = sign(body, [secret], stack_now(stack))
-    return stack.request(
-        "POST",
-        f"/api/payment/webhook/{route}",
-        data=body,
-        headers={"Content-Type": "application/json", "X-Jetcheckout-Signature": signature},
-    )
-
-
-def payment_event(event_type: str, txn: dict, **data: Any) -> dict[str, Any]:
-    return {
-        "id": f"evt_{uuid.uuid4().hex}",
-        "type": event_type,
-        "created": 0,
-        "data": {
-            "transaction_id": txn["id"],
-            "payment_id": "pay_e2e",
-            "amount": txn["amount"],
-            "currency": "TRY",
-            **data,
-        },
-    }
-
-
-def emails(stack, to: str, subject: str) -> list[dict[str, Any]]:
-    return [m for m in stack.outbox() if m["channel"] == "email" and m["to"] == to and m["subject"] == subject]
-
-
-def confirmation_token(stack, token: str, phone: str) -> str:
-    """What the buyer's app does before releasing money: an SMS code to the account's phone, verified."""
-    otp = {"phone": phone, "purpose": "TRANSACTION_CONFIRMATION"}
-    sent = stack.request("POST", "/api/otp/send", token=token, json=otp)
-    assert sent.status_code == 202, sent.text
-    code = code_in(stack.wait_for(lambda: sms_to(stack.outbox(), phone))[-1]["body"])
-    verified = stack.request("POST", "/api/otp/verify", token=token, json={**otp, "code": code})
-    assert verified.status_code == 200, verified.text
-    return str(verified.json()["verification_token"])
-
-
-def paying_transaction(stack, buyer_token: str, seller: str, amount: int) -> dict:
-    created = stack.request(
-        "POST",
-        "/api/transaction/create",
-        token=buyer_token,
-        json={"seller_id": seller, "amount": amount, "currency": "TRY", "description": "Plak çalar"},
-    )
-    assert created.status_code == 201, created.text
-    paid = stack.request("POST", f"/api/transaction/{created.json()['id']}/pay", token=buyer_token)
-    assert paid.status_code == 200, paid.text
-    assert paid.json()["transaction"]["status"] == "PAYMENT_PENDING"
-    return dict(paid.json()["transaction"])
 
 
 def test_a_signed_success_webhook_funds_the_escrow_and_the_parties_hear_about_it(stack):

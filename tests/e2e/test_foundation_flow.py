@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,9 @@ from devstack.state import STATE_DIR_ENV, StateDir
 from devstack.template import ROOT
 from devstack.tokens import mint, public_jwk, signing_key
 from tests.apigw import api_event
+from tests.e2e.steps import new_transaction, new_user
 
 pytestmark = pytest.mark.e2e
-
-
-def new_user(role: str) -> str:
-    return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
-
-
-def open_transaction(stack, buyer_token: str, seller: str, amount: int = 150000) -> dict:
-    response = stack.request(
-        "POST",
-        "/api/transaction/create",
-        token=buyer_token,
-        json={"seller_id": seller, "amount": amount, "currency": "TRY", "description": "Fotoğraf makinesi"},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def paylox(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -59,7 +44,7 @@ def test_a_buyer_opens_and_pays_a_transaction_that_only_its_parties_can_see(stac
     buyer_token, seller_token = stack.token(buyer, email=f"{buyer}@example.com"), stack.token(seller)
 
     # When the buyer opens a transaction and pays it
-    txn = open_transaction(stack, buyer_token, seller)
+    txn = new_transaction(stack, buyer_token, seller)
     assert (txn["status"], txn["buyer_id"], txn["seller_id"]) == ("CREATED", buyer, seller)
     paid = stack.request("POST", f"/api/transaction/{txn['id']}/pay", token=buyer_token)
 
@@ -86,7 +71,7 @@ def test_a_buyer_opens_and_pays_a_transaction_that_only_its_parties_can_see(stac
 
 def test_support_sees_any_transaction(stack):
     buyer = new_user("buyer")
-    txn = open_transaction(stack, stack.token(buyer), new_user("seller"))
+    txn = new_transaction(stack, stack.token(buyer), new_user("seller"))
     agent = stack.token(new_user("agent"), groups=("support",))
 
     assert stack.request("GET", f"/api/transaction/{txn['id']}", token=agent).status_code == 200
@@ -202,7 +187,7 @@ def test_paylox_token_prints_a_token_the_stack_accepts(stack, dev_state_dir):
 def test_paylox_invoke_runs_a_function_against_the_running_stacks_aws(stack, dev_state_dir, tmp_path):
     # Given a transaction created over HTTP
     buyer = new_user("buyer")
-    txn = open_transaction(stack, stack.token(buyer), new_user("seller"))
+    txn = new_transaction(stack, stack.token(buyer), new_user("seller"))
     event_file = tmp_path / "get.json"
     event_file.write_text(json.dumps(api_event("transactions/get.json", path={"id": txn["id"]}, sub=buyer)))
 

@@ -6,32 +6,12 @@ own phone number (rate limits and cooldowns are per number).
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
+from tests.e2e.steps import last_code, new_user, send_code, verify_code
 from tests.sms import code_in, sms_to
 
 pytestmark = pytest.mark.e2e
-
-
-def new_user() -> str:
-    return f"e2e-otp-{uuid.uuid4().hex[:8]}"
-
-
-def send(stack, token: str, phone: str, purpose: str = "PHONE_VERIFICATION", **extra):
-    return stack.request("POST", "/api/otp/send", token=token, json={"phone": phone, "purpose": purpose, **extra})
-
-
-def verify(stack, token: str, phone: str, code: str, purpose: str = "PHONE_VERIFICATION"):
-    return stack.request(
-        "POST", "/api/otp/verify", token=token, json={"phone": phone, "purpose": purpose, "code": code}
-    )
-
-
-def last_code(stack, phone: str) -> str:
-    messages = stack.wait_for(lambda: sms_to(stack.outbox(), phone))
-    return code_in(messages[-1]["body"])
 
 
 def wrong(code: str) -> str:
@@ -41,36 +21,36 @@ def wrong(code: str) -> str:
 def test_a_user_verifies_their_phone_with_the_code_from_the_sms(stack):
     # Given a signed-in user and their number, typed the Turkish way
     phone = "+905301110001"
-    token = stack.token(new_user(), phone=phone)
+    token = stack.token(new_user("otp"), phone=phone)
 
     # When a code is sent, and the user types it (after one typo)
-    sent = send(stack, token, "0530 111 00 01", locale="en")
+    sent = send_code(stack, token, "0530 111 00 01", locale="en")
     assert sent.status_code == 202, sent.text
     assert sent.json() == {"status": "pending", "expires_in": 300, "resend_available_in": 60, "attempts_left": 3}
     sms = sms_to(stack.outbox(), phone)[-1]
     code = code_in(sms["body"])
     assert sms["body"] == f"Your Paylox verification code: {code}"
-    typo = verify(stack, token, phone, wrong(code))
-    approved = verify(stack, token, phone, code)
+    typo = verify_code(stack, token, phone, wrong(code))
+    approved = verify_code(stack, token, phone, code)
 
     # Then the typo costs one attempt and the right code is approved, once
     assert typo.status_code == 400 and typo.json()["code"] == "OTP_INVALID"
     assert typo.json()["attempts_left"] == 2
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved" and approved.json()["verification_token"]
-    assert verify(stack, token, phone, code).json()["code"] == "OTP_NOT_FOUND"
+    assert verify_code(stack, token, phone, code).json()["code"] == "OTP_NOT_FOUND"
     status = stack.request("GET", f"/api/otp/status?phone=%2B{phone[1:]}&purpose=PHONE_VERIFICATION", token=token)
     assert status.json()["status"] == "approved"
 
 
 def test_three_wrong_codes_kill_the_code(stack):
     phone = "+905301110002"
-    token = stack.token(new_user(), phone=phone)
-    assert send(stack, token, phone).status_code == 202
+    token = stack.token(new_user("otp"), phone=phone)
+    assert send_code(stack, token, phone).status_code == 202
     code = last_code(stack, phone)
 
-    results = [verify(stack, token, phone, wrong(code)) for _ in range(3)]
-    too_late = verify(stack, token, phone, code)
+    results = [verify_code(stack, token, phone, wrong(code)) for _ in range(3)]
+    too_late = verify_code(stack, token, phone, code)
 
     assert [result.json()["code"] for result in results] == ["OTP_INVALID", "OTP_INVALID", "OTP_MAX_ATTEMPTS"]
     assert results[2].status_code == 429 and int(results[2].headers["Retry-After"]) >= 1
@@ -79,23 +59,23 @@ def test_three_wrong_codes_kill_the_code(stack):
 
 def test_a_code_expires_when_the_dev_clock_moves_past_five_minutes(stack):
     phone = "+905301110003"
-    token = stack.token(new_user(), phone=phone)
-    assert send(stack, token, phone).status_code == 202
+    token = stack.token(new_user("otp"), phone=phone)
+    assert send_code(stack, token, phone).status_code == 202
     code = last_code(stack, phone)
 
     stack.advance_clock(301)
-    expired = verify(stack, token, phone, code)
+    expired = verify_code(stack, token, phone, code)
 
     assert expired.status_code == 410 and expired.json()["code"] == "OTP_EXPIRED"
 
 
 def test_one_sms_per_minute_and_a_resend_replaces_the_code(stack):
     phone = "+905301110004"
-    token = stack.token(new_user(), phone=phone)
-    assert send(stack, token, phone).status_code == 202
+    token = stack.token(new_user("otp"), phone=phone)
+    assert send_code(stack, token, phone).status_code == 202
     old = last_code(stack, phone)
 
-    limited = send(stack, token, phone)
+    limited = send_code(stack, token, phone)
     stack.advance_clock(61)
     resent = stack.request(
         "POST", "/api/otp/resend", token=token, json={"phone": phone, "purpose": "PHONE_VERIFICATION"}
@@ -106,5 +86,5 @@ def test_one_sms_per_minute_and_a_resend_replaces_the_code(stack):
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert resent.status_code == 202, resent.text
     if new != old:  # one chance in a million that the new code repeats the old one
-        assert verify(stack, token, phone, old).json()["code"] == "OTP_INVALID"
-    assert verify(stack, token, phone, new).status_code == 200
+        assert verify_code(stack, token, phone, old).json()["code"] == "OTP_INVALID"
+    assert verify_code(stack, token, phone, new).status_code == 200

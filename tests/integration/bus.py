@@ -17,17 +17,27 @@ from devstack.template import ACCOUNT_ID, REGION
 
 
 class EventTap:
-    def __init__(self, sources: tuple[str, ...] = ("paylox.transactions", "paylox.webhooks")) -> None:
+    """A queue subscribed to the bus with ``pattern`` (by default: every event of ``sources``);
+    ``name`` tells two taps in one test apart."""
+
+    def __init__(
+        self,
+        sources: tuple[str, ...] = ("paylox.transactions", "paylox.webhooks"),
+        *,
+        pattern: dict[str, Any] | None = None,
+        name: str = "test-event-tap",
+    ) -> None:
         stack = dev_stack()
         bus = stack.physical_name("EventBus")
         self._sqs = boto3.client("sqs", region_name=REGION)
         events = boto3.client("events", region_name=REGION)
-        self._queue_url = self._sqs.create_queue(QueueName="test-event-tap")["QueueUrl"]
+        self._queue_url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
         queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        events.put_rule(Name="test-event-tap", EventBusName=bus, EventPattern=json.dumps({"source": list(sources)}))
-        events.put_targets(Rule="test-event-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}])
+        rule = json.dumps(pattern or {"source": list(sources)})
+        events.put_rule(Name=name, EventBusName=bus, EventPattern=rule)
+        events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}])
 
     def drain(self) -> list[dict[str, Any]]:
         """Every event published since the last drain, in publishing order."""

@@ -12,6 +12,7 @@ from devstack.stack import dev_stack
 from paylox import clock
 from paylox.config import get_settings
 from tests.conftest import _moto
+from tests.integration.steps import SECRET
 from tests.sms import SmsOutbox
 
 
@@ -25,10 +26,19 @@ def aws() -> Iterator[None]:
     clock.reset()
 
 
-@pytest.fixture
-def sms_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SmsOutbox:
-    """Where the console SMS provider delivers, so a test reads codes as the phone's owner would."""
+@pytest.fixture(autouse=True)
+def phones_and_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the shared steps (``tests/integration/steps.py``) rely on in every test: an outbox the
+    console SMS provider delivers to, so codes are read as the phone's owner would read them, and
+    the webhook secret the payment provider signs with."""
     monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", SECRET)
+    monkeypatch.delenv("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS", raising=False)
+
+
+@pytest.fixture
+def sms_outbox() -> SmsOutbox:
+    """The messages the console SMS provider delivered in this test."""
     return SmsOutbox()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 import boto3
@@ -140,22 +139,3 @@ def keys_in_bucket(prefix: str = "") -> list[str]:
     """Every version and delete marker under ``prefix``, as ``key`` strings."""
     listing = s3().list_object_versions(Bucket=bucket(), Prefix=prefix)
     return [item["Key"] for item in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]]
-
-
-def spy_on_events(detail_type_prefix: str = "Document") -> Any:
-    """Subscribe a queue to the documents' domain events; returns a function reading them."""
-    import os
-
-    bus = os.environ["EVENT_BUS_NAME"]
-    sqs, events = boto3.client("sqs", region_name="eu-central-1"), boto3.client("events", region_name="eu-central-1")
-    queue_url = sqs.create_queue(QueueName="document-spy")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    pattern = {"source": ["paylox.documents"], "detail-type": [{"prefix": detail_type_prefix}]}
-    events.put_rule(Name="document-spy", EventBusName=bus, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule="document-spy", EventBusName=bus, Targets=[{"Id": "spy", "Arn": arn}])
-
-    def received() -> list[dict[str, Any]]:
-        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(message["Body"]) for message in messages]
-
-    return received

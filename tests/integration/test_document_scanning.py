@@ -17,6 +17,7 @@ from paylox.documents.store import find_document
 from paylox.users.models import UserProfile
 from tests import document_files as files
 from tests.apigw import BUYER, load_event
+from tests.integration.bus import EventTap
 from tests.integration.document_steps import (
     download,
     get_document,
@@ -26,7 +27,6 @@ from tests.integration.document_steps import (
     notify_uploaded,
     post_form,
     prepare_bucket,
-    spy_on_events,
     start_upload,
     upload_file,
 )
@@ -78,7 +78,7 @@ def test_with_guardduty_a_document_waits_for_its_scan_then_becomes_available(gua
 
 
 def test_a_threat_found_by_guardduty_quarantines_the_document_for_good(guardduty):
-    events = spy_on_events("DocumentQuarantined")
+    bus = EventTap(pattern={"source": ["paylox.documents"], "detail-type": ["DocumentQuarantined"]})
     doc = uploaded(files.png())
 
     guardduty_result(doc["id"], "THREATS_FOUND", threats=[EICAR_THREAT])
@@ -89,7 +89,7 @@ def test_a_threat_found_by_guardduty_quarantines_the_document_for_good(guardduty
     assert keys_in_bucket("uploads/") == [f"uploads/{doc['id']}"]  # evidence, expired by S3 later
     with pytest.raises(DocumentNotAvailable):
         get_downloadable_document(BUYER, doc["id"])
-    [announced] = events()
+    [announced] = bus.drain()
     assert announced["detail"]["document_id"] == doc["id"]
     assert announced["detail"]["threats"] == [EICAR_THREAT]
     assert announced["detail"]["owner_id"] == BUYER

@@ -12,12 +12,11 @@ import pytest
 from PIL import Image
 
 from functions.documents import upload
-from functions.transactions import create
 from paylox.audit import audit_trail
 from paylox.documents import processing
 from paylox.documents.store import find_document
 from tests import document_files as files
-from tests.apigw import SELLER, STRANGER, api_event, invoke
+from tests.apigw import STRANGER, api_event, invoke
 from tests.integration.document_steps import (
     bucket,
     download,
@@ -32,6 +31,7 @@ from tests.integration.document_steps import (
     start_upload,
     upload_file,
 )
+from tests.integration.steps import new_transaction
 
 MiB = 1024 * 1024
 
@@ -168,10 +168,7 @@ def test_a_form_without_purpose_or_file_is_refused():
 
 
 def test_a_document_can_only_be_attached_to_the_uploaders_own_transaction():
-    txn = invoke(
-        create,
-        api_event("transactions/create.json", body={"seller_id": SELLER, "amount": 1000, "description": "Kamera"}),
-    ).json
+    txn = new_transaction(amount=1000)
 
     mine = upload_file(files.pdf(), fields={"purpose": "TRANSACTION", "transaction_id": txn["id"]})
     theirs = upload_file(files.pdf(), fields={"purpose": "TRANSACTION", "transaction_id": txn["id"]}, sub=STRANGER)

@@ -10,30 +10,23 @@ import pytest
 from devstack.lambda_context import LambdaContext
 from functions.transactions import notify, ship
 from paylox import clock, dev_outbox
-from paylox.auth import Principal
 from paylox.notify import email as email_module
-from paylox.users.service import ensure_active_profile
 from paylox.webhooks import service
 from paylox.webhooks.service import IncomingDelivery
 from paylox.webhooks.signature import sign
 from tests.apigw import BUYER, SELLER, api_event, invoke
 from tests.integration.bus import EventTap, of_type
-from tests.integration.webhook_support import (
+from tests.integration.steps import (
     PROVIDER_IP,
     SECRET,
     confirm_receipt,
     event_body,
     pending_transaction,
+    profile,
     send_event,
 )
 
 ADMINS = ["ops@paylox.com.tr"]  # the dev stack's AdminNotificationEmails
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch, tmp_path):
-    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def bus() -> EventTap:
 
 
 def seller_speaks_english() -> None:
-    ensure_active_profile(Principal(user_id=SELLER, groups=frozenset(), email="seller@example.com", locale="en-GB"))
+    profile(SELLER, locale="en", email="seller@example.com")
 
 
 def run_notifier(events: list[dict]) -> None:

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from functions.otp import resend, send, status, verify
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import Principal
@@ -18,31 +17,18 @@ from paylox.otp.codes import phone_ref
 from paylox.otp.models import CodeRow
 from paylox.otp.schemas import VerifyOtpRequest
 from paylox.users.models import UserProfile
-from tests.apigw import BUYER, SELLER, STRANGER, api_event, invoke
+from tests.apigw import BUYER, SELLER, STRANGER
+from tests.integration.steps import (
+    CONFIRM_TXN,
+    PHONE,
+    VERIFY_PHONE,
+    otp_status,
+    resend_code,
+    send_code,
+    verify_code,
+)
 
-PHONE = "+905551112233"  # the phone_number claim of the fixtures' users
 OTHER_PHONES = ["+905321112233", "+905331112233", "+905341112233", "+905351112233"]
-VERIFY_PHONE = "PHONE_VERIFICATION"
-CONFIRM_TXN = "TRANSACTION_CONFIRMATION"
-
-
-def send_code(phone=PHONE, purpose=VERIFY_PHONE, sub=BUYER, source_ip=None, headers=None, **extra):
-    body = {"phone": phone, "purpose": purpose, **extra}
-    return invoke(send, api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers))
-
-
-def resend_code(phone=PHONE, purpose=VERIFY_PHONE, sub=BUYER, **extra):
-    return invoke(resend, api_event("otp/resend.json", body={"phone": phone, "purpose": purpose, **extra}, sub=sub))
-
-
-def verify_code(code, phone=PHONE, purpose=VERIFY_PHONE, sub=BUYER):
-    return invoke(
-        verify, api_event("otp/verify.json", body={"phone": phone, "purpose": purpose, "code": code}, sub=sub)
-    )
-
-
-def otp_status(phone=PHONE, purpose=VERIFY_PHONE, sub=BUYER):
-    return invoke(status, api_event("otp/status.json", query={"phone": phone, "purpose": purpose}, sub=sub))
 
 
 def wrong(code: str) -> str:

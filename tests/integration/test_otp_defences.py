@@ -11,25 +11,12 @@ import requests
 import responses
 
 from functions.admin import otp_blocklist_delete, otp_blocklist_list, otp_blocklist_put
-from functions.otp import send, verify
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.otp.captcha import DEV_CAPTCHA_TOKEN, SITEVERIFY_URLS
 from paylox.otp.codes import phone_ref
 from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
-
-PHONE = "+905551112233"
-VERIFY_PHONE = "PHONE_VERIFICATION"
-
-
-def send_code(phone=PHONE, sub=BUYER, **extra):
-    body = {"phone": phone, "purpose": VERIFY_PHONE, **extra}
-    return invoke(send, api_event("otp/send.json", body=body, sub=sub))
-
-
-def verify_code(code, phone=PHONE, sub=BUYER):
-    body = {"phone": phone, "purpose": VERIFY_PHONE, "code": code}
-    return invoke(verify, api_event("otp/verify.json", body=body, sub=sub))
+from tests.integration.steps import PHONE, send_code, verify_code
 
 
 def fail_three_times(sms_outbox, phone=PHONE) -> None:

@@ -13,19 +13,19 @@ import requests
 import responses
 from twilio.request_validator import RequestValidator
 
-from functions.otp import send, status, twilio_delivery
+from functions.otp import twilio_delivery
 from paylox import clock
 from paylox.otp.models import MessageRow
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, TransientSmsError
 from paylox.otp.sms.messagebird import MESSAGES_URL, MessageBirdProvider
 from paylox.otp.sms.twilio import TwilioProvider
-from tests.apigw import api_event, invoke, load_event
+from tests.apigw import invoke, load_event
+from tests.integration.steps import PHONE, otp_status, send_code
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "twilio-auth-token"
 MB_KEY = "live_messagebird_key"
 TWILIO_URL = f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json"
-PHONE = "+905551112233"
 CALLBACK_URL = "https://api.paylox.com.tr/api/otp/delivery/twilio"
 
 
@@ -53,15 +53,6 @@ def real_providers(settings_env):
         MESSAGEBIRD_ACCESS_KEY=MB_KEY,
         SMS_RETRY_BASE_SECONDS=0,
     )
-
-
-def send_code(phone: str = PHONE):
-    body = {"phone": phone, "purpose": "PHONE_VERIFICATION", "locale": "en"}
-    return invoke(send, api_event("otp/send.json", body=body))
-
-
-def otp_status():
-    return invoke(status, api_event("otp/status.json", query={"phone": PHONE, "purpose": "PHONE_VERIFICATION"})).json
 
 
 def calls_to(url: str) -> list:
@@ -178,7 +169,7 @@ def test_transient_twilio_failures_are_retried_then_succeed(real_providers):
     responses.add(responses.POST, TWILIO_URL, body=requests.ReadTimeout("slow"))
     responses.add(responses.POST, TWILIO_URL, json=twilio_ok("SM-third-time-lucky"), status=201)
 
-    result = send_code()
+    result = send_code(locale="en")
 
     assert result.status == 202
     assert len(calls_to(TWILIO_URL)) == 3 and calls_to(MESSAGES_URL) == []
@@ -200,7 +191,7 @@ def test_after_bounded_retries_messagebird_takes_over(real_providers, failure):
     responses.add(responses.POST, TWILIO_URL, **failure)
     responses.add(responses.POST, MESSAGES_URL, json={"id": "mb-fallback"}, status=201)
 
-    result = send_code()
+    result = send_code(locale="en")
 
     assert result.status == 202
     assert len(calls_to(TWILIO_URL)) == 3 and len(calls_to(MESSAGES_URL)) == 1
@@ -212,7 +203,7 @@ def test_a_twilio_account_problem_goes_straight_to_the_fallback(real_providers):
     responses.add(responses.POST, TWILIO_URL, json=twilio_error(21408), status=400)
     responses.add(responses.POST, MESSAGES_URL, json={"id": "mb-1"}, status=201)
 
-    assert send_code().status == 202
+    assert send_code(locale="en").status == 202
     assert len(calls_to(TWILIO_URL)) == 1 and len(calls_to(MESSAGES_URL)) == 1
 
 
@@ -221,11 +212,11 @@ def test_a_twilio_account_problem_goes_straight_to_the_fallback(real_providers):
 def test_a_number_that_cannot_receive_sms_is_422_without_retry_or_fallback(real_providers, twilio_code):
     responses.add(responses.POST, TWILIO_URL, json=twilio_error(twilio_code), status=400)
 
-    result = send_code()
+    result = send_code(locale="en")
 
     assert result.status == 422 and result.code == "PHONE_UNREACHABLE"
     assert len(calls_to(TWILIO_URL)) == 1 and calls_to(MESSAGES_URL) == []
-    assert otp_status() == {"status": "none", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
+    assert otp_status().json == {"status": "none", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
 
 
 @responses.activate
@@ -233,26 +224,26 @@ def test_when_every_provider_fails_it_is_503_and_leaves_no_code_and_no_cooldown(
     responses.add(responses.POST, TWILIO_URL, json=twilio_error(20500, 500), status=500)
     responses.add(responses.POST, MESSAGES_URL, json={}, status=503)
 
-    result = send_code()
+    result = send_code(locale="en")
 
     assert result.status == 503 and result.code == "SMS_UNAVAILABLE"
     assert result.headers["retry-after"]
     assert len(calls_to(TWILIO_URL)) == 3 and len(calls_to(MESSAGES_URL)) == 3
-    assert otp_status() == {"status": "none", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
+    assert otp_status().json == {"status": "none", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
     responses.replace(responses.POST, TWILIO_URL, json=twilio_ok(), status=201)
-    assert send_code().status == 202  # no cooldown was left behind
+    assert send_code(locale="en").status == 202  # no cooldown was left behind
 
 
 @responses.activate
 def test_a_resend_that_fails_leaves_the_old_code_dead_too(real_providers, sms_outbox):
     responses.add(responses.POST, TWILIO_URL, json=twilio_ok(), status=201)
-    assert send_code().status == 202
+    assert send_code(locale="en").status == 202
     clock.advance(61)
     responses.replace(responses.POST, TWILIO_URL, json=twilio_error(20500, 500), status=500)
     responses.add(responses.POST, MESSAGES_URL, json={}, status=500)
 
-    assert send_code().code == "SMS_UNAVAILABLE"
-    assert otp_status()["status"] == "none"
+    assert send_code(locale="en").code == "SMS_UNAVAILABLE"
+    assert otp_status().json["status"] == "none"
 
 
 # ---------------------------------------------------------------- delivery-status callbacks
@@ -276,7 +267,7 @@ def signed(form: dict[str, str], url: str = CALLBACK_URL, token: str = TOKEN) ->
 def sent_message(real_providers) -> str:
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, TWILIO_URL, json=twilio_ok("SM-delivery"), status=201)
-        assert send_code().status == 202
+        assert send_code(locale="en").status == 202
     return "SM-delivery"
 
 

@@ -6,9 +6,10 @@ import pytest
 import requests
 import responses
 
-from functions.transactions import create, get, pay
+from functions.transactions import get, pay
 from paylox.config import get_settings
-from tests.apigw import BUYER, SELLER, api_event, invoke
+from tests.apigw import BUYER, api_event, invoke
+from tests.integration.steps import new_transaction
 
 BASE = "https://jetcheckout.test"
 
@@ -25,14 +26,9 @@ def jetcheckout(monkeypatch):
     get_settings.cache_clear()
 
 
-def new_transaction() -> str:
-    body = {"seller_id": SELLER, "amount": 250000, "currency": "TRY", "description": "Bisiklet"}
-    return str(invoke(create, api_event("transactions/create.json", body=body, sub=BUYER)).json["id"])
-
-
 @responses.activate
 def test_paying_opens_a_jetcheckout_session_for_the_exact_amount():
-    txn_id = new_transaction()
+    txn_id = new_transaction(250_000, description="Bisiklet")["id"]
     responses.post(
         f"{BASE}/v1/payment-sessions",
         status=201,
@@ -64,7 +60,7 @@ def test_paying_opens_a_jetcheckout_session_for_the_exact_amount():
 
 @responses.activate
 def test_when_jetcheckout_is_down_the_buyer_is_told_to_retry_and_nothing_moves():
-    txn_id = new_transaction()
+    txn_id = new_transaction(250_000, description="Bisiklet")["id"]
     responses.post(f"{BASE}/v1/payment-sessions", body=requests.ConnectionError("down"))
 
     result = invoke(

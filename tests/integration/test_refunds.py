@@ -8,18 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM
-from paylox.transactions import service, states
+from paylox.transactions import service
 from paylox.transactions.service import find_transaction
-from tests.integration.test_transactions import fund, open_transaction
-
-
-def funded(amount: int = 100000) -> str:
-    txn_id = open_transaction(amount=amount)["id"]
-    txn = find_transaction(txn_id)
-    assert txn is not None
-    service.apply_move(txn, states.PAY, SYSTEM)  # the buyer's payment session, without the gateway
-    fund(txn_id)
-    return txn_id
+from tests.integration.steps import funded_transaction as funded
 
 
 def books(txn_id: str) -> tuple[list[str], int]:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
 
-from functions.otp import send as otp_send
-from functions.otp import verify as otp_verify
-from functions.transactions import cancel, confirm, create, get, list_mine, pay, ship
+from functions.transactions import create, get, list_mine
 from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
@@ -20,51 +16,21 @@ from paylox.transactions import service, states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.users.models import UserProfile, UserStatus
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke
-
-
-def open_transaction(amount: int = 150000, buyer: str = BUYER, seller: str = SELLER) -> dict:
-    result = invoke(
-        create,
-        api_event(
-            "transactions/create.json",
-            body={"seller_id": seller, "amount": amount, "currency": "TRY", "description": "Kamera"},
-            sub=buyer,
-        ),
-    )
-    assert result.status == 201, result.raw
-    return result.json
-
-
-def act(module, name: str, txn_id: str, sub: str):
-    return invoke(module, api_event(f"transactions/{name}.json", path={"id": txn_id}, sub=sub))
-
-
-def confirmation_token(sms_outbox, sub: str = BUYER, phone: str = "+905551112233") -> str:
-    """What the buyer's app does before confirming: an SMS code to the account's phone, verified."""
-    body = {"phone": phone, "purpose": "TRANSACTION_CONFIRMATION"}
-    sent = invoke(otp_send, api_event("otp/send.json", body=body, sub=sub))
-    assert sent.status == 202, sent.raw
-    verified = invoke(
-        otp_verify, api_event("otp/verify.json", body={**body, "code": sms_outbox.last_code(phone)}, sub=sub)
-    )
-    assert verified.status == 200, verified.raw
-    return verified.json["verification_token"]
-
-
-def confirm_with(txn_id: str, token: str | None, sub: str = BUYER):
-    headers = {"X-OTP-Token": token} if token else None
-    return invoke(confirm, api_event("transactions/confirm.json", path={"id": txn_id}, sub=sub, headers=headers))
-
-
-def fund(txn_id: str) -> None:
-    """What the payment-success webhook does: the gateway confirmed the money is in escrow."""
-    txn = find_transaction(txn_id)
-    assert txn is not None
-    apply_move(txn, states.FUND, SYSTEM)
+from tests.integration.bus import EventTap
+from tests.integration.steps import (
+    act,
+    confirm_with,
+    confirmation_token,
+    fund,
+    new_transaction,
+    send_event,
+    shipped_transaction,
+    verification_token,
+)
 
 
 def test_buyer_creates_a_transaction_in_kurus():
-    txn = open_transaction(amount=150000)
+    txn = new_transaction(amount=150000)
 
     assert txn["status"] == "CREATED"
     assert txn["buyer_id"] == BUYER and txn["seller_id"] == SELLER
@@ -122,11 +88,11 @@ def test_errors_speak_the_callers_language():
 
 
 def test_parties_and_staff_see_a_transaction_and_nobody_else():
-    txn = open_transaction()
+    txn = new_transaction()
 
-    assert act(get, "get", txn["id"], BUYER).status == 200
-    assert act(get, "get", txn["id"], SELLER).status == 200
-    stranger = act(get, "get", txn["id"], STRANGER)
+    assert act("get", txn["id"], BUYER).status == 200
+    assert act("get", txn["id"], SELLER).status == 200
+    stranger = act("get", txn["id"], STRANGER)
     admin = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub=ADMIN, groups=("admin",)))
     support = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub="agent", groups=("support",)))
 
@@ -135,38 +101,38 @@ def test_parties_and_staff_see_a_transaction_and_nobody_else():
 
 
 def test_unknown_and_malformed_ids_are_404():
-    assert act(get, "get", "txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F", BUYER).status == 404
-    assert act(get, "get", "not-an-id", BUYER).status == 404
+    assert act("get", "txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F", BUYER).status == 404
+    assert act("get", "not-an-id", BUYER).status == 404
 
 
 def test_paying_moves_to_payment_pending_and_returns_a_session():
-    txn = open_transaction()
+    txn = new_transaction()
 
-    result = act(pay, "pay", txn["id"], BUYER)
+    result = act("pay", txn["id"], BUYER)
 
     assert result.status == 200
     assert result.json["transaction"]["status"] == "PAYMENT_PENDING"
     assert result.json["payment_url"].startswith("https://")
-    assert act(get, "get", txn["id"], SELLER).json["status"] == "PAYMENT_PENDING"
+    assert act("get", txn["id"], SELLER).json["status"] == "PAYMENT_PENDING"
 
 
 def test_only_the_buyer_pays_and_only_the_seller_ships():
-    txn = open_transaction()
+    txn = new_transaction()
 
-    assert act(pay, "pay", txn["id"], SELLER).code == "WRONG_PARTY"
-    act(pay, "pay", txn["id"], BUYER)
+    assert act("pay", txn["id"], SELLER).code == "WRONG_PARTY"
+    act("pay", txn["id"], BUYER)
     fund(txn["id"])
-    assert act(ship, "ship", txn["id"], BUYER).code == "WRONG_PARTY"
-    assert act(ship, "ship", txn["id"], STRANGER).status == 404
+    assert act("ship", txn["id"], BUYER).code == "WRONG_PARTY"
+    assert act("ship", txn["id"], STRANGER).status == 404
 
 
-def test_the_happy_path_ends_completed_with_a_full_timeline(sms_outbox):
-    txn = open_transaction()
-    act(pay, "pay", txn["id"], BUYER)
+def test_the_happy_path_ends_completed_with_a_full_timeline():
+    txn = new_transaction()
+    act("pay", txn["id"], BUYER)
     fund(txn["id"])
 
-    assert act(ship, "ship", txn["id"], SELLER).json["status"] == "SHIPPED"
-    done = confirm_with(txn["id"], confirmation_token(sms_outbox))
+    assert act("ship", txn["id"], SELLER).json["status"] == "SHIPPED"
+    done = confirm_with(txn["id"], confirmation_token())
 
     assert done.status == 200
     assert [entry["status"] for entry in done.json["timeline"]] == [
@@ -178,81 +144,70 @@ def test_the_happy_path_ends_completed_with_a_full_timeline(sms_outbox):
     ]
 
 
-def shipped_transaction() -> dict:
-    txn = open_transaction()
-    act(pay, "pay", txn["id"], BUYER)
-    fund(txn["id"])
-    act(ship, "ship", txn["id"], SELLER)
-    return txn
-
-
 @pytest.mark.parametrize("token", [None, "", "otpv_forged-token", "not-even-the-format"])
 def test_confirming_without_a_valid_sms_token_is_403_and_releases_nothing(token):
-    txn = shipped_transaction()
+    txn_id = shipped_transaction()
 
-    refused = confirm_with(txn["id"], token)
+    refused = confirm_with(txn_id, token)
 
     assert refused.status == 403 and refused.code == "OTP_REQUIRED"
-    assert act(get, "get", txn["id"], BUYER).json["status"] == "SHIPPED"
+    assert act("get", txn_id, BUYER).json["status"] == "SHIPPED"
 
 
-def test_a_confirmation_token_works_once(sms_outbox):
+def test_a_confirmation_token_works_once():
     first, second = shipped_transaction(), shipped_transaction()
-    token = confirmation_token(sms_outbox)
+    token = confirmation_token()
 
-    assert confirm_with(first["id"], token).status == 200
-    again = confirm_with(second["id"], token)
+    assert confirm_with(first, token).status == 200
+    again = confirm_with(second, token)
 
     assert again.status == 403 and again.code == "OTP_REQUIRED"
-    assert act(get, "get", second["id"], BUYER).json["status"] == "SHIPPED"
+    assert act("get", second, BUYER).json["status"] == "SHIPPED"
 
 
-def test_a_token_is_bound_to_its_user_and_purpose_and_expires(sms_outbox):
-    txn = shipped_transaction()
-    sellers_token = confirmation_token(sms_outbox, sub=SELLER)
-    refusals = [confirm_with(txn["id"], sellers_token)]
+def test_a_token_is_bound_to_its_user_and_purpose_and_expires():
+    txn_id = shipped_transaction()
+    sellers_token = confirmation_token(sub=SELLER)
+    refusals = [confirm_with(txn_id, sellers_token)]
     clock.advance(61)  # one SMS per minute per phone
-    phone_check = {"phone": "+905551112233", "purpose": "PHONE_VERIFICATION"}
-    invoke(otp_send, api_event("otp/send.json", body=phone_check))
-    code = sms_outbox.last_code("+905551112233")
-    phone_token = invoke(otp_verify, api_event("otp/verify.json", body={**phone_check, "code": code}))
-    refusals.append(confirm_with(txn["id"], phone_token.json["verification_token"]))
+    phone_token = verification_token("PHONE_VERIFICATION")
+    refusals.append(confirm_with(txn_id, phone_token))
     clock.advance(61)
-    expiring = confirmation_token(sms_outbox)
+    expiring = confirmation_token()
     clock.advance(301)
-    refusals.append(confirm_with(txn["id"], expiring))
+    refusals.append(confirm_with(txn_id, expiring))
 
     assert [(result.status, result.code) for result in refusals] == [(403, "OTP_REQUIRED")] * 3
-    assert confirm_with(txn["id"], confirmation_token(sms_outbox)).status == 200
+    assert confirm_with(txn_id, confirmation_token()).status == 200
 
 
-def test_a_token_stops_working_when_the_account_phone_changes(sms_outbox):
-    txn = shipped_transaction()
-    token = confirmation_token(sms_outbox)
+def test_a_token_stops_working_when_the_account_phone_changes():
+    txn_id = shipped_transaction()
+    token = confirmation_token()
     profile = UserProfile.get(BUYER)
     profile.phone = "+905329998877"
     profile.save()
 
-    refused = confirm_with(txn["id"], token)
+    refused = confirm_with(txn_id, token)
 
     assert refused.status == 403 and refused.code == "OTP_REQUIRED"
 
 
-def test_a_token_is_not_spent_by_a_confirmation_that_cannot_happen(sms_outbox):
-    early = open_transaction()
-    token = confirmation_token(sms_outbox)
+def test_a_token_is_not_spent_by_a_confirmation_that_cannot_happen():
+    early = new_transaction()
+    token = confirmation_token()
 
     assert confirm_with(early["id"], token).code == "INVALID_STATE"
-    assert confirm_with(shipped_transaction()["id"], token).status == 200
+    assert confirm_with(shipped_transaction(), token).status == 200
 
 
 def test_moves_out_of_order_are_invalid_state():
-    txn = open_transaction()
+    txn = new_transaction()
 
-    shipped_early = act(ship, "ship", txn["id"], SELLER)
-    confirmed_early = act(confirm, "confirm", txn["id"], BUYER)
-    act(pay, "pay", txn["id"], BUYER)
-    paid_twice = act(pay, "pay", txn["id"], BUYER)
+    shipped_early = act("ship", txn["id"], SELLER)
+    confirmed_early = act("confirm", txn["id"], BUYER)
+    act("pay", txn["id"], BUYER)
+    paid_twice = act("pay", txn["id"], BUYER)
 
     assert shipped_early.status == 409 and shipped_early.code == "INVALID_STATE"
     assert confirmed_early.code == "INVALID_STATE"
@@ -261,22 +216,21 @@ def test_moves_out_of_order_are_invalid_state():
 
 
 def test_cancel_only_before_funding():
-    cancelled = open_transaction()
-    funded = open_transaction()
-    act(pay, "pay", funded["id"], BUYER)
+    cancelled = new_transaction()
+    funded = new_transaction()
+    act("pay", funded["id"], BUYER)
     fund(funded["id"])
 
-    assert act(cancel, "cancel", cancelled["id"], SELLER).json["status"] == "CANCELLED"
-    assert act(cancel, "cancel", funded["id"], BUYER).code == "INVALID_STATE"
+    assert act("cancel", cancelled["id"], SELLER).json["status"] == "CANCELLED"
+    assert act("cancel", funded["id"], BUYER).code == "INVALID_STATE"
 
 
 def test_failed_payment_can_be_paid_again():
-    txn = open_transaction()
-    act(pay, "pay", txn["id"], BUYER)
-    row = find_transaction(txn["id"])
-    apply_move(row, states.FAIL, SYSTEM, note="card declined")
+    txn = new_transaction()
+    act("pay", txn["id"], BUYER)
+    send_event("payment.failed", txn["id"], reason="card declined")
 
-    again = act(pay, "pay", txn["id"], BUYER)
+    again = act("pay", txn["id"], BUYER)
 
     assert again.json["transaction"]["status"] == "PAYMENT_PENDING"
 
@@ -284,7 +238,7 @@ def test_failed_payment_can_be_paid_again():
 def test_racing_requests_never_both_win():
     # Each Lambda execution environment serves one request at a time, so the race is between
     # environments: many service calls at once, each with its own read of the transaction.
-    txn = open_transaction()
+    txn = new_transaction()
     buyer = Principal(user_id=BUYER, groups=frozenset())
 
     def try_to_pay(_: int) -> str:
@@ -298,14 +252,14 @@ def test_racing_requests_never_both_win():
         outcomes = list(pool.map(try_to_pay, range(8)))
 
     assert sorted(outcomes) == ["lost"] * 7 + ["won"]
-    timeline = act(get, "get", txn["id"], BUYER).json["timeline"]
+    timeline = act("get", txn["id"], BUYER).json["timeline"]
     assert [entry["status"] for entry in timeline] == ["CREATED", "PAYMENT_PENDING"]
 
 
 def test_list_shows_both_roles_newest_first_with_a_cursor():
-    ids = [open_transaction(seller=SELLER)["id"] for _ in range(3)]
-    ids += [open_transaction(buyer=SELLER, seller=BUYER)["id"] for _ in range(2)]
-    open_transaction(buyer=STRANGER, seller=SELLER)  # not the buyer's business
+    ids = [new_transaction(seller=SELLER)["id"] for _ in range(3)]
+    ids += [new_transaction(buyer=SELLER, seller=BUYER)["id"] for _ in range(2)]
+    new_transaction(buyer=STRANGER, seller=SELLER)  # not the buyer's business
 
     first = invoke(list_mine, api_event("transactions/list_mine.json", query={"limit": "3"}))
     second = invoke(
@@ -325,7 +279,7 @@ def test_list_rejects_a_forged_cursor():
 
 
 def test_first_request_creates_the_profile_from_the_token():
-    open_transaction()
+    new_transaction()
 
     profile = UserProfile.get(BUYER)
     assert profile.email == f"{BUYER}@example.com"
@@ -334,14 +288,14 @@ def test_first_request_creates_the_profile_from_the_token():
 
 
 def test_a_suspended_user_is_refused_everywhere():
-    txn = open_transaction()
+    txn = new_transaction()
     profile = UserProfile.get(BUYER)
     profile.status = UserStatus.SUSPENDED.value
     profile.save()
 
     for result in (
-        act(get, "get", txn["id"], BUYER),
-        act(pay, "pay", txn["id"], BUYER),
+        act("get", txn["id"], BUYER),
+        act("pay", txn["id"], BUYER),
         invoke(list_mine, api_event("transactions/list_mine.json")),
     ):
         assert result.status == 403
@@ -355,8 +309,8 @@ def test_a_request_without_claims_is_401():
 
 
 def test_every_move_is_audited_with_who_where_and_what():
-    txn = open_transaction()
-    act(pay, "pay", txn["id"], BUYER)
+    txn = new_transaction()
+    act("pay", txn["id"], BUYER)
 
     records = audit_trail(txn["id"])
 
@@ -370,18 +324,12 @@ def test_every_move_is_audited_with_who_where_and_what():
 
 
 def test_moves_are_announced_on_the_event_bus():
-    bus = os.environ["EVENT_BUS_NAME"]
-    sqs, events = boto3.client("sqs"), boto3.client("events")
-    queue_url = sqs.create_queue(QueueName="spy")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="spy", EventBusName=bus, EventPattern=json.dumps({"source": ["paylox.transactions"]}))
-    events.put_targets(Rule="spy", EventBusName=bus, Targets=[{"Id": "spy", "Arn": queue_arn}])
+    bus = EventTap(sources=("paylox.transactions",))
 
-    txn = open_transaction()
-    act(pay, "pay", txn["id"], BUYER)
+    txn = new_transaction()
+    act("pay", txn["id"], BUYER)
 
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    announced = [json.loads(message["Body"]) for message in messages]
+    announced = bus.drain()
     assert [event["detail-type"] for event in announced] == ["TransactionCreated", "TransactionPaymentStarted"]
     assert announced[1]["detail"]["transaction_id"] == txn["id"]
     assert announced[1]["detail"]["previous_status"] == "CREATED"
@@ -389,11 +337,11 @@ def test_moves_are_announced_on_the_event_bus():
 
 
 def test_a_move_that_lost_only_to_a_side_write_is_a_retryable_conflict():
-    txn = open_transaction()
+    txn = new_transaction()
     stale = find_transaction(txn["id"])
     fresh = find_transaction(txn["id"])
     service.flag(fresh, kind="TEST", detail="staff note", actor=SYSTEM)  # bumps the version, not the status
 
     with pytest.raises(ConcurrentModification):
         apply_move(stale, states.PAY, SYSTEM)
-    assert act(get, "get", txn["id"], BUYER).json["status"] == "CREATED"
+    assert act("get", txn["id"], BUYER).json["status"] == "CREATED"

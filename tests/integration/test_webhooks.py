@@ -13,7 +13,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
-from functions.transactions import get, pay, ship
+from functions.transactions import get, pay
 from functions.webhooks import success
 from paylox import clock
 from paylox.auth import SYSTEM
@@ -25,45 +25,27 @@ from paylox.webhooks.models import WebhookDelivery
 from paylox.webhooks.service import IncomingDelivery
 from paylox.webhooks.signature import sign
 from paylox.webhooks.store import deliveries_for_event, deliveries_for_transaction
-from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
+from tests.apigw import BUYER, api_event, invoke
 from tests.integration.bus import EventTap, of_type
-from tests.integration.webhook_support import (
+from tests.integration.disputes.steps import opened
+from tests.integration.steps import (
     PROVIDER_IP,
     SECRET,
+    completed_transaction,
     deliver,
     event_body,
+    funded_transaction,
     pending_transaction,
     send_event,
+    shipped_transaction,
+    staff_view,
+    status_of,
 )
-
-
-@pytest.fixture(autouse=True)
-def webhook_secret(monkeypatch):
-    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", SECRET)
-    monkeypatch.delenv("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS", raising=False)
 
 
 @pytest.fixture
 def bus() -> EventTap:
     return EventTap()
-
-
-def status_of(txn_id: str) -> str:
-    txn = find_transaction(txn_id)
-    assert txn is not None
-    return txn.status
-
-
-def staff_view(txn_id: str) -> dict:
-    result = invoke(get, api_event("transactions/get.json", path={"id": txn_id}, sub=ADMIN, groups=("admin",)))
-    assert result.status == 200
-    return result.json
-
-
-def funded_transaction(amount: int = 150000, payment_id: str = "pay_1") -> str:
-    txn_id = pending_transaction(amount)
-    assert send_event("payment.succeeded", txn_id, amount=amount, payment_id=payment_id).status == 200
-    return txn_id
 
 
 # ---------------------------------------------------------------- the happy path
@@ -415,10 +397,8 @@ def test_the_same_refund_under_a_new_event_id_is_counted_once():
 
 
 def test_refunds_are_taken_while_shipped_and_while_disputed():
-    shipped = funded_transaction()
-    invoke(ship, api_event("transactions/ship.json", path={"id": shipped}, sub=SELLER))
-    disputed = funded_transaction()
-    apply_move(find_transaction(disputed), states.DISPUTE, SYSTEM)
+    shipped = shipped_transaction()
+    disputed = opened(funded_transaction())["transaction_id"]
 
     send_event("payment.refunded", shipped, amount=150000)
     send_event("payment.refunded", disputed, amount=150000)
@@ -463,12 +443,6 @@ def test_the_provider_confirming_a_refund_already_moved_here_only_records_the_mo
 # ---------------------------------------------------------------- out of order: never backwards
 
 
-def completed_transaction() -> str:
-    txn_id = shipped_transaction()
-    apply_move(find_transaction(txn_id), states.CONFIRM, SYSTEM)  # the buyer's OTP-confirmed release
-    return txn_id
-
-
 def failed_transaction() -> str:
     txn_id = pending_transaction()
     send_event("payment.failed", txn_id)
@@ -478,12 +452,6 @@ def failed_transaction() -> str:
 def refunded_transaction() -> str:
     txn_id = funded_transaction()
     send_event("payment.refunded", txn_id, amount=150000, refund_id="rfd_full")
-    return txn_id
-
-
-def shipped_transaction() -> str:
-    txn_id = funded_transaction()
-    invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER))
     return txn_id
 
 

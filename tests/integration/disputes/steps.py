@@ -1,63 +1,28 @@
-"""The steps dispute tests are written in: transactions funded, disputes opened and acted on
-through their HTTP handlers, events carried to the notify function, emails read back from SES."""
+"""The steps dispute tests are written in: disputes opened and acted on through their HTTP
+handlers, events carried to the notify function, emails read back from SES. The steps other
+domains share (a funded transaction, a user's profile) are in ``tests/integration/steps.py``."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from moto.ses.models import ses_backends
 
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
 from devstack.template import ACCOUNT_ID, REGION
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
-from functions.transactions import create as create_txn
-from functions.transactions import pay, ship
-from paylox import clock
-from paylox.auth import SYSTEM
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
 from paylox.payments.base import RefundResult
-from paylox.transactions import states
-from paylox.transactions.service import apply_move, find_transaction
-from paylox.users.models import UserProfile
-from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke, load_event
+from tests.apigw import ADMIN, BUYER, HttpResult, api_event, invoke, load_event
+from tests.integration.bus import EventTap
+from tests.integration.steps import funded_transaction
 
 ADMIN_2 = "user-admin-2"
 AGENT = "user-agent-1"
 STAFF = {ADMIN: ("admin",), ADMIN_2: ("admin",), AGENT: ("support",)}
-
-
-# ------------------------------------------------------------------------------------ transactions
-def funded_transaction(amount: int = 150_000, *, shipped: bool = False) -> str:
-    """A transaction between BUYER and SELLER whose money is in escrow (what the payment
-    webhook does: the gateway confirmed the payment)."""
-    created = invoke(
-        create_txn,
-        api_event(
-            "transactions/create.json",
-            body={"seller_id": SELLER, "amount": amount, "currency": "TRY", "description": "Kamera"},
-            sub=BUYER,
-        ),
-    )
-    assert created.status == 201, created.raw
-    txn_id = created.json["id"]
-    assert invoke(pay, api_event("transactions/pay.json", path={"id": txn_id}, sub=BUYER)).status == 200
-    row = find_transaction(txn_id)
-    assert row is not None
-    apply_move(row, states.FUND, SYSTEM)
-    if shipped:
-        assert invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER)).status == 200
-    return txn_id
-
-
-def txn_status(txn_id: str) -> str:
-    row = find_transaction(txn_id)
-    assert row is not None
-    return row.status
 
 
 # ------------------------------------------------------------------------------------ disputes
@@ -189,33 +154,12 @@ class FakeGateway:
 
 
 # ------------------------------------------------------------------------------------ bus and mail
-class DisputeEvents:
+class DisputeEvents(EventTap):
     """The bus as the notify function sees it: a queue subscribed with the template's own rule."""
 
-    QUEUE = "dispute-events-under-test"
-
     def __init__(self) -> None:
-        stack = dev_stack()
-        pattern = stack.functions["DisputeNotifyFunction"].events["DisputeEvents"]["Properties"]["Pattern"]
-        self.sqs = boto3.client("sqs", region_name=REGION)
-        events = boto3.client("events", region_name=REGION)
-        self.queue_url = self.sqs.create_queue(QueueName=self.QUEUE)["QueueUrl"]
-        bus = stack.physical_name("EventBus")
-        events.put_rule(Name="disputes-under-test", EventBusName=bus, EventPattern=json.dumps(pattern))
-        events.put_targets(
-            Rule="disputes-under-test",
-            EventBusName=bus,
-            Targets=[{"Id": "queue", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{self.QUEUE}"}],
-        )
-
-    def drain(self) -> list[dict[str, Any]]:
-        """Every dispute event published since the last drain, in order."""
-        drained: list[dict[str, Any]] = []
-        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages"):
-            for received in messages:
-                drained.append(json.loads(received["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])
-        return drained
+        pattern = dev_stack().functions["DisputeNotifyFunction"].events["DisputeEvents"]["Properties"]["Pattern"]
+        super().__init__(pattern=pattern, name="dispute-events-under-test")
 
     def types(self) -> list[str]:
         return [event["detail-type"] for event in self.drain()]
@@ -236,14 +180,6 @@ def sent_emails() -> list[dict[str, Any]]:
         for sent in backend.sent_messages
         for address in sent.destinations.get("ToAddresses", [])
     ]
-
-
-def profile(user_id: str, *, locale: str = "tr") -> str:
-    """Give ``user_id`` a profile (as their first sign-in would) and return their address."""
-    now = clock.now_iso()
-    address = f"{user_id}@example.com"
-    UserProfile(user_id, email=address, locale=locale, created_at=now, updated_at=now).save()
-    return address
 
 
 def emails_to(address: str) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ import pytest
 
 from tests import document_files as files
 from tests.apigw import BUYER, SELLER
-from tests.integration.disputes.steps import do, funded_transaction, open_dispute, opened
+from tests.integration.disputes.steps import do, open_dispute, opened
 from tests.integration.document_steps import delete_document, prepare_bucket, start_upload, upload_file
+from tests.integration.steps import funded_transaction
 
 
 @pytest.fixture(autouse=True)

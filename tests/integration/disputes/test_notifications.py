@@ -13,17 +13,8 @@ from paylox import clock
 from paylox.disputes.notifications import NotificationFailed
 from paylox.notify import email as email_module
 from tests.apigw import ADMIN, BUYER, SELLER, load_event
-from tests.integration.disputes.steps import (
-    awaiting,
-    do,
-    emails_to,
-    funded_transaction,
-    opened,
-    profile,
-    run_sla,
-    sent_emails,
-    under_review,
-)
+from tests.integration.disputes.steps import awaiting, do, emails_to, opened, run_sla, sent_emails, under_review
+from tests.integration.steps import funded_transaction, profile
 
 OPS = "ops@paylox.com.tr"  # ADMIN_NOTIFICATION_EMAILS of the dev stack
 HOUR = 3600

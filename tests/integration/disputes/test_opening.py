@@ -8,17 +8,16 @@ from datetime import timedelta
 import pytest
 
 from functions.transactions import cancel, confirm, ship
-from functions.transactions import create as create_txn
 from paylox import clock
-from paylox.auth import Actor, Principal
+from paylox.auth import Principal
 from paylox.disputes import opening
 from paylox.disputes.errors import DisputeAlreadyOpen
 from paylox.disputes.models import DisputeRow
 from paylox.disputes.schemas import CreateDisputeRequest
-from paylox.transactions import states
-from paylox.transactions.service import apply_move, find_transaction
+from paylox.transactions.service import find_transaction
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke
-from tests.integration.disputes.steps import funded_transaction, open_dispute, opened, txn_status
+from tests.integration.disputes.steps import open_dispute, opened
+from tests.integration.steps import completed_transaction, funded_transaction, new_transaction, status_of
 
 
 def test_the_buyer_opens_a_dispute_on_a_funded_transaction():
@@ -70,7 +69,7 @@ def test_the_disputed_transaction_is_frozen_until_resolution():
 
     assert [(result.status, result.code) for result in attempts] == [(409, "INVALID_STATE")] * 4
     assert {result.json["current_status"] for result in attempts} == {"DISPUTED"}
-    assert txn_status(funded) == txn_status(shipped) == "DISPUTED"
+    assert status_of(funded) == status_of(shipped) == "DISPUTED"
     timeline = find_transaction(funded).timeline
     assert [entry.status for entry in timeline][-1] == "DISPUTED"
 
@@ -83,7 +82,7 @@ def test_someone_not_party_to_the_transaction_gets_404(caller):
 
     assert result.status == 404
     assert result.code == "NOT_FOUND"
-    assert txn_status(txn_id) == "FUNDED"
+    assert status_of(txn_id) == "FUNDED"
 
 
 def test_an_unknown_transaction_is_404():
@@ -91,10 +90,7 @@ def test_an_unknown_transaction_is_404():
 
 
 def test_an_unfunded_transaction_cannot_be_disputed():
-    created = invoke(
-        create_txn,
-        api_event("transactions/create.json", body={"seller_id": SELLER, "amount": 1000, "description": "x"}),
-    ).json
+    created = new_transaction(amount=1000)
 
     result = open_dispute(created["id"])
 
@@ -104,8 +100,7 @@ def test_an_unfunded_transaction_cannot_be_disputed():
 
 
 def test_a_completed_transaction_cannot_be_disputed():
-    txn_id = funded_transaction(shipped=True)
-    apply_move(find_transaction(txn_id), states.CONFIRM, Actor(BUYER, "user"))  # the buyer confirmed receipt
+    txn_id = completed_transaction()  # the buyer confirmed receipt
 
     result = open_dispute(txn_id)
 
@@ -179,6 +174,6 @@ def test_money_is_never_frozen_without_its_dispute(monkeypatch):
     # Then the freeze and the dispute fail together: the money stays where it was
     assert result.status == 409
     assert result.code == "CONCURRENT_MODIFICATION"
-    assert txn_status(txn_id) == "FUNDED"
+    assert status_of(txn_id) == "FUNDED"
     monkeypatch.undo()
     assert open_dispute(txn_id, BUYER).status == 201  # and a retry works

@@ -17,13 +17,12 @@ from tests.integration.disputes.steps import (
     awaiting,
     do,
     events_of,
-    funded_transaction,
     get_dispute,
     open_dispute,
     opened,
-    txn_status,
     under_review,
 )
+from tests.integration.steps import funded_transaction, status_of
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -307,7 +306,7 @@ def test_someone_elses_document_is_not_found(documents):
 
     assert as_evidence.status == at_opening.status == 404
     assert as_evidence.json["resource"] == at_opening.json["resource"] == "document"
-    assert txn_status(txn_id) == "FUNDED"  # nothing was opened
+    assert status_of(txn_id) == "FUNDED"  # nothing was opened
 
 
 def test_a_document_that_cannot_be_downloaded_is_refused(documents):

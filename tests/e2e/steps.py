@@ -1,0 +1,131 @@
+"""The steps end-to-end tests share, taken over real HTTP against the dev stack as a client (or,
+for webhooks, Jetcheckout) takes them. ``stack`` is the ``DevStack`` of ``conftest.py``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import requests
+
+from paylox import clock
+from paylox.webhooks.signature import sign
+from tests.sms import code_in, sms_to
+
+WEBHOOK_SECRET = "e2e-webhook-secret"  # JETCHECKOUT_WEBHOOK_SECRET the e2e fixture gives the dev stack
+
+Stack = Any  # tests.e2e.conftest.DevStack; not imported, so that conftest may import these steps
+
+
+# ------------------------------------------------------------------------------------ users and outbox
+def new_user(role: str) -> str:
+    """A user id nobody in this run has used: the dev stack lives for the whole session."""
+    return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
+
+
+def emails(stack: Stack, to: str, subject: str) -> list[dict[str, Any]]:
+    """The emails to ``to`` with ``subject`` in the dev outbox so far."""
+    return [m for m in stack.outbox() if m["channel"] == "email" and m["to"] == to and m["subject"] == subject]
+
+
+# ------------------------------------------------------------------------------------ OTP
+def send_code(
+    stack: Stack, token: str, phone: str, purpose: str = "PHONE_VERIFICATION", **extra: Any
+) -> requests.Response:
+    body = {"phone": phone, "purpose": purpose, **extra}
+    response: requests.Response = stack.request("POST", "/api/otp/send", token=token, json=body)
+    return response
+
+
+def verify_code(
+    stack: Stack, token: str, phone: str, code: str, purpose: str = "PHONE_VERIFICATION"
+) -> requests.Response:
+    body = {"phone": phone, "purpose": purpose, "code": code}
+    response: requests.Response = stack.request("POST", "/api/otp/verify", token=token, json=body)
+    return response
+
+
+def last_code(stack: Stack, phone: str) -> str:
+    """The code in the latest SMS to ``phone``, waiting for it to arrive."""
+    messages = stack.wait_for(lambda: sms_to(stack.outbox(), phone))
+    return code_in(messages[-1]["body"])
+
+
+def confirmation_token(stack: Stack, token: str, phone: str) -> str:
+    """What the buyer's app does before releasing money: an SMS code to the account's phone, verified."""
+    sent = send_code(stack, token, phone, "TRANSACTION_CONFIRMATION")
+    assert sent.status_code == 202, sent.text
+    verified = verify_code(stack, token, phone, last_code(stack, phone), "TRANSACTION_CONFIRMATION")
+    assert verified.status_code == 200, verified.text
+    return str(verified.json()["verification_token"])
+
+
+# ------------------------------------------------------------------------------------ payment provider
+def stack_now(stack: Stack) -> int:
+    """The dev stack's clock (which tests move forward), as a Unix timestamp."""
+    response = stack.request("GET", "/_dev/clock")
+    assert response.status_code == 200, response.text
+    return int(clock.parse_iso(response.json()["now"]).timestamp())
+
+
+def payment_event(event_type: str, txn: dict[str, Any], **data: Any) -> dict[str, Any]:
+    """A Jetcheckout event about ``txn`` (its full amount unless ``data`` says otherwise)."""
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": event_type,
+        "created": 0,
+        "data": {
+            "transaction_id": txn["id"],
+            "payment_id": "pay_e2e",
+            "amount": txn["amount"],
+            "currency": "TRY",
+            **data,
+        },
+    }
+
+
+def webhook(stack: Stack, route: str, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET) -> requests.Response:
+    """Play Jetcheckout: ``event`` signed with ``secret`` at the stack's clock, posted from loopback
+    (the dev allowlist)."""
+    body = json.dumps(event, separators=(",", ":")).encode("utf-8")
+    signature = sign(body, [secret], stack_now(stack))
+    response: requests.Response = stack.request(
+        "POST",
+        f"/api/payment/webhook/{route}",
+        data=body,
+        headers={"Content-Type": "application/json", "X-Jetcheckout-Signature": signature},
+    )
+    return response
+
+
+# ------------------------------------------------------------------------------------ transactions
+def new_transaction(
+    stack: Stack, buyer_token: str, seller: str, amount: int = 150_000, description: str = "Fotoğraf makinesi"
+) -> dict[str, Any]:
+    """The buyer opens a transaction with ``seller``: CREATED."""
+    created = stack.request(
+        "POST",
+        "/api/transaction/create",
+        token=buyer_token,
+        json={"seller_id": seller, "amount": amount, "currency": "TRY", "description": description},
+    )
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def paying_transaction(stack: Stack, buyer_token: str, seller: str, amount: int = 150_000) -> dict[str, Any]:
+    """A transaction the buyer has started paying: PAYMENT_PENDING."""
+    txn = new_transaction(stack, buyer_token, seller, amount)
+    paid = stack.request("POST", f"/api/transaction/{txn['id']}/pay", token=buyer_token)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["transaction"]["status"] == "PAYMENT_PENDING"
+    return dict(paid.json()["transaction"])
+
+
+def funded_transaction(stack: Stack, buyer_token: str, seller: str, amount: int = 150_000) -> dict[str, Any]:
+    """A transaction whose money is in escrow: Jetcheckout's signed success webhook said so (FUNDED)."""
+    txn = paying_transaction(stack, buyer_token, seller, amount)
+    funded = webhook(stack, "success", payment_event("payment.succeeded", txn))
+    assert funded.status_code == 200, funded.text
+    return txn

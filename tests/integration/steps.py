@@ -1,0 +1,246 @@
+"""The steps integration tests share, each taken the way a user, the payment provider or AWS takes it:
+through the HTTP handlers (or, where no route exists, the public service function), never by
+writing rows or calling a state move directly. A step that must succeed asserts that it did, so a
+broken "given" fails where it broke.
+
+Sections: users, the payment provider's webhooks, OTP codes and tokens, transactions.
+Domain-only steps live beside their tests (``disputes/steps.py``, ``document_steps.py``).
+
+Steps that read an SMS code need the development outbox, which ``conftest.py`` gives every
+integration test; steps that sign a webhook use :data:`SECRET`, which it also configures.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from itertools import count
+from types import ModuleType
+from typing import Any
+
+from functions.otp import resend as otp_resend
+from functions.otp import send as otp_send
+from functions.otp import status as otp_status_handler
+from functions.otp import verify as otp_verify
+from functions.transactions import cancel, confirm, create, get, pay, ship
+from functions.webhooks import failure, refund, success
+from paylox import clock
+from paylox.auth import Principal
+from paylox.users.service import ensure_active_profile
+from paylox.webhooks.signature import sign
+from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke
+from tests.sms import SmsOutbox
+
+
+# ------------------------------------------------------------------------------------ users
+def profile(user_id: str, *, locale: str = "tr", email: str | None = None) -> str:
+    """``user_id`` has signed in once (their profile made from their token's claims) and reads
+    ``locale``; returns their email address."""
+    address = email or f"{user_id}@example.com"
+    created = ensure_active_profile(Principal(user_id=user_id, groups=frozenset(), email=address, locale=locale))
+    assert (created.email, created.locale) == (address, locale), "the user had signed in before"
+    return address
+
+
+# ------------------------------------------------------------------------------------ payment provider
+SECRET = "test-webhook-secret"  # JETCHECKOUT_WEBHOOK_SECRET of every integration test
+PROVIDER_IP = "127.0.0.1"  # the template's default allowlist is loopback
+WEBHOOK_HANDLERS: dict[str, ModuleType] = {"success": success, "failure": failure, "refund": refund}
+ROUTE_OF = {"payment.succeeded": "success", "payment.failed": "failure", "payment.refunded": "refund"}
+
+_event_ids = count()
+
+
+def event_body(
+    event_type: str,
+    transaction_id: str,
+    *,
+    event_id: str | None = None,
+    amount: int = 150_000,
+    currency: str = "TRY",
+    payment_id: str = "pay_1",
+    **data: Any,
+) -> bytes:
+    """A provider event, serialised as the provider would send it."""
+    document = {
+        "id": event_id or f"evt_{next(_event_ids)}",
+        "type": event_type,
+        "created": clock.timestamp(),
+        "data": {
+            "transaction_id": transaction_id,
+            "payment_id": payment_id,
+            "amount": amount,
+            "currency": currency,
+            **data,
+        },
+    }
+    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+
+
+def deliver(
+    route: str,
+    body: bytes,
+    *,
+    secrets: tuple[str, ...] = (SECRET,),
+    timestamp: int | None = None,
+    signature: str | None = ...,  # type: ignore[assignment]
+    source_ip: str = PROVIDER_IP,
+    base64_body: bool = False,
+) -> HttpResult:
+    """POST ``body`` to the webhook ``route``, signed with ``secrets`` at ``timestamp`` (now), unless
+    an explicit ``signature`` header (or ``None`` for none) is given. Like API Gateway, a body that
+    is not UTF-8 arrives base64-encoded."""
+    if signature is ...:
+        signature = sign(body, secrets, clock.timestamp() if timestamp is None else timestamp)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        base64_body = True
+    event = api_event(
+        f"webhooks/{route}.json",
+        body=body.decode("utf-8") if not base64_body else base64.b64encode(body).decode("ascii"),
+        sub=None,
+        source_ip=source_ip,
+    )
+    event["isBase64Encoded"] = base64_body
+    event["headers"].pop("x-jetcheckout-signature", None)
+    if signature is not None:
+        event["headers"]["x-jetcheckout-signature"] = signature
+    return invoke(WEBHOOK_HANDLERS[route], event)
+
+
+def send_event(event_type: str, transaction_id: str, **kwargs: Any) -> HttpResult:
+    """A correctly signed delivery of a new event to the route of its type."""
+    return deliver(ROUTE_OF[event_type], event_body(event_type, transaction_id, **kwargs))
+
+
+# ------------------------------------------------------------------------------------ OTP
+PHONE = "+905551112233"  # the phone_number claim of the fixtures' users
+VERIFY_PHONE = "PHONE_VERIFICATION"
+CONFIRM_TXN = "TRANSACTION_CONFIRMATION"
+
+
+def send_code(
+    phone: str = PHONE,
+    purpose: str = VERIFY_PHONE,
+    sub: str = BUYER,
+    source_ip: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> HttpResult:
+    """``sub`` asks for an SMS code to ``phone`` (``extra``: ``locale``, ``captcha_token``)."""
+    body = {"phone": phone, "purpose": purpose, **extra}
+    return invoke(otp_send, api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers))
+
+
+def resend_code(phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER, **extra: Any) -> HttpResult:
+    body = {"phone": phone, "purpose": purpose, **extra}
+    return invoke(otp_resend, api_event("otp/resend.json", body=body, sub=sub))
+
+
+def verify_code(code: str, phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER) -> HttpResult:
+    body = {"phone": phone, "purpose": purpose, "code": code}
+    return invoke(otp_verify, api_event("otp/verify.json", body=body, sub=sub))
+
+
+def otp_status(phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER) -> HttpResult:
+    return invoke(otp_status_handler, api_event("otp/status.json", query={"phone": phone, "purpose": purpose}, sub=sub))
+
+
+def verification_token(purpose: str = VERIFY_PHONE, *, sub: str = BUYER, phone: str = PHONE) -> str:
+    """What a user's app does: ask for an SMS code for ``purpose``, read it off the phone, verify it."""
+    sent = send_code(phone, purpose, sub)
+    assert sent.status == 202, sent.raw
+    verified = verify_code(SmsOutbox().last_code(phone), phone, purpose, sub)
+    assert verified.status == 200, verified.raw
+    return str(verified.json["verification_token"])
+
+
+def confirmation_token(sub: str = BUYER, phone: str = PHONE) -> str:
+    """What the buyer's app does before confirming receipt: an SMS code to the account's phone, verified."""
+    return verification_token(CONFIRM_TXN, sub=sub, phone=phone)
+
+
+# ------------------------------------------------------------------------------------ transactions
+_TRANSACTION_HANDLERS: dict[str, ModuleType] = {
+    "get": get,
+    "pay": pay,
+    "ship": ship,
+    "cancel": cancel,
+    "confirm": confirm,
+}
+
+
+def act(name: str, txn_id: str, sub: str = BUYER, *, headers: dict[str, str] | None = None) -> HttpResult:
+    """``sub`` calls the transaction endpoint ``name`` (``get``, ``pay``, ``ship``, ``cancel``, ``confirm``)."""
+    event = api_event(f"transactions/{name}.json", path={"id": txn_id}, sub=sub, headers=headers)
+    return invoke(_TRANSACTION_HANDLERS[name], event)
+
+
+def new_transaction(
+    amount: int = 150_000, *, buyer: str = BUYER, seller: str = SELLER, description: str = "Kamera"
+) -> dict[str, Any]:
+    """``buyer`` opens a transaction with ``seller`` (CREATED); returns it as the API shows it."""
+    body = {"seller_id": seller, "amount": amount, "currency": "TRY", "description": description}
+    created = invoke(create, api_event("transactions/create.json", body=body, sub=buyer))
+    assert created.status == 201, created.raw
+    return dict(created.json)
+
+
+def pending_transaction(amount: int = 150_000) -> str:
+    """A transaction between BUYER and SELLER the buyer has started paying: PAYMENT_PENDING."""
+    txn_id = str(new_transaction(amount)["id"])
+    paid = act("pay", txn_id, BUYER)
+    assert paid.status == 200, paid.raw
+    return txn_id
+
+
+def fund(txn_id: str, amount: int = 150_000, *, payment_id: str = "pay_1") -> None:
+    """The provider's signed webhook says the buyer's payment of ``amount`` succeeded: FUNDED."""
+    funded = send_event("payment.succeeded", txn_id, amount=amount, payment_id=payment_id)
+    assert funded.status == 200 and "ignored" not in funded.json, funded.raw
+
+
+def funded_transaction(amount: int = 150_000, *, payment_id: str = "pay_1", shipped: bool = False) -> str:
+    """A transaction whose money is in escrow: the provider's signed webhook said the payment
+    succeeded (FUNDED), and, if ``shipped``, the seller has shipped (SHIPPED)."""
+    txn_id = pending_transaction(amount)
+    fund(txn_id, amount, payment_id=payment_id)
+    if shipped:
+        sent = act("ship", txn_id, SELLER)
+        assert sent.status == 200, sent.raw
+    return txn_id
+
+
+def shipped_transaction(amount: int = 150_000) -> str:
+    """A funded transaction the seller has shipped: SHIPPED."""
+    return funded_transaction(amount, shipped=True)
+
+
+def confirm_with(txn_id: str, token: str | None, sub: str = BUYER) -> HttpResult:
+    """``sub`` confirms receipt, with ``token`` (from :func:`confirmation_token`) as X-OTP-Token."""
+    return act("confirm", txn_id, sub, headers={"X-OTP-Token": token} if token else None)
+
+
+def confirm_receipt(txn_id: str) -> HttpResult:
+    """The buyer confirms receipt with a fresh SMS code, as the app does."""
+    return confirm_with(txn_id, confirmation_token())
+
+
+def completed_transaction(amount: int = 150_000) -> str:
+    """A transaction the buyer confirmed receipt of with their SMS code: COMPLETED."""
+    txn_id = shipped_transaction(amount)
+    done = confirm_receipt(txn_id)
+    assert done.status == 200, done.raw
+    return txn_id
+
+
+def staff_view(txn_id: str) -> dict[str, Any]:
+    """The transaction as staff see it (payment, refunds, flags, webhooks included)."""
+    result = invoke(get, api_event("transactions/get.json", path={"id": txn_id}, sub=ADMIN, groups=("admin",)))
+    assert result.status == 200, result.raw
+    return dict(result.json)
+
+
+def status_of(txn_id: str) -> str:
+    return str(staff_view(txn_id)["status"])
