@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack import dev_clock
 from devstack.provision import provision
 from devstack.stack import dev_stack
-from paylox import clock
 from paylox.config import get_settings
 from tests.conftest import _moto
 from tests.sms import SmsOutbox
@@ -20,9 +20,9 @@ def aws() -> Iterator[None]:
     """Empty tables, buses, queues and buckets, as created from template.yaml, for every test."""
     _moto.reset()
     provision(dev_stack())
-    clock.reset()
+    dev_clock.reset()
     yield
-    clock.reset()
+    dev_clock.reset()
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
+from devstack import dev_clock
 from functions.otp import send as otp_send
 from functions.otp import verify as otp_verify
 from functions.transactions import cancel, confirm, create, get, list_mine, pay, ship
-from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
 from paylox.errors import ConcurrentModification, InvalidState
@@ -211,15 +211,15 @@ def test_a_token_is_bound_to_its_user_and_purpose_and_expires(sms_outbox):
     txn = shipped_transaction()
     sellers_token = confirmation_token(sms_outbox, sub=SELLER)
     refusals = [confirm_with(txn["id"], sellers_token)]
-    clock.advance(61)  # one SMS per minute per phone
+    dev_clock.advance(61)  # one SMS per minute per phone
     phone_check = {"phone": "+905551112233", "purpose": "PHONE_VERIFICATION"}
     invoke(otp_send, api_event("otp/send.json", body=phone_check))
     code = sms_outbox.last_code("+905551112233")
     phone_token = invoke(otp_verify, api_event("otp/verify.json", body={**phone_check, "code": code}))
     refusals.append(confirm_with(txn["id"], phone_token.json["verification_token"]))
-    clock.advance(61)
+    dev_clock.advance(61)
     expiring = confirmation_token(sms_outbox)
-    clock.advance(301)
+    dev_clock.advance(301)
     refusals.append(confirm_with(txn["id"], expiring))
 
     assert [(result.status, result.code) for result in refusals] == [(403, "OTP_REQUIRED")] * 3

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from devstack import dev_clock
 from functions.transactions import get, pay, ship
 from functions.webhooks import success
 from paylox import clock
@@ -187,7 +188,7 @@ def test_a_captured_delivery_replayed_later_is_refused():
     txn_id = pending_transaction()
     body = event_body("payment.failed", txn_id, reason="do_not_honor")
     header = sign(body, (SECRET,), clock.timestamp())
-    clock.advance(301)
+    dev_clock.advance(301)
 
     replay = deliver("failure", body, signature=header)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
 from functions.disputes import notify
-from paylox import clock
 from paylox.disputes.notifications import NotificationFailed
 from paylox.notify import email as email_module
 from tests.apigw import ADMIN, BUYER, SELLER, load_event
@@ -60,7 +60,7 @@ def test_both_parties_hear_of_every_update(bus, parties, documents):
     dispute = awaiting("BUYER")
     do("message", dispute["id"], BUYER, {"body": "Ekledim."})
     do("evidence", dispute["id"], SELLER, {"document_id": documents.upload(SELLER)})
-    clock.advance(48 * HOUR)
+    dev_clock.advance(48 * HOUR)
     run_sla()
 
     types = [event["detail-type"] for event in bus.deliver()]
@@ -87,7 +87,7 @@ def test_the_awaited_party_is_reminded_in_their_language(bus, parties):
     refused = do("request_info", dispute["id"], ADMIN, {"from": "BUYER", "message": "x"})  # already waiting
     bus.drain()
 
-    clock.advance(24 * HOUR)
+    dev_clock.advance(24 * HOUR)
     run_sla()
     bus.deliver()
 
@@ -117,9 +117,9 @@ def test_admins_are_reminded_of_an_unassigned_dispute_and_told_of_an_escalation(
     dispute = opened()
     bus.drain()
 
-    clock.advance(2 * HOUR)
+    dev_clock.advance(2 * HOUR)
     run_sla()
-    clock.advance(46 * HOUR)
+    dev_clock.advance(46 * HOUR)
     run_sla()
     bus.deliver()
 
