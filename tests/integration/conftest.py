@@ -25,10 +25,17 @@ def aws() -> Iterator[None]:
     dev_clock.reset()
 
 
+@pytest.fixture(autouse=True)
+def outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dev outbox the console email and SMS providers write to, as in the dev stack."""
+    path = tmp_path / "outbox.jsonl"
+    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(path))
+    return path
+
+
 @pytest.fixture
-def sms_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SmsOutbox:
+def sms_outbox(outbox_file: Path) -> SmsOutbox:
     """Where the console SMS provider delivers, so a test reads codes as the phone's owner would."""
-    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
     return SmsOutbox()
 
 

@@ -1,5 +1,6 @@
 """The steps dispute tests are written in: transactions funded, disputes opened and acted on
-through their HTTP handlers, events carried to the notify function, emails read back from SES."""
+through their HTTP handlers, events carried to the notify function, emails read back from the dev
+outbox (the dev stack's console email provider)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from moto.ses.models import ses_backends
 
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
@@ -16,7 +16,7 @@ from devstack.template import ACCOUNT_ID, REGION
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
 from functions.transactions import create as create_txn
 from functions.transactions import pay, ship
-from paylox import clock
+from paylox import clock, dev_outbox
 from paylox.auth import SYSTEM
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
@@ -213,7 +213,9 @@ class DisputeEvents:
         drained: list[dict[str, Any]] = []
         while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages"):
             for received in messages:
-                drained.append(json.loads(received["Body"]))
+                event = json.loads(received["Body"])
+                event.setdefault("account", ACCOUNT_ID)  # moto leaves it out; EventBridge never does
+                drained.append(event)
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])
         return drained
 
@@ -229,12 +231,11 @@ class DisputeEvents:
 
 
 def sent_emails() -> list[dict[str, Any]]:
-    """Every email SES accepted, as (to, subject, body)."""
-    backend = ses_backends[ACCOUNT_ID][REGION]
+    """Every email sent, as (to, subject, body), in send order."""
     return [
-        {"to": address, "subject": sent.subject, "body": sent.body}
-        for sent in backend.sent_messages
-        for address in sent.destinations.get("ToAddresses", [])
+        {"to": sent["to"], "subject": sent["subject"], "body": sent["body"]}
+        for sent in dev_outbox.read_all()
+        if sent["channel"] == "email"
     ]
 
 
