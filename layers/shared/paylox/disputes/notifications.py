@@ -33,7 +33,12 @@ _PARTY_UPDATES = frozenset(
         "DisputeEscalated",
     }
 )
-_TO_ADMINS = {"DisputeOpened": "admin_opened", "DisputeFirstResponseOverdue": "admin_first_response"}
+#: The admins' template per event type; escalations go to the senior admins.
+_ADMIN_TEMPLATES = {
+    "DisputeOpened": "admin_opened",
+    "DisputeFirstResponseOverdue": "admin_first_response",
+    "DisputeEscalated": "admin_escalated",
+}
 
 
 class DisputeDetail(BaseModel):
@@ -66,32 +71,27 @@ def plan(
     """The emails a dispute event causes, one per address (an address listed twice gets the first)."""
     kind, detail = event.detail_type, event.detail.model_dump()
     planned: list[Email] = []
-
-    def to_admins(addresses: Sequence[str], template: str) -> None:
+    if template := _ADMIN_TEMPLATES.get(kind):
         content = render(template, "tr", detail, kind)
+        addresses = senior_admins if kind == "DisputeEscalated" else admins
         planned.extend(Email.for_event(event.id, template, address, content) for address in addresses)
-
-    def to_user(user_id: str | None, template: str) -> None:
+    for user_id, template in _party_templates(kind, event.detail):
         if (recipient := recipient_of(user_id)) is not None:
             content = render(template, recipient.locale, detail, kind)
             planned.append(Email.for_event(event.id, template, recipient.address, content))
-
-    if kind in _TO_ADMINS:
-        to_admins(admins, _TO_ADMINS[kind])
-    elif kind == "DisputeEscalated":
-        to_admins(senior_admins, "admin_escalated")
-
-    parties = {"BUYER": event.detail.buyer_id, "SELLER": event.detail.seller_id}
-    awaited = parties.get(event.detail.awaiting or "")
-    if kind in _PARTY_UPDATES:
-        for user_id in parties.values():
-            to_user(user_id, "party_update")
-    elif kind == "DisputeInfoRequested":
-        for user_id in parties.values():
-            to_user(user_id, "info_requested" if user_id == awaited else "party_update")
-    elif kind == "DisputeInfoReminder":
-        to_user(awaited, "info_reminder")
-    elif kind == "DisputeResolved":
-        for user_id in parties.values():
-            to_user(user_id, "party_resolved")
     return one_per_address(planned)
+
+
+def _party_templates(kind: str, detail: DisputeDetail) -> list[tuple[str, str]]:
+    """``(user id, template)`` for each party told about an event of type ``kind``."""
+    parties = [detail.buyer_id, detail.seller_id]
+    awaited = {"BUYER": detail.buyer_id, "SELLER": detail.seller_id}.get(detail.awaiting or "")
+    if kind in _PARTY_UPDATES:
+        return [(user_id, "party_update") for user_id in parties]
+    if kind == "DisputeInfoRequested":
+        return [(user_id, "info_requested" if user_id == awaited else "party_update") for user_id in parties]
+    if kind == "DisputeInfoReminder":
+        return [(awaited, "info_reminder")] if awaited else []
+    if kind == "DisputeResolved":
+        return [(user_id, "party_resolved") for user_id in parties]
+    return []

@@ -47,9 +47,7 @@ NotifierEvent = Annotated[
 ]
 
 
-def notify(
-    event: TransactionEvent | AlertEvent, *, context: Any = None, provider: EmailProvider | None = None
-) -> int:
+def notify(event: TransactionEvent | AlertEvent, *, context: Any = None, provider: EmailProvider | None = None) -> int:
     """Send the emails one bus event calls for, each at most once; returns how many."""
     if isinstance(event, AlertEvent):
         planned = plan_alert(event, get_settings().admin_notification_emails)
