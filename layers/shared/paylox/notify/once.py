@@ -37,7 +37,7 @@ def send_emails(emails: Sequence[Email], *, context: Any = None, provider: Email
         try:
             send_email_once(email, context=context, provider=provider)
         except Exception:  # one bad address must not stop the others; the retry serves it
-            logger.exception("email failed", extra={"to": mask_email(email.to), "key": email.key})
+            logger.exception("email failed", extra={"to": mask_email(email.to)})  # the key holds the address
             failed += 1
     metrics.add_metric(name="EmailsSent", unit="Count", value=len(emails) - failed)
     if failed:
