@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
 from paylox.config import get_settings
 from paylox.notify.alerts import ALERT_EVENT, AlertEvent
-from paylox.notify.email import Email, EmailProvider
+from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
-from paylox.notify.recipients import Recipient, RecipientOf, find_recipient
+from paylox.notify.recipients import RecipientOf, find_recipient
 from paylox.transactions import emails
 
 
@@ -62,14 +62,13 @@ def plan(event: TransactionEvent, recipient_of: RecipientOf) -> list[Email]:
     detail = event.detail.model_dump()
     planned: list[Email] = []
     for role in emails.RECIPIENTS.get(event.detail_type, ()):
-        recipient: Recipient | None = recipient_of(detail[f"{role}_id"])
-        if recipient is not None:
+        if (recipient := recipient_of(detail[f"{role}_id"])) is not None:
             content = emails.render(event.detail_type, role, recipient.locale, detail)
             planned.append(Email.for_event(event.id, role, recipient.address, content))
-    return planned
+    return one_per_address(planned)
 
 
 def plan_alert(event: AlertEvent, admins: Sequence[str]) -> list[Email]:
-    """The admins' emails about a payment webhook alert."""
+    """The admins' emails about a payment webhook alert, one per address."""
     content = emails.render_alert(event.detail.model_dump())
-    return [Email.for_event(event.id, "alert", address, content) for address in admins]
+    return one_per_address(Email.for_event(event.id, "alert", address, content) for address in admins)
