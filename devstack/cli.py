@@ -139,14 +139,13 @@ def _invoke(args: argparse.Namespace) -> int:
         print(f"paylox invoke: cannot read the event {args.event}: {exc}", file=sys.stderr)
         return 2
 
+    from devstack import dev_clock
     from devstack.invoker import Invoker
     from devstack.run import function_environment
-    from paylox import clock
 
     base = StateDir.read_json(state.environment) if args.env_from_dev and state.environment.exists() else None
     os.environ.update(function_environment(stack, state, running["aws_endpoint_url"], dict(os.environ), base))
-    clock.reset()
-    clock.advance(state.clock_offset())
+    dev_clock.install(state.clock_offset())  # the running stack's time
     # Like `sam local invoke`: the function's logs on stderr, only its result on stdout.
     try:
         with contextlib.redirect_stdout(sys.stderr):

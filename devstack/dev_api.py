@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from devstack import dev_clock
 from devstack.async_wiring import AsyncWiring
 from devstack.gateway import HttpRequest, HttpResponse, RouteTable, message
 from devstack.invoker import Invoker
@@ -91,9 +92,9 @@ class DevEndpoints:
         valid = isinstance(seconds, int | float) and not isinstance(seconds, bool) and math.isfinite(seconds)
         if not valid or seconds < 0:
             return message(400, "advance_seconds must be a number >= 0: the clock only moves forward")
-        clock.advance(seconds)
+        dev_clock.advance(seconds)
         # Persisted so that `paylox invoke` in another process runs at the same time.
-        self.state.save_clock_offset(clock.offset_seconds())
+        self.state.save_clock_offset(dev_clock.offset_seconds())
         self.wiring.wake()  # schedules that became due fire now, not at the next poll
         return HttpResponse.json(200, _clock())
 
@@ -108,7 +109,7 @@ class DevEndpoints:
 
 
 def _clock() -> dict[str, Any]:
-    return {"now": clock.now_iso(), "offset_seconds": clock.offset_seconds()}
+    return {"now": clock.now_iso(), "offset_seconds": dev_clock.offset_seconds()}
 
 
 def _content(body: bytes, content_type: str) -> HttpResponse:

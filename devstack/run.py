@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+from devstack import dev_clock
 from devstack.async_wiring import AsyncWiring
 from devstack.authorizer import JwtAuthorizer, authorizer_configs
 from devstack.dev_api import DevEndpoints
@@ -22,7 +23,6 @@ from devstack.stack import dev_stack
 from devstack.state import StateDir
 from devstack.template import REGION, Stack
 from devstack.tokens import jwks, signing_key
-from paylox import clock
 
 log = logging.getLogger("paylox.devstack")
 
@@ -91,7 +91,7 @@ def start(state: StateDir, port: int, host: str = "127.0.0.1") -> RunningStack:
     # Each run starts from nothing: fresh AWS, real time, an empty outbox.
     make_dynamodb_atomic()
     provision(stack)
-    clock.reset()
+    dev_clock.install()
     state.save_clock_offset(0.0)
     state.outbox.write_text("", encoding="utf-8")
 

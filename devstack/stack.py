@@ -18,6 +18,8 @@ DEV_PARAMETERS = {
     "JwtIssuer": DEV_ISSUER,
     "JwtAudience": DEV_AUDIENCE,
     "AdminNotificationEmails": "ops@paylox.com.tr",
+    # Emails go to the log and the dev outbox (GET /_dev/outbox), like the console SMS.
+    "EmailProvider": "console",
 }
 
 

@@ -3,7 +3,8 @@
 The environment is fixed here, before any test module imports a handler: fake AWS credentials,
 moto started for the whole session (Powertools' idempotency layer builds its boto3 client when a
 handler module is imported, so moto must already be in place), and the functions' environment
-resolved from ``template.yaml`` exactly as the dev stack resolves it.
+resolved from ``template.yaml`` exactly as the dev stack resolves it, with the dev stack's movable
+clock (``devstack.dev_clock``) installed, so tests move time the way ``POST /_dev/clock`` does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ make_dynamodb_atomic()
 _moto = mock_aws()
 _moto.start()
 
+from devstack import dev_clock  # noqa: E402
 from devstack.stack import dev_stack  # noqa: E402
 
 os.environ.update(dev_stack().environment())
+dev_clock.install()

@@ -2,12 +2,16 @@
 
 from typing import Any
 
-from paylox.documents.notifications import notify_quarantined
+from aws_lambda_powertools.utilities.parser import event_parser
+
+from paylox.documents.notifications import DocumentEvent, notify
 from paylox.observability import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"notified": len(notify_quarantined(event["id"], event.get("detail") or {}, context))}
+@event_parser(model=DocumentEvent)
+def handler(event: DocumentEvent, context: Any) -> dict[str, int]:
+    logger.append_keys(event_id=event.id, detail_type=event.detail_type)
+    return {"sent": notify(event, context=context)}

@@ -1,16 +1,22 @@
-"""Emails for transaction events and payment-webhook alerts (EventBridge rule on the domain bus).
+"""Emails for transaction events and payment webhook alerts (EventBridge rules on the domain bus).
 
-Buyer and seller in their own language; admins for alerts. Idempotent per event and recipient.
+Buyer and seller in their own language; admins for alerts. Each email at most once per event and
+recipient.
 """
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
+
+from paylox.notify.alerts import AlertEvent
 from paylox.observability import logger, metrics, tracer
-from paylox.transactions.notifications import notify
+from paylox.transactions.notifications import NotifierEvent, TransactionEvent, notify
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    return {"recipients": len(notify(event, context))}
+@event_parser(model=NotifierEvent)
+def handler(event: TransactionEvent | AlertEvent, context: Any) -> dict[str, int]:
+    logger.append_keys(event_id=event.id, detail_type=event.detail_type)
+    return {"sent": notify(event, context=context)}

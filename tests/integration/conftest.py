@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack import dev_clock
 from devstack.provision import provision
 from devstack.stack import dev_stack
-from paylox import clock
 from paylox.config import get_settings
 from tests.conftest import _moto
 from tests.integration.steps import SECRET
@@ -21,24 +21,30 @@ def aws() -> Iterator[None]:
     """Empty tables, buses, queues and buckets, as created from template.yaml, for every test."""
     _moto.reset()
     provision(dev_stack())
-    clock.reset()
+    dev_clock.reset()
     yield
-    clock.reset()
+    dev_clock.reset()
 
 
 @pytest.fixture(autouse=True)
-def phones_and_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the shared steps (``tests/integration/steps.py``) rely on in every test: an outbox the
-    console SMS provider delivers to, so codes are read as the phone's owner would read them, and
-    the webhook secret the payment provider signs with."""
-    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
+def outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dev outbox the console email and SMS providers write to, as in the dev stack."""
+    path = tmp_path / "outbox.jsonl"
+    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def provider_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook secret the payment provider signs with, as the shared steps
+    (``tests/integration/steps.py``) sign their deliveries."""
     monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET", SECRET)
     monkeypatch.delenv("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS", raising=False)
 
 
 @pytest.fixture
-def sms_outbox() -> SmsOutbox:
-    """The messages the console SMS provider delivered in this test."""
+def sms_outbox(outbox_file: Path) -> SmsOutbox:
+    """Where the console SMS provider delivers, so a test reads codes as the phone's owner would."""
     return SmsOutbox()
 
 

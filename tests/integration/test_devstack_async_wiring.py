@@ -14,11 +14,11 @@ import pytest
 import requests
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+from devstack import dev_clock
 from devstack.async_wiring import AsyncWiring
 from devstack.invoker import Invoker
 from devstack.provision import provision
 from devstack.template import REGION, Stack, load_template
-from paylox import clock
 from tests.integration.async_functions import recorder
 
 TEMPLATE = Path(__file__).parent / "async_functions" / "template.yaml"
@@ -100,7 +100,7 @@ def test_a_failing_target_is_retried_then_dead_lettered_and_the_wiring_keeps_run
 
 def test_a_rate_schedule_fires_when_the_clock_passes_its_next_tick(wiring):
     # When the dev clock moves past the 5-minute tick
-    clock.advance(301)
+    dev_clock.advance(301)
     wiring.wake()
 
     # Then the function runs with the schedule's Input, once
@@ -108,7 +108,7 @@ def test_a_rate_schedule_fires_when_the_clock_passes_its_next_tick(wiring):
 
 
 def test_a_cron_schedule_fires_once_for_a_day_skipped_over(wiring):
-    clock.advance(86400)
+    dev_clock.advance(86400)
     wiring.wake()
 
     [event] = wait_for(lambda: recorder.events_of("NightlyFunction"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
 from functions.documents import audit, cleanup, share_access, share_create, share_revoke, verify
-from paylox import clock
 from paylox.audit import audit_trail
 from paylox.documents.errors import DocumentNotAvailable
 from paylox.documents.service import get_downloadable_document
@@ -142,11 +142,11 @@ def test_deleted_files_are_purged_by_the_cleanup_after_retention_and_not_before(
     s3().put_object(Bucket=bucket(), Key=f"documents/{doc['id']}", Body=b"an older version")  # versions too
     delete_document(doc["id"])
 
-    clock.advance(29 * DAY)
+    dev_clock.advance(29 * DAY)
     assert run_cleanup()["purged"] == 0
     assert keys_in_bucket("documents/") and keys_in_bucket("previews/")
 
-    clock.advance(1 * DAY + 60)
+    dev_clock.advance(1 * DAY + 60)
     report = run_cleanup()
 
     assert report["purged"] == 1
@@ -180,9 +180,9 @@ def test_a_share_link_expires_with_the_clock():
     doc = available()
     link = share(doc["id"], expires_in=3600).json
 
-    clock.advance(3599)
+    dev_clock.advance(3599)
     assert open_link(link["token"]).status == 302
-    clock.advance(2)
+    dev_clock.advance(2)
 
     expired = open_link(link["token"])
     assert (expired.status, expired.code) == (410, "SHARE_LINK_EXPIRED")
@@ -330,9 +330,9 @@ def test_other_services_get_a_downloadable_document_or_a_clear_refusal():
 def test_an_upload_that_never_arrives_is_expired_after_its_window():
     doc = start_upload().json
 
-    clock.advance(15 * 60)
+    dev_clock.advance(15 * 60)
     assert run_cleanup()["expired"] == 0  # still within the window and its grace
-    clock.advance(3600 + 1)
+    dev_clock.advance(3600 + 1)
     report = run_cleanup()
 
     assert report["expired"] == 1
@@ -345,7 +345,7 @@ def test_an_upload_whose_notification_was_lost_is_processed_by_the_cleanup():
     doc = start_upload().json
     post_form(doc, files.pdf())  # ... and S3's notification never arrives
 
-    clock.advance(2 * 3600)
+    dev_clock.advance(2 * 3600)
     report = run_cleanup()
 
     assert report["reprocessed"] == 1
@@ -360,7 +360,7 @@ def test_objects_nobody_waits_for_are_removed_once_they_are_old_enough():
 
     assert run_cleanup()["orphans"] == 0  # too young: their notifications may be on the way
     notify_uploaded(awaited["id"])
-    clock.advance(2 * 3600)
+    dev_clock.advance(2 * 3600)
     report = run_cleanup()
 
     assert report["orphans"] == 2 and report["failed"] == 0

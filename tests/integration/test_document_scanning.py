@@ -46,8 +46,7 @@ def guardduty(settings_env):
 
 
 @pytest.fixture
-def outbox(monkeypatch, tmp_path):
-    monkeypatch.setenv("PAYLOX_DEV_OUTBOX", str(tmp_path / "outbox.jsonl"))
+def outbox():
     return dev_outbox.read_all
 
 
@@ -168,7 +167,7 @@ def test_the_owner_is_told_in_their_language_and_the_admins_are_told(outbox):
 
     result = notify.handler(event, LambdaContext("notify"))
 
-    assert result == {"notified": 2}
+    assert result == {"sent": 2}
     owner, admins = outbox()
     assert owner["to"] == f"{BUYER}@example.com"
     assert owner["subject"] == "A document you uploaded was quarantined"

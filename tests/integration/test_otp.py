@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from paylox import clock
+from devstack import dev_clock
 from paylox.audit import audit_trail
 from paylox.auth import Principal
 from paylox.errors import DomainError
@@ -154,7 +154,7 @@ def test_a_verified_phone_cannot_be_swapped_for_another_by_the_session(sms_outbo
     assert sms_outbox.messages(OTHER_PHONES[1]) == []
     assert late_swap.status == 409 and late_swap.code == "PHONE_ALREADY_VERIFIED"
     assert UserProfile.get(BUYER).phone == PHONE
-    clock.advance(61)
+    dev_clock.advance(61)
     assert send_code(phone=PHONE).status == 202  # re-verifying the same number is fine
 
 
@@ -187,20 +187,20 @@ def test_a_malformed_code_costs_no_attempt(sms_outbox):
 def test_a_code_expires_after_five_minutes_by_the_clock(sms_outbox):
     send_code()
     code = sms_outbox.last_code(PHONE)
-    clock.advance(301)
+    dev_clock.advance(301)
 
     result = verify_code(code)
 
     assert result.status == 410 and result.code == "OTP_EXPIRED"
     assert otp_status().json == {"status": "expired", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
-    clock.advance(3600)
+    dev_clock.advance(3600)
     assert otp_status().json["status"] == "none"
     assert verify_code(code).code == "OTP_NOT_FOUND"
 
 
 def test_a_code_still_works_just_before_it_expires(sms_outbox):
     send_code()
-    clock.advance(295)  # a few real seconds of slack: the test itself takes time
+    dev_clock.advance(295)  # a few real seconds of slack: the test itself takes time
 
     assert verify_code(sms_outbox.last_code(PHONE)).status == 200
 
@@ -223,7 +223,7 @@ def test_a_code_is_bound_to_its_user_and_purpose(sms_outbox):
 def test_status_follows_the_verification(sms_outbox):
     assert otp_status().json == {"status": "none", "expires_in": 0, "attempts_left": 0, "resend_available_in": 0}
     send_code()
-    clock.advance(10)
+    dev_clock.advance(10)
 
     pending = otp_status().json
     verify_code(wrong(sms_outbox.last_code(PHONE)))
@@ -247,7 +247,7 @@ def test_status_reads_national_format_and_rejects_nonsense():
 def test_resend_sends_a_new_code_and_the_old_one_stops_working(sms_outbox):
     send_code()
     old = sms_outbox.last_code(PHONE)
-    clock.advance(61)
+    dev_clock.advance(61)
 
     again = resend_code(locale="en")
     new = sms_outbox.last_code(PHONE)
@@ -263,7 +263,7 @@ def test_resend_after_too_many_wrong_codes_gives_a_fresh_code(sms_outbox):
     send_code()
     for _ in range(3):
         verify_code(wrong(sms_outbox.last_code(PHONE)))
-    clock.advance(61)
+    dev_clock.advance(61)
 
     assert resend_code(captcha_token="paylox-dev-captcha-pass").status == 202
     assert verify_code(sms_outbox.last_code(PHONE)).status == 200
@@ -286,19 +286,19 @@ def test_one_sms_per_minute_per_phone_across_send_resend_and_users(sms_outbox):
     assert_429(resend_code(), "OTP_RATE_LIMITED", 60)
     assert_429(send_code(sub=SELLER), "OTP_RATE_LIMITED", 60)
     assert len(sms_outbox.messages(PHONE)) == 1
-    clock.advance(61)
+    dev_clock.advance(61)
     assert send_code().status == 202
 
 
 def test_hourly_cap_per_phone(sms_outbox):
     for _ in range(5):
         assert send_code().status == 202
-        clock.advance(61)
+        dev_clock.advance(61)
 
     capped = send_code()
 
     assert_429(capped, "OTP_PHONE_HOURLY_LIMIT", 3600 - 5 * 61)
-    clock.advance(int(capped.headers["retry-after"]))
+    dev_clock.advance(int(capped.headers["retry-after"]))
     assert send_code().status == 202
 
 
@@ -359,7 +359,7 @@ def test_fifty_concurrent_wrong_guesses_count_as_exactly_three(sms_outbox):
     assert outcomes.count("OTP_INVALID") == 2 and outcomes.count("OTP_MAX_ATTEMPTS") == 48
     assert int(CodeRow.get(CodeRow.key(BUYER, PHONE, VERIFY_PHONE)).attempts) == 3
     assert verify_code(code).code == "OTP_MAX_ATTEMPTS"
-    clock.advance(61)
+    dev_clock.advance(61)
     assert send_code().code == "CAPTCHA_REQUIRED"  # exactly three failures were recorded
 
 

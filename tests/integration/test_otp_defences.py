@@ -10,8 +10,8 @@ import pytest
 import requests
 import responses
 
+from devstack import dev_clock
 from functions.admin import otp_blocklist_delete, otp_blocklist_list, otp_blocklist_put
-from paylox import clock
 from paylox.audit import audit_trail
 from paylox.otp.captcha import DEV_CAPTCHA_TOKEN, SITEVERIFY_URLS
 from paylox.otp.codes import phone_ref
@@ -81,7 +81,7 @@ def test_admins_block_list_and_unblock_with_reasons(sms_outbox):
 
 def test_a_timed_block_ends_by_itself():
     admin_put(PHONE, {"reason": "cool off", "duration_seconds": 600})
-    clock.advance(601)
+    dev_clock.advance(601)
 
     assert send_code().status == 202
     assert admin_list().json["items"] == []
@@ -126,7 +126,7 @@ def test_many_wrong_codes_in_a_day_block_the_number_automatically(sms_outbox, se
     settings_env(OTP_AUTOBLOCK_FAILED_VERIFICATIONS=4, OTP_AUTOBLOCK_SECONDS=7200)
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(61)
+    dev_clock.advance(61)
     send_code(captcha_token=DEV_CAPTCHA_TOKEN)
     verify_code("000000" if sms_outbox.last_code(PHONE) != "000000" else "000001")  # the fourth failure
 
@@ -135,7 +135,7 @@ def test_many_wrong_codes_in_a_day_block_the_number_automatically(sms_outbox, se
     assert blocked.status == 403 and blocked.code == "PHONE_BLOCKED"
     [entry] = admin_list().json["items"]
     assert entry["source"] == "auto" and entry["blocked_by"] == "system" and "wrong codes" in entry["reason"]
-    clock.advance(7201)
+    dev_clock.advance(7201)
     assert send_code(captcha_token=DEV_CAPTCHA_TOKEN).status == 202
 
 
@@ -143,7 +143,7 @@ def test_many_sends_in_a_day_block_the_number_automatically(sms_outbox, settings
     settings_env(OTP_AUTOBLOCK_SENDS=3)
     for _ in range(3):
         assert send_code().status == 202
-        clock.advance(61)
+        dev_clock.advance(61)
 
     assert send_code().code == "PHONE_BLOCKED"
     assert "OTP_PHONE_AUTO_BLOCKED" in [record.action for record in audit_trail(phone_ref(PHONE))]
@@ -165,7 +165,7 @@ def test_an_automatic_block_never_replaces_an_admin_block(sms_outbox, settings_e
 def test_after_three_failures_the_next_send_needs_a_captcha(sms_outbox):
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(61)
+    dev_clock.advance(61)
 
     missing = send_code()
 
@@ -178,7 +178,7 @@ def test_after_three_failures_the_next_send_needs_a_captcha(sms_outbox):
 def test_the_documented_dev_token_passes_in_dev(sms_outbox):
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(61)
+    dev_clock.advance(61)
 
     assert send_code(captcha_token=DEV_CAPTCHA_TOKEN).status == 202
 
@@ -186,7 +186,7 @@ def test_the_documented_dev_token_passes_in_dev(sms_outbox):
 def test_the_captcha_requirement_lapses_after_an_hour(sms_outbox):
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(3601)
+    dev_clock.advance(3601)
 
     assert send_code().status == 202
 
@@ -206,7 +206,7 @@ def test_captcha_tokens_are_verified_with_the_configured_provider(sms_outbox, se
     )
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(61)
+    dev_clock.advance(61)
 
     invalid = send_code(captcha_token="bad-token")
     valid = send_code(captcha_token="good-token")
@@ -224,7 +224,7 @@ def test_a_low_recaptcha_score_or_an_unreachable_provider_fails_closed(sms_outbo
     responses.add(responses.POST, SITEVERIFY_URLS["recaptcha"], body=requests.ConnectionError("down"))
     send_code()
     fail_three_times(sms_outbox)
-    clock.advance(61)
+    dev_clock.advance(61)
 
     assert send_code(captcha_token="looks-human").code == "CAPTCHA_REQUIRED"
     assert send_code(captcha_token="looks-human").code == "CAPTCHA_REQUIRED"
@@ -234,7 +234,7 @@ def test_a_low_recaptcha_score_or_an_unreachable_provider_fails_closed(sms_outbo
 def test_outside_dev_the_dev_token_is_just_another_token(settings_env):
     from paylox.otp.captcha import verify_captcha
 
-    settings_env(PAYLOX_STAGE="prod", SMS_PROVIDER="twilio", CAPTCHA_SECRET="captcha-secret")
+    settings_env(PAYLOX_STAGE="prod", SMS_PROVIDER="twilio", EMAIL_PROVIDER="ses", CAPTCHA_SECRET="captcha-secret")
     responses.add(responses.POST, SITEVERIFY_URLS["turnstile"], json={"success": False})
 
     assert verify_captcha(DEV_CAPTCHA_TOKEN, "203.0.113.10") is False

@@ -13,8 +13,8 @@ import requests
 import responses
 from twilio.request_validator import RequestValidator
 
+from devstack import dev_clock
 from functions.otp import twilio_delivery
-from paylox import clock
 from paylox.otp.models import MessageRow
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, TransientSmsError
 from paylox.otp.sms.messagebird import MESSAGES_URL, MessageBirdProvider
@@ -238,7 +238,7 @@ def test_when_every_provider_fails_it_is_503_and_leaves_no_code_and_no_cooldown(
 def test_a_resend_that_fails_leaves_the_old_code_dead_too(real_providers, sms_outbox):
     responses.add(responses.POST, TWILIO_URL, json=twilio_ok(), status=201)
     assert send_code(locale="en").status == 202
-    clock.advance(61)
+    dev_clock.advance(61)
     responses.replace(responses.POST, TWILIO_URL, json=twilio_error(20500, 500), status=500)
     responses.add(responses.POST, MESSAGES_URL, json={}, status=500)
 

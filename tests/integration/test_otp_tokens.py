@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from paylox import clock
+from devstack import dev_clock
 from paylox.otp.tokens import consume_token, issue_token
 
 PHONE = "+905551112233"
@@ -35,7 +35,7 @@ def test_a_token_only_works_for_what_it_is_bound_to_and_a_refusal_does_not_spend
 
 def test_a_token_expires_by_the_clock():
     token, lifetime = issue_token(**BINDING)
-    clock.advance(lifetime + 1)
+    dev_clock.advance(lifetime + 1)
 
     assert consume_token(token, **BINDING) is False
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from devstack import dev_clock
 from functions.transactions import create, get, list_mine
-from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import SYSTEM, Principal
 from paylox.errors import ConcurrentModification, InvalidState
@@ -169,12 +169,12 @@ def test_a_token_is_bound_to_its_user_and_purpose_and_expires():
     txn_id = shipped_transaction()
     sellers_token = confirmation_token(sub=SELLER)
     refusals = [confirm_with(txn_id, sellers_token)]
-    clock.advance(61)  # one SMS per minute per phone
+    dev_clock.advance(61)  # one SMS per minute per phone
     phone_token = verification_token("PHONE_VERIFICATION")
     refusals.append(confirm_with(txn_id, phone_token))
-    clock.advance(61)
+    dev_clock.advance(61)
     expiring = confirmation_token()
-    clock.advance(301)
+    dev_clock.advance(301)
     refusals.append(confirm_with(txn_id, expiring))
 
     assert [(result.status, result.code) for result in refusals] == [(403, "OTP_REQUIRED")] * 3

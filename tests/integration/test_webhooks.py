@@ -13,11 +13,13 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from devstack import dev_clock
 from functions.transactions import get, pay
 from functions.webhooks import success
 from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
+from paylox.notify.alerts import ALERT_EVENT
 from paylox.transactions import states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.webhooks import service
@@ -169,7 +171,7 @@ def test_a_captured_delivery_replayed_later_is_refused():
     txn_id = pending_transaction()
     body = event_body("payment.failed", txn_id, reason="do_not_honor")
     header = sign(body, (SECRET,), clock.timestamp())
-    clock.advance(301)
+    dev_clock.advance(301)
 
     replay = deliver("failure", body, signature=header)
 
@@ -324,7 +326,7 @@ def test_a_success_for_another_amount_or_currency_is_refused_and_alerted(bus, am
     assert result.code == "AMOUNT_MISMATCH"
     txn = find_transaction(txn_id)
     assert txn.status == "PAYMENT_PENDING" and txn.version == version  # untouched
-    alerts = of_type(bus.drain(), "PaymentWebhookAlert")
+    alerts = of_type(bus.drain(), ALERT_EVENT)
     assert [alert["detail"]["kind"] for alert in alerts] == ["AMOUNT_MISMATCH"]
     assert alerts[0]["detail"]["received_amount"] == amount
     assert alerts[0]["detail"]["expected_amount"] == 150000
@@ -480,7 +482,7 @@ def test_out_of_order_events_are_answered_flagged_and_never_move_backwards(bus, 
     txn = staff_view(txn_id)
     assert txn["status"] == status
     assert [(flag["kind"], flag["event_type"]) for flag in txn["flags"]] == [("OUT_OF_ORDER", event_type)]
-    alerts = of_type(bus.drain(), "PaymentWebhookAlert")
+    alerts = of_type(bus.drain(), ALERT_EVENT)
     assert [alert["detail"]["kind"] for alert in alerts] == ["OUT_OF_ORDER"]
 
 
@@ -505,7 +507,7 @@ def test_harmless_repeats_are_ignored_without_a_flag(bus):
     assert same_payment.json["ignored"] == "already_funded"
     assert failed_again.json["ignored"] == "already_failed"
     assert staff_view(funded)["flags"] == [] and staff_view(failed)["flags"] == []
-    assert of_type(bus.drain(), "PaymentWebhookAlert") == []
+    assert of_type(bus.drain(), ALERT_EVENT) == []
 
 
 def test_a_second_payment_for_a_funded_transaction_is_flagged_for_a_refund():
@@ -535,7 +537,7 @@ def test_an_unknown_transaction_is_answered_200_so_the_provider_stops_and_admins
 
     assert result.status == 200
     assert result.json["unknown_transaction"] is True
-    alerts = of_type(bus.drain(), "PaymentWebhookAlert")
+    alerts = of_type(bus.drain(), ALERT_EVENT)
     assert [alert["detail"]["kind"] for alert in alerts] == ["UNKNOWN_TRANSACTION"]
     stored = deliveries_for_transaction("txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F")
     assert [row.outcome for row in stored] == ["UNKNOWN_TRANSACTION"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
+from devstack import dev_clock
 from paylox import clock, secrets
 from paylox.auth import parse_groups, principal_from_event
 from paylox.config import Settings, SettingsError, get_settings
@@ -16,14 +19,14 @@ from paylox.secrets import get_optional_secret, get_secret
 
 @pytest.fixture(autouse=True)
 def real_time():
-    clock.reset()
+    dev_clock.reset()
     yield
-    clock.reset()
+    dev_clock.reset()
 
 
 def test_ids_are_prefixed_and_sort_by_creation_time():
     first = new_id("txn")
-    clock.advance(0.002)
+    dev_clock.advance(0.002)
     second = new_id("txn")
 
     assert first.startswith("txn_") and len(first) == 30
@@ -34,12 +37,23 @@ def test_ids_are_prefixed_and_sort_by_creation_time():
 
 def test_the_clock_only_moves_forward_and_ids_follow_it():
     before = clock.now()
-    clock.advance(3600)
+    dev_clock.advance(3600)
 
     assert (clock.now() - before).total_seconds() >= 3600
-    assert clock.offset_seconds() == 3600
+    assert dev_clock.offset_seconds() == 3600
     with pytest.raises(ValueError, match="forward"):
-        clock.advance(-1)
+        dev_clock.advance(-1)
+
+
+def test_the_clock_is_the_real_time_unless_the_dev_stack_installs_its_own():
+    clock.use(clock.real_time)  # as in AWS, where nothing installs the dev clock
+    try:
+        dev_clock.advance(3600)
+        assert abs((clock.now() - datetime.now(UTC)).total_seconds()) < 5
+    finally:
+        dev_clock.install()
+
+    assert (clock.now() - datetime.now(UTC)).total_seconds() < 5  # installed afresh: no offset yet
 
 
 def test_iso_timestamps_are_utc_with_z_and_round_trip():

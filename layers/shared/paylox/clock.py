@@ -1,22 +1,34 @@
 """The one clock of the system.
 
-Every timestamp comes from :func:`now`. In AWS the offset is always zero; the dev stack moves it
-forward (``POST /_dev/clock``) so that expiry, escalation and schedules can be exercised without
-waiting. Expiry checks must use this clock, never ``datetime.now`` or ``time.time``.
+Every timestamp comes from :func:`now`, which is the real time. Only the dev stack changes that:
+at start it installs its movable clock (:func:`use`, called by ``devstack.dev_clock.install``) so
+that ``POST /_dev/clock`` can exercise expiry, escalation and schedules without waiting. Nothing in
+AWS calls :func:`use`. Expiry checks must use this clock, never ``datetime.now`` or ``time.time``.
 """
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-_lock = threading.Lock()
-_offset = timedelta(0)
+
+def real_time() -> datetime:
+    """The real time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+_source: Callable[[], datetime] = real_time
 
 
 def now() -> datetime:
-    """Current time, timezone-aware UTC, shifted by the development offset (zero in AWS)."""
-    return datetime.now(UTC) + _offset
+    """Current time, timezone-aware UTC (the real time unless the dev stack installed its clock)."""
+    return _source()
+
+
+def use(source: Callable[[], datetime]) -> None:
+    """Read the time from ``source`` from now on: the dev stack's movable clock, never in AWS."""
+    global _source
+    _source = source
 
 
 def timestamp() -> int:
@@ -35,23 +47,3 @@ def now_iso() -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def offset_seconds() -> float:
-    return _offset.total_seconds()
-
-
-def advance(seconds: float) -> None:
-    """Move the clock forward (development only: the dev stack's ``/_dev/clock``)."""
-    global _offset
-    if seconds < 0:
-        raise ValueError("the clock only moves forward")
-    with _lock:
-        _offset += timedelta(seconds=seconds)
-
-
-def reset() -> None:
-    """Back to real time (tests)."""
-    global _offset
-    with _lock:
-        _offset = timedelta(0)

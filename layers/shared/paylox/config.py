@@ -54,6 +54,8 @@ class Settings(BaseModel):
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
     event_source: str = Field(alias="EVENT_SOURCE", default="paylox")
     payment_gateway: Literal["sandbox", "jetcheckout"] = Field(alias="PAYMENT_GATEWAY", default="sandbox")
+    # Email: through SES, or in development to the log and the dev outbox (paylox.notify.email).
+    email_provider: Literal["ses", "console"] = Field(alias="EMAIL_PROVIDER", default="ses")
     sender_email: str = Field(alias="SENDER_EMAIL", default="no-reply@paylox.com.tr")
     admin_notification_emails: CsvList = Field(alias="ADMIN_NOTIFICATION_EMAILS", default_factory=list)
 
@@ -124,6 +126,12 @@ class Settings(BaseModel):
     def _gateway_is_configured(self) -> Settings:
         if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
             raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
+        return self
+
+    @model_validator(mode="after")
+    def _check_email(self) -> Settings:
+        if self.email_provider == "console" and self.stage != "dev":
+            raise ValueError("EMAIL_PROVIDER=console sends nothing and is allowed only when PAYLOX_STAGE=dev")
         return self
 
     @model_validator(mode="after")

@@ -1,18 +1,17 @@
 """The steps dispute tests are written in: disputes opened and acted on through their HTTP
-handlers, events carried to the notify function, emails read back from SES. The steps other
-domains share (a funded transaction, a user's profile) are in ``tests/integration/steps.py``."""
+handlers, events carried to the notify function, emails read back from the dev outbox (the dev
+stack's console email provider). The steps other domains share (a funded transaction, a user's
+profile) are in ``tests/integration/steps.py``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.ses.models import ses_backends
-
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
-from devstack.template import ACCOUNT_ID, REGION
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
+from paylox import dev_outbox
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
 from paylox.payments.base import RefundResult
@@ -173,12 +172,11 @@ class DisputeEvents(EventTap):
 
 
 def sent_emails() -> list[dict[str, Any]]:
-    """Every email SES accepted, as (to, subject, body)."""
-    backend = ses_backends[ACCOUNT_ID][REGION]
+    """Every email sent, as (to, subject, body), in send order."""
     return [
-        {"to": address, "subject": sent.subject, "body": sent.body}
-        for sent in backend.sent_messages
-        for address in sent.destinations.get("ToAddresses", [])
+        {"to": sent["to"], "subject": sent["subject"], "body": sent["body"]}
+        for sent in dev_outbox.read_all()
+        if sent["channel"] == "email"
     ]
 
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from devstack import dev_clock
 from functions.transactions import confirm, ship
-from paylox import clock
 from paylox.audit import audit_trail
 from paylox.auth import Principal
 from paylox.disputes import settlement
@@ -125,7 +125,7 @@ def test_only_admins_resolve(caller, code, gateway):
 def test_a_dispute_is_resolved_from_every_open_state(state, gateway):
     dispute = awaiting() if state == "PENDING_INFO" else under_review() if state == "UNDER_REVIEW" else opened()
     if state == "ESCALATED":
-        clock.advance(48 * 3600 + 1)
+        dev_clock.advance(48 * 3600 + 1)
         run_sla()
     assert get_dispute(dispute["id"]).json["status"] == state
 
@@ -199,9 +199,9 @@ def test_when_the_gateway_fails_the_decision_stands_and_the_refund_is_retried(ga
     assert result.json["resolution"]["settlement"] == "PENDING"
     assert status_of(dispute["transaction_id"]) == "DISPUTED"
 
-    clock.advance(60)
+    dev_clock.advance(60)
     assert run_sla() == {}  # not yet: the retry backs off
-    clock.advance(5 * 60)
+    dev_clock.advance(5 * 60)
     assert run_sla() == {"SETTLEMENT": 1}
     assert run_sla() == {}
 

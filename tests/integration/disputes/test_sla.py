@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from paylox import clock
+from devstack import dev_clock
 from paylox.disputes import sla
 from paylox.disputes.models import DisputeRow
 from tests.apigw import ADMIN, BUYER, SELLER
@@ -33,12 +33,12 @@ def test_nothing_is_due_when_nothing_is_late():
 
 def test_an_unassigned_dispute_reminds_the_admins_once_after_two_hours():
     dispute = opened()
-    clock.advance(2 * HOUR - MARGIN)
+    dev_clock.advance(2 * HOUR - MARGIN)
     assert run_sla() == {}
 
-    clock.advance(MARGIN)
+    dev_clock.advance(MARGIN)
     first, second = run_sla(), run_sla()
-    clock.advance(HOUR)
+    dev_clock.advance(HOUR)
     later = run_sla()
 
     assert first == {"FIRST_RESPONSE": 1}
@@ -50,7 +50,7 @@ def test_an_unassigned_dispute_reminds_the_admins_once_after_two_hours():
 
 def test_a_dispute_taken_on_in_time_sends_no_reminder():
     dispute = under_review()
-    clock.advance(3 * HOUR)
+    dev_clock.advance(3 * HOUR)
 
     assert run_sla() == {}
     assert "DisputeFirstResponseOverdue" not in events_of(get_dispute(dispute["id"], ADMIN).json)
@@ -58,10 +58,10 @@ def test_a_dispute_taken_on_in_time_sends_no_reminder():
 
 def test_a_dispute_unresolved_after_48_hours_is_escalated_once():
     dispute = under_review()
-    clock.advance(48 * HOUR - MARGIN)
+    dev_clock.advance(48 * HOUR - MARGIN)
     assert run_sla() == {}
 
-    clock.advance(MARGIN)
+    dev_clock.advance(MARGIN)
     first, second = run_sla(), run_sla()
 
     assert first == {"ESCALATION": 1}
@@ -75,11 +75,11 @@ def test_a_dispute_unresolved_after_48_hours_is_escalated_once():
 
 def test_an_escalated_dispute_comes_back_under_review_and_is_not_escalated_again():
     dispute = under_review()
-    clock.advance(48 * HOUR)
+    dev_clock.advance(48 * HOUR)
     run_sla()
 
     taken = do("assign", dispute["id"], ADMIN, {})
-    clock.advance(96 * HOUR)
+    dev_clock.advance(96 * HOUR)
 
     assert taken.json["status"] == "UNDER_REVIEW"
     assert run_sla() == {}
@@ -88,9 +88,9 @@ def test_an_escalated_dispute_comes_back_under_review_and_is_not_escalated_again
 
 def test_a_dispute_left_alone_for_two_days_gets_the_reminder_then_the_escalation():
     dispute = opened()
-    clock.advance(2 * HOUR)
+    dev_clock.advance(2 * HOUR)
     run_sla()
-    clock.advance(46 * HOUR)
+    dev_clock.advance(46 * HOUR)
     run_sla()
 
     view = get_dispute(dispute["id"], ADMIN).json
@@ -102,7 +102,7 @@ def test_a_dispute_left_alone_for_two_days_gets_the_reminder_then_the_escalation
 
 def test_after_an_outage_only_the_escalation_is_done():
     dispute = opened()
-    clock.advance(50 * HOUR)  # the schedule was down the whole time
+    dev_clock.advance(50 * HOUR)  # the schedule was down the whole time
 
     assert run_sla() == {"ESCALATION": 1}
     assert run_sla() == {}
@@ -112,7 +112,7 @@ def test_after_an_outage_only_the_escalation_is_done():
 def test_resolved_disputes_are_never_escalated(gateway):
     dispute = under_review()
     do("resolve", dispute["id"], ADMIN, {"outcome": "RELEASE_TO_SELLER", "note": "tamam"})
-    clock.advance(72 * HOUR)
+    dev_clock.advance(72 * HOUR)
 
     assert run_sla() == {}
     assert DisputeRow.get(dispute["id"], "DISPUTE").next_due_at is None  # out of the due index
@@ -120,22 +120,22 @@ def test_resolved_disputes_are_never_escalated(gateway):
 
 def test_the_awaited_party_is_reminded_at_each_interval_until_they_answer():
     dispute = awaiting("SELLER")
-    clock.advance(24 * HOUR - MARGIN)
+    dev_clock.advance(24 * HOUR - MARGIN)
     assert run_sla() == {}
-    clock.advance(MARGIN)
+    dev_clock.advance(MARGIN)
     assert run_sla() == {"INFO_REMINDER": 1}
     assert run_sla() == {}
     # 48 h after opening the escalation supersedes the next reminder and ends the wait
-    clock.advance(24 * HOUR)
+    dev_clock.advance(24 * HOUR)
     assert run_sla() == {"ESCALATION": 1}
     do("assign", dispute["id"], ADMIN, {})
     do("request_info", dispute["id"], ADMIN, {"from": "SELLER", "message": "Hâlâ bekliyoruz."})
     for _ in range(2):
-        clock.advance(24 * HOUR)
+        dev_clock.advance(24 * HOUR)
         assert run_sla() == {"INFO_REMINDER": 1}
 
     do("message", dispute["id"], SELLER, {"body": "Fotoğrafları ekledim."})
-    clock.advance(72 * HOUR)
+    dev_clock.advance(72 * HOUR)
     assert run_sla() == {}
 
     view = get_dispute(dispute["id"], ADMIN).json
@@ -147,7 +147,7 @@ def test_the_awaited_party_is_reminded_at_each_interval_until_they_answer():
 def test_a_message_from_the_other_party_does_not_stop_the_reminders():
     dispute = awaiting("SELLER")
     do("message", dispute["id"], BUYER, {"body": "Satıcı cevap vermiyor."})
-    clock.advance(24 * HOUR)
+    dev_clock.advance(24 * HOUR)
 
     assert run_sla() == {"INFO_REMINDER": 1}
 
@@ -155,14 +155,14 @@ def test_a_message_from_the_other_party_does_not_stop_the_reminders():
 def test_an_answered_request_sends_no_more_reminders():
     dispute = awaiting("BUYER")
     do("message", dispute["id"], BUYER, {"body": "Bilgiyi ekledim."})
-    clock.advance(30 * HOUR)
+    dev_clock.advance(30 * HOUR)
 
     assert run_sla() == {}
 
 
 def test_two_runs_at_once_do_each_thing_once():
     disputes = [opened()["id"] for _ in range(3)]
-    clock.advance(48 * HOUR)
+    dev_clock.advance(48 * HOUR)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: sla.run_due(), range(4)))
@@ -174,7 +174,7 @@ def test_two_runs_at_once_do_each_thing_once():
 
 def test_the_schedule_finds_due_disputes_through_the_index_not_a_scan(monkeypatch):
     opened()
-    clock.advance(2 * HOUR)
+    dev_clock.advance(2 * HOUR)
 
     def no_scans(*args, **kwargs):
         raise AssertionError("the SLA run must not scan")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paylox import clock
+from devstack import dev_clock
 from tests.apigw import ADMIN
 from tests.integration.disputes.steps import ADMIN_2, awaiting, do, get_dispute, opened, run_sla, under_review
 
@@ -18,7 +18,7 @@ def in_state(state: str) -> str:
     if state == "PENDING_INFO":
         return awaiting("SELLER")["id"]
     dispute_id = opened()["id"]
-    clock.advance(48 * 3600)
+    dev_clock.advance(48 * 3600)
     run_sla()
     if state == "RESOLVED":
         do("resolve", dispute_id, ADMIN, {"outcome": "RELEASE_TO_SELLER", "note": "karar"})

@@ -6,19 +6,12 @@ Plain text, one template per kind and language. Values come from the event detai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from paylox.config import get_settings
+from paylox.notify.email import Content
 from paylox.transactions.emails import format_amount
 from paylox.types import Locale
-
-
-@dataclass(frozen=True)
-class Email:
-    subject: str
-    body: str
-
 
 REASONS: dict[str, dict[Locale, str]] = {
     "ITEM_NOT_RECEIVED": {"tr": "Ürün teslim alınmadı", "en": "Item not received"},
@@ -175,13 +168,13 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
 _PARTY_KINDS = frozenset({"party_update", "info_requested", "info_reminder", "party_resolved"})
 
 
-def render(kind: str, locale: Locale, detail: dict[str, Any], detail_type: str | None = None) -> Email:
+def render(kind: str, locale: Locale, detail: dict[str, Any], detail_type: str | None = None) -> Content:
     """The email ``kind`` in ``locale`` for an event ``detail``."""
     subject, body = TEMPLATES[kind][locale]
     values = _values(locale, detail, detail_type)
     if kind in _PARTY_KINDS:
         body += _SIGNATURE[locale]
-    return Email(subject.format(**values), body.format(**values))
+    return Content(subject.format(**values), body.format(**values))
 
 
 def _values(locale: Locale, detail: dict[str, Any], detail_type: str | None) -> dict[str, Any]:

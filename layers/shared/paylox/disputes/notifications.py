@@ -1,4 +1,4 @@
-"""Who is emailed about a dispute event, and the sending itself (the notify function's logic).
+"""Who is emailed about a dispute event, and with which template (the dispute notifier's logic).
 
 - admins (``ADMIN_NOTIFICATION_EMAILS``) as soon as a dispute opens, and when nobody took it on
   in time; senior admins (``DISPUTE_SENIOR_ADMIN_EMAILS``, else the admins) on escalation;
@@ -6,22 +6,22 @@
 - the awaited party when information is requested from them, and reminded until they answer.
 
 Parties read their email in their profile's language; admin addresses have no profile and get
-Turkish. Each (event, address) is sent at most once, however often EventBridge delivers the event
-(:mod:`paylox.notify.once`): when one address fails the function fails, the event is retried, and
-only the addresses not yet served are sent again.
+Turkish. The notifier's shape is the one of :mod:`paylox.notify`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict
+
 from paylox.config import get_settings
-from paylox.disputes.emails import Email, render
-from paylox.notify.once import Sender, send_email_once
-from paylox.observability import logger, mask_email
-from paylox.types import Locale
-from paylox.users.service import find_profile
+from paylox.disputes.emails import render
+from paylox.notify.email import Email, EmailProvider, one_per_address
+from paylox.notify.once import send_emails
+from paylox.notify.recipients import RecipientOf, find_recipient
 
 _PARTY_UPDATES = frozenset(
     {
@@ -33,78 +33,65 @@ _PARTY_UPDATES = frozenset(
         "DisputeEscalated",
     }
 )
+#: The admins' template per event type; escalations go to the senior admins.
+_ADMIN_TEMPLATES = {
+    "DisputeOpened": "admin_opened",
+    "DisputeFirstResponseOverdue": "admin_first_response",
+    "DisputeEscalated": "admin_escalated",
+}
 
 
-@dataclass(frozen=True)
-class Delivery:
-    to: str
-    email: Email
+class DisputeDetail(BaseModel):
+    """What every dispute event carries (:func:`paylox.disputes.service.event_detail`); the
+    templates read the rest (reason, amounts, outcome, ...), kept as extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dispute_id: str
+    transaction_id: str
+    buyer_id: str
+    seller_id: str
+    awaiting: str | None = None  # BUYER or SELLER while information is awaited
 
 
-class NotificationFailed(RuntimeError):
-    """Some addresses could not be served; raising makes EventBridge retry the event."""
+class DisputeEvent(EventBridgeModel):
+    detail: DisputeDetail
 
 
-def plan(detail_type: str, detail: dict[str, Any]) -> list[Delivery]:
-    """The emails an event causes, one per address (an address listed twice gets the first)."""
+def notify(event: DisputeEvent, *, context: Any = None, provider: EmailProvider | None = None) -> int:
+    """Send the emails of one dispute event, each at most once; returns how many."""
     settings = get_settings()
-    parties = {"BUYER": detail.get("buyer_id"), "SELLER": detail.get("seller_id")}
-    awaited = parties.get(detail.get("awaiting") or "")
-    planned: list[Delivery] = []
-
-    def to_admins(addresses: list[str], kind: str) -> None:
-        planned.extend(Delivery(address, render(kind, "tr", detail, detail_type)) for address in addresses)
-
-    def to_user(user_id: str | None, kind: str) -> None:
-        if (recipient := _user_address(user_id)) is not None:
-            address, locale = recipient
-            planned.append(Delivery(address, render(kind, locale, detail, detail_type)))
-
-    if detail_type == "DisputeOpened":
-        to_admins(settings.admin_notification_emails, "admin_opened")
-    elif detail_type == "DisputeFirstResponseOverdue":
-        to_admins(settings.admin_notification_emails, "admin_first_response")
-    elif detail_type == "DisputeEscalated":
-        to_admins(settings.dispute_escalation_emails, "admin_escalated")
-
-    if detail_type in _PARTY_UPDATES:
-        for user_id in parties.values():
-            to_user(user_id, "party_update")
-    elif detail_type == "DisputeInfoRequested":
-        for user_id in parties.values():
-            to_user(user_id, "info_requested" if user_id == awaited else "party_update")
-    elif detail_type == "DisputeInfoReminder":
-        to_user(awaited, "info_reminder")
-    elif detail_type == "DisputeResolved":
-        for user_id in parties.values():
-            to_user(user_id, "party_resolved")
-
-    unique: dict[str, Delivery] = {}
-    for delivery in planned:
-        unique.setdefault(delivery.to.lower(), delivery)
-    return list(unique.values())
+    planned = plan(event, find_recipient, settings.admin_notification_emails, settings.dispute_escalation_emails)
+    return send_emails(planned, context=context, provider=provider)
 
 
-def notify(event: dict[str, Any], *, send: Sender | None = None, context: Any = None) -> int:
-    """Send the emails of one EventBridge event; returns how many addresses were served."""
-    detail_type, detail, event_id = event["detail-type"], event.get("detail") or {}, event["id"]
-    deliveries = plan(detail_type, detail)
-    failed: list[str] = []
-    for delivery in deliveries:
-        try:
-            key = f"{event_id}:{delivery.to}"
-            send_email_once(key, delivery.to, delivery.email.subject, delivery.email.body, context=context, send=send)
-        except Exception:  # one bad address must not stop the others; the retry serves it
-            logger.exception("dispute email failed", extra={"to": mask_email(delivery.to), "event": detail_type})
-            failed.append(delivery.to)
-    if failed:
-        raise NotificationFailed(f"{len(failed)} of {len(deliveries)} emails failed for {detail_type} {event_id}")
-    return len(deliveries)
+def plan(
+    event: DisputeEvent, recipient_of: RecipientOf, admins: Sequence[str], senior_admins: Sequence[str]
+) -> list[Email]:
+    """The emails a dispute event causes, one per address (an address listed twice gets the first)."""
+    kind, detail = event.detail_type, event.detail.model_dump()
+    planned: list[Email] = []
+    if template := _ADMIN_TEMPLATES.get(kind):
+        content = render(template, "tr", detail, kind)
+        addresses = senior_admins if kind == "DisputeEscalated" else admins
+        planned.extend(Email.for_event(event.id, template, address, content) for address in addresses)
+    for user_id, template in _party_templates(kind, event.detail):
+        if (recipient := recipient_of(user_id)) is not None:
+            content = render(template, recipient.locale, detail, kind)
+            planned.append(Email.for_event(event.id, template, recipient.address, content))
+    return one_per_address(planned)
 
 
-def _user_address(user_id: str | None) -> tuple[str, Locale] | None:
-    profile = find_profile(user_id) if user_id else None
-    if profile is None or not profile.email:
-        logger.warning("no email address for a dispute party", extra={"user_id": user_id})
-        return None
-    return profile.email, "en" if profile.locale == "en" else "tr"
+def _party_templates(kind: str, detail: DisputeDetail) -> list[tuple[str, str]]:
+    """``(user id, template)`` for each party told about an event of type ``kind``."""
+    parties = [detail.buyer_id, detail.seller_id]
+    awaited = {"BUYER": detail.buyer_id, "SELLER": detail.seller_id}.get(detail.awaiting or "")
+    if kind in _PARTY_UPDATES:
+        return [(user_id, "party_update") for user_id in parties]
+    if kind == "DisputeInfoRequested":
+        return [(user_id, "info_requested" if user_id == awaited else "party_update") for user_id in parties]
+    if kind == "DisputeInfoReminder":
+        return [(awaited, "info_reminder")] if awaited else []
+    if kind == "DisputeResolved":
+        return [(user_id, "party_resolved") for user_id in parties]
+    return []

@@ -1,61 +1,55 @@
 """Telling people about a quarantined document: the owner in their language, and the admins.
 
-Runs in the notifier function subscribed to ``DocumentQuarantined``, never in the request path.
-Each (event, address) is emailed once however often EventBridge delivers the event.
+Runs in the notifier subscribed to ``DocumentQuarantined``, never in the request path. The
+notifier's shape is the one of :mod:`paylox.notify`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict
+
 from paylox.config import get_settings
-from paylox.notify.once import send_email_once
-from paylox.users.service import find_profile
+from paylox.documents.emails import render_admins_quarantined, render_owner_quarantined
+from paylox.notify.email import Email, EmailProvider, one_per_address
+from paylox.notify.once import send_emails
+from paylox.notify.recipients import RecipientOf, find_recipient
 
-_OWNER = {
-    "tr": (
-        "Yüklediğiniz belge karantinaya alındı",
-        'Merhaba,\n\n"{filename}" adlı belgenizde kötü amaçlı yazılım tespit edildi ve belge '
-        "karantinaya alındı. Bu belge indirilemez ve paylaşılamaz.\n\nBelgeyi bilerek yüklemediyseniz "
-        "cihazınızı taratmanızı öneririz. Sorularınız için destek ekibimize yazabilirsiniz.\n\n"
-        "Belge numarası: {document_id}\n\nPaylox",
-    ),
-    "en": (
-        "A document you uploaded was quarantined",
-        'Hello,\n\nMalware was detected in your document "{filename}" and it has been quarantined. '
-        "It cannot be downloaded or shared.\n\nIf you did not mean to upload it, we recommend "
-        "scanning your device. Our support team is happy to help.\n\n"
-        "Document id: {document_id}\n\nPaylox",
-    ),
-}
-_ADMINS = (
-    "[Paylox] Belge karantinada / Document quarantined: {document_id}",
-    "Belge {document_id} (sahibi {owner_id}, amaç {purpose}) karantinaya alındı.\n"
-    "Document {document_id} (owner {owner_id}, purpose {purpose}) was quarantined.\n\n"
-    "Tehditler / Threats: {threats}\n",
-)
+QUARANTINED = "DocumentQuarantined"
 
 
-def notify_quarantined(event_id: str, detail: dict[str, Any], context: Any = None) -> list[str]:
-    """Email the owner and the admins about the quarantine in ``detail`` (the event's detail).
-    Returns the addresses written to."""
-    values = {
-        "document_id": detail.get("document_id", "?"),
-        "owner_id": detail.get("owner_id", "?"),
-        "purpose": detail.get("purpose", "?"),
-        "filename": detail.get("filename", ""),
-        "threats": ", ".join(detail.get("threats") or []) or "-",
-    }
-    sent: list[str] = []
-    profile = find_profile(str(detail.get("owner_id", ""))) if detail.get("owner_id") else None
-    if profile is not None and profile.email:
-        subject, body = _OWNER["en" if profile.locale == "en" else "tr"]
-        send_email_once(f"{event_id}:{profile.email}", profile.email, subject, body.format(**values), context=context)
-        sent.append(profile.email)
-    subject, body = _ADMINS
-    for address in get_settings().admin_notification_emails:
-        send_email_once(
-            f"{event_id}:{address}", address, subject.format(**values), body.format(**values), context=context
-        )
-        sent.append(address)
-    return sent
+class DocumentDetail(BaseModel):
+    """What every document event carries (:func:`paylox.documents.lifecycle.event_detail`); the
+    templates read the rest (filename, purpose, threats), kept as extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    document_id: str
+    owner_id: str
+
+
+class DocumentEvent(EventBridgeModel):
+    detail: DocumentDetail
+
+
+def notify(event: DocumentEvent, *, context: Any = None, provider: EmailProvider | None = None) -> int:
+    """Send the emails of a ``DocumentQuarantined`` event, each at most once; returns how many."""
+    planned = plan(event, find_recipient, get_settings().admin_notification_emails)
+    return send_emails(planned, context=context, provider=provider)
+
+
+def plan(event: DocumentEvent, recipient_of: RecipientOf, admins: Sequence[str]) -> list[Email]:
+    """The owner's email (when they have an address) and the admins', one per address."""
+    if event.detail_type != QUARANTINED:
+        return []  # the only document event anyone is emailed about
+    detail = event.detail.model_dump()
+    planned: list[Email] = []
+    if (owner := recipient_of(event.detail.owner_id)) is not None:
+        content = render_owner_quarantined(owner.locale, detail)
+        planned.append(Email.for_event(event.id, "owner_quarantined", owner.address, content))
+    content = render_admins_quarantined(detail)
+    planned.extend(Email.for_event(event.id, "admins_quarantined", address, content) for address in admins)
+    return one_per_address(planned)

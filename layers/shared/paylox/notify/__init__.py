@@ -1,1 +1,14 @@
-"""Outbound messages to people: email (SES) here, SMS in :mod:`paylox.otp.sms`."""
+"""Outbound messages to people: email here, SMS in :mod:`paylox.otp.sms`.
+
+Every notifier has one shape (copy ``paylox/disputes/notifications.py``):
+
+1. the bus consumer ``functions/<domain>/notify.py`` parses its EventBridge event with Powertools'
+   parser into ``<Domain>Event`` (an ``EventBridgeModel`` with a typed ``detail``);
+2. ``<domain>/notifications.py`` looks the recipients up (:mod:`paylox.notify.recipients`) and
+   plans the emails with a pure ``plan(event, recipients...) -> list[Email]`` whose texts come
+   from ``<domain>/emails.py``; each :class:`~paylox.notify.email.Email` carries its key,
+   ``<event id>:<template>:<address>``;
+3. :func:`paylox.notify.once.send_emails` sends each at most once per key.
+
+Staff alerts are one event, :data:`paylox.notify.alerts.ALERT_EVENT`, whatever domain raises them.
+"""

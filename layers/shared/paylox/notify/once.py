@@ -1,41 +1,64 @@
 """Emails sent at most once per key, however often EventBridge delivers the event behind them.
 
-Notification functions are retried when one of their emails fails; a key per (event, recipient)
-in the idempotency table (Powertools idempotency) makes the retry send only what is still missing.
+A notifier sends every email it planned with :func:`send_emails`. One failed address does not stop
+the others; the invocation then fails (:class:`NotificationFailed`), Lambda retries the event, and
+the key of each email in the idempotency table (Powertools idempotency) makes the retry send only
+what is still missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
 from paylox.aws import client
 from paylox.config import get_settings
-
-#: ``send(to, subject, body) -> message id``; tests pass an in-memory one.
-Sender = Callable[[list[str], str, str], str]
+from paylox.notify import email as email_delivery
+from paylox.notify.email import Email, EmailProvider
+from paylox.observability import logger, mask_email, metrics
 
 #: Longer than EventBridge keeps retrying an event (its retry policies stop within a day).
 REMEMBER_SECONDS = 7 * 24 * 3600
 
 
-def send_email_once(
-    key: str, to: str, subject: str, body: str, *, context: Any = None, send: Sender | None = None
-) -> None:
-    """Send one email unless an email with ``key`` was already sent (within :data:`REMEMBER_SECONDS`)."""
+class NotificationFailed(RuntimeError):
+    """Some emails could not be sent; raising makes EventBridge (or Lambda) retry the event."""
+
+
+def send_emails(emails: Sequence[Email], *, context: Any = None, provider: EmailProvider | None = None) -> int:
+    """Send each of ``emails`` once (:func:`send_email_once`); returns how many there were.
+
+    Raises :class:`NotificationFailed` after trying them all if any failed.
+    """
+    failed = 0
+    for email in emails:
+        try:
+            send_email_once(email, context=context, provider=provider)
+        except Exception:  # one bad address must not stop the others; the retry serves it
+            logger.exception("email failed", extra={"to": mask_email(email.to)})  # the key holds the address
+            failed += 1
+    metrics.add_metric(name="EmailsSent", unit="Count", value=len(emails) - failed)
+    if failed:
+        raise NotificationFailed(f"{failed} of {len(emails)} emails failed")
+    return len(emails)
+
+
+def send_email_once(email: Email, *, context: Any = None, provider: EmailProvider | None = None) -> None:
+    """Send ``email`` unless an email with its key was sent already (within :data:`REMEMBER_SECONDS`).
+
+    ``provider`` defaults to the configured one (:func:`paylox.notify.email.get_provider`).
+    """
     guarded, config = _guarded_send()
     if context is not None:
         config.register_lambda_context(context)  # an unfinished send may be retried once we time out
-    guarded(message={"key": key, "to": to, "subject": subject, "body": body}, send=send)
+    guarded(message=asdict(email), provider=provider)
 
 
-def _send(message: dict[str, str], send: Sender | None = None) -> str:
-    if send is None:
-        from paylox.notify.email import send_email
-
-        send = send_email
-    return send([message["to"]], message["subject"], message["body"])
+def _send(message: dict[str, str], provider: EmailProvider | None = None) -> str:
+    chosen = provider or email_delivery.get_provider()
+    return chosen.send(Email(**message))
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Email templates for transaction events, in Turkish and English, and the admins' alert email.
+"""Email templates for transaction events, in Turkish and English, and the admins' payment alert email.
 
 Plain text, one template per (event, recipient role, language). Placeholders: ``{transaction_id}``,
 ``{amount}``, ``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
@@ -6,19 +6,12 @@ Plain text, one template per (event, recipient role, language). Placeholders: ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from paylox.notify.email import Content
 from paylox.types import Locale
 
 SIGNATURE = "\n\nPaylox"
-
-
-@dataclass(frozen=True)
-class Email:
-    subject: str
-    body: str
-
 
 _Template = dict[Locale, tuple[str, str]]  # language → (subject, body)
 
@@ -178,7 +171,7 @@ def format_amount(kurus: int, currency: str, locale: Locale) -> str:
     return f"{sign}{currency} {whole:,}.{cents:02d}"
 
 
-def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Email:
+def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Content:
     """The email ``role`` gets for transaction ``event`` (a domain event's detail), in ``locale``."""
     subject, body = TEMPLATES[(event, role)][locale]
     currency = str(detail.get("currency", "TRY"))
@@ -191,10 +184,10 @@ def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Ema
         "refunded_amount": format_amount(int(detail.get("refunded_amount", amount)), currency, locale),
         "reason": detail.get("reason") or ("belirtilmedi" if locale == "tr" else "no reason given"),
     }
-    return Email(subject=f"Paylox: {subject}", body=body.format(**values) + SIGNATURE)
+    return Content(subject=f"Paylox: {subject}", body=body.format(**values) + SIGNATURE)
 
 
-def render_alert(detail: dict[str, Any]) -> Email:
+def render_alert(detail: dict[str, Any]) -> Content:
     """The admins' email for a webhook alert: Turkish first, then English (admins have no profile)."""
     kind = str(detail.get("kind", "UNKNOWN"))
     turkish, english = ALERT_EXPLANATIONS.get(kind, ("Ödeme bildirimi uyarısı.", "Payment webhook alert."))
@@ -216,4 +209,4 @@ def render_alert(detail: dict[str, Any]) -> Email:
         ]
     )
     subject = f"[Paylox] Ödeme bildirimi uyarısı / Payment webhook alert: {kind} {detail.get('transaction_id')}"
-    return Email(subject=subject, body=f"{turkish}\n\n{english}\n\n{facts}{SIGNATURE}")
+    return Content(subject=subject, body=f"{turkish}\n\n{english}\n\n{facts}{SIGNATURE}")

@@ -1,72 +1,74 @@
-"""Emails for transaction events and webhook alerts, sent by an EventBridge consumer.
+"""Emails for transaction events (buyer, seller) and payment webhook alerts (admins).
 
-Buyers and sellers get them in their profile's language (``tr`` when unknown); admins
-(``ADMIN_NOTIFICATION_EMAILS``) get alerts in both. Each email is sent at most once per event and
-recipient (:mod:`paylox.notify.once`, keyed ``<event id>:<role>:<address>``), so a redelivered
-event, or a retry after one of two emails failed, sends only what is still missing.
+Buyer and seller read theirs in their profile's language; admins (``ADMIN_NOTIFICATION_EMAILS``)
+get alerts in Turkish then English. The notifier's shape is the one of :mod:`paylox.notify`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
 from paylox.config import get_settings
-from paylox.notify.once import send_email_once
-from paylox.observability import logger, metrics
+from paylox.notify.alerts import ALERT_EVENT, AlertEvent
+from paylox.notify.email import Email, EmailProvider, one_per_address
+from paylox.notify.once import send_emails
+from paylox.notify.recipients import RecipientOf, find_recipient
 from paylox.transactions import emails
-from paylox.types import Locale
-from paylox.users.service import find_profile
-
-ALERT_EVENT = "PaymentWebhookAlert"
 
 
-class BusEvent(BaseModel):
-    """The parts of an EventBridge event the notifier reads; the rest is not its business."""
+class TransactionDetail(BaseModel):
+    """What every transaction event carries (:func:`paylox.transactions.service.event_detail`); the
+    templates read the rest (amounts, reason), kept as extras."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="allow")
 
-    id: str = Field(min_length=1)
-    detail_type: str = Field(alias="detail-type")
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Message:
-    key: str  # <event id>:<role>:<address>: what makes a send unique
-    to: str
-    subject: str
-    body: str
+    transaction_id: str
+    buyer_id: str
+    seller_id: str
 
 
-def notify(event: dict[str, Any], context: Any = None) -> list[str]:
-    """Send the emails one bus event calls for; returns the addresses (each sent at most once)."""
-    parsed = BusEvent.model_validate(event)
-    messages = _messages(parsed.id, parsed.detail_type, parsed.detail)
-    for message in messages:
-        send_email_once(message.key, message.to, message.subject, message.body, context=context)
-    return [message.to for message in messages]
+class TransactionEvent(EventBridgeModel):
+    detail: TransactionDetail
 
 
-def _messages(event_id: str, detail_type: str, detail: dict[str, Any]) -> list[Message]:
-    if detail_type == ALERT_EVENT:
-        email = emails.render_alert(detail)
-        return [
-            Message(f"{event_id}:admin:{address}", address, email.subject, email.body)
-            for address in get_settings().admin_notification_emails
-        ]
-    messages = []
-    for role in emails.RECIPIENTS.get(detail_type, ()):
-        user_id = str(detail.get(f"{role}_id", ""))
-        profile = find_profile(user_id) if user_id else None
-        if profile is None or not profile.email:
-            # Profiles are created on a user's first request; without one there is no address.
-            logger.warning("no email address for a notification", extra={"role": role, "event": detail_type})
-            metrics.add_metric(name="NotificationSkipped", unit="Count", value=1)
-            continue
-        locale: Locale = "en" if profile.locale == "en" else "tr"
-        email = emails.render(detail_type, role, locale, detail)
-        messages.append(Message(f"{event_id}:{role}:{profile.email}", profile.email, email.subject, email.body))
-    return messages
+def _event_kind(event: Any) -> str:
+    detail_type = event.get("detail-type") if isinstance(event, dict) else getattr(event, "detail_type", None)
+    return "alert" if detail_type == ALERT_EVENT else "transaction"
+
+
+#: What the transaction notifier receives: a transaction event, or a payment webhook alert.
+NotifierEvent = Annotated[
+    Annotated[TransactionEvent, Tag("transaction")] | Annotated[AlertEvent, Tag("alert")],
+    Discriminator(_event_kind),
+]
+
+
+def notify(event: TransactionEvent | AlertEvent, *, context: Any = None, provider: EmailProvider | None = None) -> int:
+    """Send the emails one bus event calls for, each at most once; returns how many."""
+    if isinstance(event, AlertEvent):
+        planned = plan_alert(event, get_settings().admin_notification_emails)
+    else:
+        planned = plan(event, find_recipient)
+    return send_emails(planned, context=context, provider=provider)
+
+
+def plan(event: TransactionEvent, recipient_of: RecipientOf) -> list[Email]:
+    """The emails of a transaction event: one to each party its templates address, in their
+    language; a party without an address (``recipient_of`` gives None) is left out."""
+    detail = event.detail.model_dump()
+    planned: list[Email] = []
+    for role in emails.RECIPIENTS.get(event.detail_type, ()):
+        if (recipient := recipient_of(detail[f"{role}_id"])) is not None:
+            content = emails.render(event.detail_type, role, recipient.locale, detail)
+            planned.append(Email.for_event(event.id, role, recipient.address, content))
+    return one_per_address(planned)
+
+
+def plan_alert(event: AlertEvent, admins: Sequence[str]) -> list[Email]:
+    """The admins' emails about a payment webhook alert, one per address."""
+    content = emails.render_alert(event.detail.model_dump())
+    return one_per_address(Email.for_event(event.id, "alert", address, content) for address in admins)

@@ -31,6 +31,7 @@ from paylox.config import get_settings
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import publish
 from paylox.ids import new_id
+from paylox.notify.alerts import ALERT_EVENT
 from paylox.observability import logger, metrics
 from paylox.secrets import get_optional_secret, get_secret
 from paylox.transactions import service as transactions
@@ -54,7 +55,6 @@ from paylox.webhooks.signature import SIGNATURE_HEADER, verify_signature
 PROVIDER = Actor(id="jetcheckout", role="system")
 MAX_BODY_BYTES = 64 * 1024
 MAX_ATTEMPTS = 5  # each lost race means another change won: a few re-reads always settle it
-ALERT_EVENT = "PaymentWebhookAlert"
 _KEPT_HEADERS = frozenset({"content-type", "user-agent", "x-forwarded-for", SIGNATURE_HEADER})
 
 
