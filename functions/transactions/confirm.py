@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from paylox.http import create_app, current_principal, http_handler
-from paylox.transactions import service
+from paylox.transactions import release
 from paylox.transactions.schemas import TransactionOut
 
 app = create_app()
@@ -16,7 +16,7 @@ app = create_app()
 
 @app.post("/api/transaction/<id>/confirm")
 def confirm(id: str, x_otp_token: Annotated[str | None, Header(alias="X-OTP-Token")] = None) -> TransactionOut:
-    return TransactionOut.from_row(service.confirm(current_principal(), id, otp_token=x_otp_token))
+    return TransactionOut.from_row(release.confirm(current_principal(), id, otp_token=x_otp_token))
 
 
 handler = http_handler(app)

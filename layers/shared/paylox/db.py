@@ -13,6 +13,8 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from paylox.config import get_settings
+
 
 class TableName:
     """Descriptor for ``Meta.table_name``: resolved from :func:`paylox.config.get_settings`."""
@@ -21,8 +23,6 @@ class TableName:
         self.setting = setting
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
-        from paylox.config import get_settings
-
         return str(getattr(get_settings(), self.setting))
 
 

@@ -74,7 +74,7 @@ def list_for(principal: Principal, limit: int, cursor: str | None) -> Page[Trans
 def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:
     """The buyer starts (or, after a failure, restarts) the payment into escrow."""
     txn = get_for(principal, txn_id)
-    _require_party(txn, principal, "buyer", states.PAY)
+    require_party(txn, principal, "buyer", states.PAY)
     require_source(store.MACHINE, txn, states.PAY)  # before asking the gateway for a session we cannot use
     session = get_gateway().create_session(
         transaction_id=txn.id,
@@ -90,24 +90,8 @@ def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSessi
 
 def ship(principal: Principal, txn_id: str) -> TransactionRow:
     txn = get_for(principal, txn_id)
-    _require_party(txn, principal, "seller", states.SHIP)
+    require_party(txn, principal, "seller", states.SHIP)
     return apply_move(txn, states.SHIP, principal.actor)
-
-
-def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> TransactionRow:
-    """The buyer confirms receipt: the funds are released to the seller.
-
-    Releasing money needs a fresh SMS confirmation: ``otp_token`` is a single-use
-    ``TRANSACTION_CONFIRMATION`` token (``X-OTP-Token``), used up only once the move is possible.
-    """
-    # Imported here: the OTP package loads phonenumbers, which only this move needs (cold start).
-    from paylox.otp.service import require_transaction_confirmation
-
-    txn = get_for(principal, txn_id)
-    _require_party(txn, principal, "buyer", states.CONFIRM)
-    require_source(store.MACHINE, txn, states.CONFIRM)
-    require_transaction_confirmation(principal, otp_token)
-    return apply_move(txn, states.CONFIRM, principal.actor)
 
 
 def cancel(principal: Principal, txn_id: str, reason: str | None = None) -> TransactionRow:
@@ -260,6 +244,6 @@ def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason
     )
 
 
-def _require_party(txn: TransactionRow, principal: Principal, party: str, move: Move[TxnStatus]) -> None:
+def require_party(txn: TransactionRow, principal: Principal, party: str, move: Move[TxnStatus]) -> None:
     if principal.user_id != (txn.buyer_id if party == "buyer" else txn.seller_id):
         raise WrongParty(party, move.name)
