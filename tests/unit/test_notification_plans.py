@@ -16,9 +16,10 @@ from paylox.documents.notifications import DocumentEvent
 from paylox.documents.notifications import plan as plan_document
 from paylox.notify.alerts import ALERT_EVENT, AlertEvent
 from paylox.notify.email import Email, one_per_address
-from paylox.notify.recipients import Recipient, locale_for
+from paylox.notify.recipients import Recipient
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, plan_alert
 from paylox.transactions.notifications import plan as plan_transaction
+from paylox.types import locale_for
 from tests.apigw import load_event
 
 BUYER, SELLER, OWNER = "user-buyer-1", "user-seller-1", "user-buyer-1"  # as in the fixtures

@@ -19,3 +19,8 @@ ResourceId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 #: Free text written by a person (descriptions, notes, reasons).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Locale = Literal["tr", "en"]
+
+
+def locale_for(preference: str | None) -> Locale:
+    """The language to write to someone in: English if they chose it (``en``, ``en-GB``), else Turkish."""
+    return "en" if (preference or "").lower().startswith("en") else "tr"

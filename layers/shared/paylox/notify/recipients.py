@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from paylox.observability import logger, metrics
-from paylox.types import Locale
+from paylox.types import Locale, locale_for
 from paylox.users.service import find_profile
 
 
@@ -23,11 +23,6 @@ class Recipient:
 #: How a planner finds a user's address and language: :func:`find_recipient` in a notifier, a
 #: dictionary's ``get`` in a unit test.
 RecipientOf = Callable[[str | None], Recipient | None]
-
-
-def locale_for(preference: str | None) -> Locale:
-    """The language to write to someone in: English if they chose it (``en``, ``en-GB``), else Turkish."""
-    return "en" if (preference or "").lower().startswith("en") else "tr"
 
 
 def find_recipient(user_id: str | None) -> Recipient | None:

@@ -7,12 +7,9 @@ from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
 from paylox.errors import AccountSuspended, ConcurrentModification, NotFound
 from paylox.observability import mask_phone
+from paylox.types import locale_for
 from paylox.users import store
 from paylox.users.models import UserProfile, UserStatus
-
-
-def _locale(raw: str | None) -> str:
-    return "en" if (raw or "").lower().startswith("en") else "tr"
 
 
 def ensure_active_profile(principal: Principal) -> UserProfile:
@@ -32,7 +29,7 @@ def _create_profile(principal: Principal) -> UserProfile:
         principal.user_id,
         email=principal.email,
         phone=principal.phone,
-        locale=_locale(principal.locale),
+        locale=locale_for(principal.locale),
         created_at=now,
         updated_at=now,
     )
