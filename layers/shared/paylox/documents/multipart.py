@@ -80,6 +80,11 @@ def parse_form(content_type: str, body: bytes) -> tuple[dict[str, str], FormFile
     boundary = options.get(b"boundary")
     if not boundary:
         raise InvalidRequest(reason="multipart/form-data without a boundary")
+    return _sort_parts(_split_parts(boundary, body))
+
+
+def _split_parts(boundary: bytes, body: bytes) -> list[dict[str, Any]]:
+    """Each part's lower-cased headers and data, in order, by python-multipart's streaming parser."""
     parts: list[dict[str, Any]] = []
     header: dict[str, bytes] = {"field": b"", "value": b""}
 
@@ -114,7 +119,11 @@ def parse_form(content_type: str, body: bytes) -> tuple[dict[str, str], FormFile
         parser.finalize()
     except ValueError as exc:  # python-multipart's parse errors are ValueErrors
         raise InvalidRequest(reason="the multipart body is malformed") from exc
+    return parts
 
+
+def _sort_parts(parts: list[dict[str, Any]]) -> tuple[dict[str, str], FormFile | None]:
+    """The text fields by name, and the one ``file`` part."""
     fields: dict[str, str] = {}
     file: FormFile | None = None
     for part in parts:
