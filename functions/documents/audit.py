@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from paylox.documents import service
 from paylox.documents.schemas import AuditEntryOut
 from paylox.http import create_app, current_principal, http_handler
-from paylox.paging import DEFAULT_LIMIT, Limit, Page
+from paylox.paging import Limit, Page
 
 app = create_app()
 
@@ -15,7 +15,7 @@ app = create_app()
 @app.get("/api/document/<id>/audit")
 def audit(
     id: str,
-    limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
+    limit: Annotated[Limit, Query()] = 50,  # unchanged since this list was first published
     cursor: Annotated[str | None, Query()] = None,
 ) -> Page[AuditEntryOut]:
     return service.audit_for(current_principal(), id, limit, cursor)
