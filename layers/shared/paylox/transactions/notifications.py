@@ -62,7 +62,7 @@ def _messages(event_id: str, detail_type: str, detail: dict[str, Any]) -> list[M
         user_id = str(detail.get(f"{role}_id", ""))
         profile = find_profile(user_id) if user_id else None
         if profile is None or not profile.email:
-            # Profiles are created on a user's first request; without one there is no address.
+            # No verified email at registration (or, with an external issuer, not seen yet): no address.
             logger.warning("no email address for a notification", extra={"role": role, "event": detail_type})
             metrics.add_metric(name="NotificationSkipped", unit="Count", value=1)
             continue
