@@ -188,6 +188,16 @@ def test_a_first_request_registers_the_caller_where_the_issuer_has_no_trigger(se
     assert [event["source"] for event in registrations(bus)] == ["first_request"]
 
 
+def test_the_first_request_fallback_keeps_only_a_verified_email(settings_env):
+    settings_env(PROFILE_ON_FIRST_REQUEST="true")
+    event = api_event("transactions/list_mine.json", sub=NEWCOMER)
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["email_verified"] = "false"
+
+    assert invoke(list_mine, event).status == 200
+
+    assert profile(NEWCOMER).email is None
+
+
 def test_the_first_request_fallback_never_changes_a_registered_profile(settings_env):
     settings_env(PROFILE_ON_FIRST_REQUEST="true")
     register(NEWCOMER, email="kayit@example.com", locale="en")

@@ -58,10 +58,11 @@ class Registration:
 
     @classmethod
     def from_principal(cls, principal: Principal) -> Registration:
-        """A first request's registration, from the token's claims (the fallback for an external issuer)."""
+        """A first request's registration, from the token's claims (the fallback for an external
+        issuer); as with the trigger, the email only if the token says it is verified."""
         return cls(
             user_id=principal.user_id,
-            email=principal.email,
+            email=principal.email if principal.email_verified else None,
             phone=principal.phone,
             locale=locale_of(principal.locale),
             source="first_request",
