@@ -2,7 +2,7 @@
 
 paylox dev [--port PORT]
 paylox token --sub ID [--group admin|support ...] [--email ADDRESS] [--phone E164]
-             [--locale tr|en] [--expires-in SECONDS]
+             [--locale tr|en] [--expires-in SECONDS]      (registers ID through the running dev stack)
 paylox invoke FunctionLogicalId --event events/FILE.json [--env-from-dev]
 """
 
@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     dev.add_argument("--port", type=int, help=f"HTTP port (default: $PAYLOX_PORT or {DEFAULT_PORT})")
     dev.set_defaults(run=_dev)
 
-    token = commands.add_parser("token", help="print a bearer token the dev stack accepts")
+    token = commands.add_parser(
+        "token", help="register the user through the running dev stack (if new), then print their bearer token"
+    )
     token.add_argument("--sub", required=True, help="the user id")
     token.add_argument("--group", action="append", default=[], choices=sorted(STAFF_ROLES), help="repeatable")
     token.add_argument("--email")
@@ -102,11 +104,25 @@ def _dev(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------------- token
 def _token(args: argparse.Namespace) -> int:
+    """Register ``--sub`` through the running dev stack (as the stack's Cognito pool would on a
+    confirmed sign-up; a registered user stays as registered), then print their token."""
+    from devstack.registration import RegistrationFailed, register
     from devstack.tokens import mint, signing_key
 
+    state = StateDir.from_env()
+    running = _running_stack(state)
+    if running is None:
+        hint = f"state directory {state.path}; start one with `make dev`"
+        print(f"paylox token: no dev stack is running ({hint}): a token needs a registered user", file=sys.stderr)
+        return 2
+    try:
+        register(running["url"], args.sub, email=args.email, phone=args.phone, locale=args.locale)
+    except RegistrationFailed as exc:
+        print(f"paylox token: the dev stack did not register {args.sub}: {exc}", file=sys.stderr)
+        return 1
     print(
         mint(
-            signing_key(StateDir.from_env()),
+            signing_key(state),
             sub=args.sub,
             groups=args.group,
             email=args.email,

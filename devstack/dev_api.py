@@ -1,7 +1,8 @@
 """Development-only endpoints under ``/_dev/`` (plus ``/openapi.json`` and ``/docs``).
 
 They exist only in the dev stack, never in ``template.yaml``: the outbox of sent SMS and email, the
-clock every handler reads, running a scheduled function now, and the dev issuer's JWKS.
+clock every handler reads, running a scheduled function now, registering a user as the stack's
+Cognito pool would (``POST /_dev/register``), and the dev issuer's JWKS.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from devstack.async_wiring import AsyncWiring
 from devstack.gateway import HttpRequest, HttpResponse, RouteTable, message
 from devstack.invoker import Invoker
 from devstack.openapi import SWAGGER_HTML, openapi_document, swagger_asset
+from devstack.registration import REGISTER_PATH, REGISTRATION_FUNCTION, claims_from, post_confirmation_event
 from devstack.state import StateDir
 from paylox import clock, dev_outbox
+from paylox.users.service import find_profile
 
 _RUN = re.compile(r"^/_dev/run/([A-Za-z0-9]+)$")
 
@@ -69,6 +72,8 @@ class DevEndpoints:
         }
         if path in reads:
             return self._only(method, "GET", reads[path])
+        if path == REGISTER_PATH:
+            return self._only(method, "POST", lambda: self._register(request))
         if match := _RUN.match(path):
             return self._only(method, "POST", lambda: self._run(match.group(1)))
         return message(404, "Not Found")
@@ -106,6 +111,28 @@ class DevEndpoints:
         except Exception as exc:  # the caller sees the failure; the stack keeps running
             return HttpResponse.json(500, {"function": function_id, "error": f"{type(exc).__name__}: {exc}"})
         return HttpResponse.json(200, {"function": function_id, "result": result})
+
+    def _register(self, request: HttpRequest) -> HttpResponse:
+        """Confirm a sign-up: the PostConfirmation event, from the given claims, for the function
+        the stack's user pool runs. Registering someone again changes nothing."""
+        try:
+            claims = claims_from(json.loads(request.body or b"null"))
+        except ValueError as exc:
+            return message(400, str(exc))
+        sub = str(claims["sub"])
+        event = post_confirmation_event(sub, email=claims["email"], phone=claims["phone"], locale=claims["locale"])
+        existed = find_profile(sub, consistent=True) is not None
+        try:
+            result = self.invoker.invoke(REGISTRATION_FUNCTION, event)
+        except Exception as exc:  # the caller sees the failure; the stack keeps running
+            return _failed(REGISTRATION_FUNCTION, f"{type(exc).__name__}: {exc}")
+        if result != event:
+            return _failed(REGISTRATION_FUNCTION, "the event was not returned unchanged, as Cognito requires")
+        return HttpResponse.json(200, {"user_id": sub, "created": not existed})
+
+
+def _failed(function_id: str, error: str) -> HttpResponse:
+    return HttpResponse.json(500, {"function": function_id, "error": error})
 
 
 def _clock() -> dict[str, Any]:

@@ -17,6 +17,9 @@ DEV_PARAMETERS = {
     "Stage": "dev",
     "JwtIssuer": DEV_ISSUER,
     "JwtAudience": DEV_AUDIENCE,
+    # The dev issuer is not a pool of the stack's own, yet users register as with one: `paylox
+    # token` sends the PostConfirmation event (POST /_dev/register); nobody registers by a request.
+    "ProfileOnFirstRequest": "false",
     "AdminNotificationEmails": "ops@paylox.com.tr",
     # Emails go to the log and the dev outbox (GET /_dev/outbox), like the console SMS.
     "EmailProvider": "console",

@@ -18,6 +18,7 @@ BUYER = "user-buyer-1"
 SELLER = "user-seller-1"
 STRANGER = "user-stranger-1"
 ADMIN = "user-admin-1"
+AGENT = "user-agent-1"  # a support agent (Cognito group support)
 
 
 @cache

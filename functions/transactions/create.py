@@ -1,9 +1,10 @@
-"""POST /api/transaction/create: the caller, as buyer, opens an escrow transaction."""
+"""POST /api/transaction/create: the caller, as buyer, opens an escrow transaction with a registered seller."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.http import create_app, created, current_principal, http_handler
+from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 from paylox.transactions import service
+from paylox.transactions.errors import SellerIsBuyer, SellerNotFound, SellerUnavailable
 from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 
 app = create_app()
@@ -11,7 +12,10 @@ app = create_app()
 
 @app.post(
     "/api/transaction/create",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}}},
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}},
+        **problem_responses(SellerIsBuyer, SellerNotFound, SellerUnavailable),
+    },
 )
 def create_transaction(body: CreateTransactionRequest) -> Response[str]:
     txn = service.create_transaction(current_principal(), body)

@@ -5,6 +5,7 @@ only the imports Lambda can satisfy (the layer, the runtime, the standard librar
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import importlib.metadata
 import importlib.util
@@ -18,9 +19,12 @@ from typing import Any
 
 import pytest
 
+from devstack.lambda_context import LambdaContext
+from devstack.provision import provision
 from devstack.stack import dev_stack
-from devstack.template import REGION, ROOT, FunctionSpec
+from devstack.template import REGION, ROOT, FunctionSpec, Stack, load_template
 from paylox.config import Settings
+from tests.conftest import _moto
 
 STACK = dev_stack()
 FUNCTIONS = STACK.functions
@@ -251,3 +255,73 @@ def test_handler_imports_only_the_layer_the_runtime_and_the_standard_library(log
     ]
 
     assert offending == [], f"{source.relative_to(ROOT)} imports what Lambda will not have: {offending}"
+
+
+# ------------------------------------------------------------------------------------ registration
+REGISTRATION = "UserRegisteredFunction"
+
+
+def _stack_with(**parameters: str) -> Stack:
+    return Stack(load_template(), name="paylox-contract", parameter_overrides={"Stage": "dev", **parameters})
+
+
+OWN_POOL = _stack_with()
+EXTERNAL_ISSUER = _stack_with(JwtIssuer="https://issuer.example.com", JwtAudience="app")
+
+
+def test_the_registration_function_exists_whoever_issues_the_tokens():
+    for stack in (STACK, OWN_POOL, EXTERNAL_ISSUER):
+        spec = stack.functions[REGISTRATION]
+        assert (spec.module, spec.attribute) == ("functions.users.registered", "handler")
+        assert spec.timeout <= 5, "Cognito waits at most 5 seconds for a trigger"
+
+
+def test_the_stacks_own_pool_runs_it_after_a_confirmed_sign_up():
+    pool = OWN_POOL.resources["UserPool"]["Properties"]
+
+    assert pool["LambdaConfig"] == {"PostConfirmation": {"Fn::GetAtt": [REGISTRATION, "Arn"]}}
+    [permission] = [
+        res["Properties"]
+        for res in OWN_POOL.of_type("AWS::Lambda::Permission").values()
+        if res["Properties"]["FunctionName"] == {"Fn::GetAtt": [REGISTRATION, "Arn"]}
+    ]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    # Without the stack's pool there is nothing to wire: the pool and its permission go together.
+    assert "UserPool" not in EXTERNAL_ISSUER.resources
+    assert not [
+        key for key, res in EXTERNAL_ISSUER.of_type("AWS::Lambda::Permission").items() if "cognito-idp" in str(res)
+    ]
+
+
+def test_the_registration_fixture_is_a_cognito_post_confirmation_and_comes_back_unchanged():
+    event = json.loads(fixture_path(FUNCTIONS[REGISTRATION]).read_text(encoding="utf-8"))
+    module = importlib.import_module(FUNCTIONS[REGISTRATION].module)
+    _moto.reset()  # empty tables as template.yaml makes them, whatever ran before in this session
+    provision(STACK)
+
+    result = module.handler(copy.deepcopy(event), LambdaContext(function_name=REGISTRATION))
+
+    assert event["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert {"version", "region", "userPoolId", "userName", "callerContext", "request", "response"} <= set(event)
+    assert {"sub", "email", "email_verified"} <= set(event["request"]["userAttributes"])
+    assert result == event
+
+
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        pytest.param(STACK, "false", id="dev stack: registers through the trigger"),
+        pytest.param(OWN_POOL, "false", id="own pool: the trigger registers"),
+        pytest.param(EXTERNAL_ISSUER, "true", id="external issuer: first request is the fallback"),
+        pytest.param(
+            _stack_with(JwtIssuer="https://issuer.example.com", ProfileOnFirstRequest="false"),
+            "false",
+            id="external pool with the trigger attached",
+        ),
+    ],
+)
+def test_profiles_come_from_first_requests_only_with_an_external_issuer(stack: Stack, expected: str):
+    environments = {spec.environment["PROFILE_ON_FIRST_REQUEST"] for spec in stack.functions.values()}
+
+    assert environments == {expected}

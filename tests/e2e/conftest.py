@@ -4,15 +4,17 @@ One stack per test session (per xdist worker), on a free port, with its own stat
 test settings. Tests use the ``stack`` fixture::
 
     stack.url                                            # http://127.0.0.1:<port>
-    stack.token(sub, groups=(), email=None, phone=None)  # a bearer token the stack accepts
+    stack.token(sub, groups=(), email=None, phone=None, locale=None)  # registers sub (if new), then a token
+    stack.register(sub, email=None, phone=None, locale=None)  # only registers: {"user_id", "created"}
     stack.request(method, path, token=None, json=None, headers=None, data=None, files=None)
     stack.outbox()                                       # sent SMS and email, in send order
     stack.advance_clock(seconds)                         # moves every handler's clock forward
     stack.run(function_logical_id)                       # runs a scheduled function now
     stack.wait_for(predicate, timeout=10)                # for the async wiring to catch up
 
-Users are whoever a token says: use fresh ids per test (``new_user()``-style) since the stack
-and its data live for the whole session.
+A user exists once registered, as with the stack's Cognito pool: ``stack.token`` registers its
+``sub`` first (a later token with other claims changes no profile). Use fresh ids per test
+(``new_user()``-style) since the stack and its data live for the whole session.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from devstack.registration import register
 from devstack.state import STATE_DIR_ENV, StateDir
 from devstack.template import ROOT
 from devstack.tokens import mint, signing_key
@@ -51,9 +54,25 @@ class DevStack:
     url: str
     state: StateDir
 
-    def token(self, sub: str, groups: Iterable[str] = (), email: str | None = None, phone: str | None = None) -> str:
-        """A bearer token for user ``sub``, as ``paylox token`` prints it."""
-        return mint(signing_key(self.state), sub=sub, groups=groups, email=email, phone=phone)
+    def token(
+        self,
+        sub: str,
+        groups: Iterable[str] = (),
+        email: str | None = None,
+        phone: str | None = None,
+        locale: str | None = None,
+    ) -> str:
+        """A bearer token for user ``sub``, as ``paylox token`` prints it: ``sub`` is registered
+        first (a PostConfirmation through ``POST /_dev/register``) unless registered already."""
+        self.register(sub, email=email, phone=phone, locale=locale)
+        return mint(signing_key(self.state), sub=sub, groups=groups, email=email, phone=phone, locale=locale)
+
+    def register(
+        self, sub: str, email: str | None = None, phone: str | None = None, locale: str | None = None
+    ) -> dict[str, Any]:
+        """``sub`` confirms their sign-up, as ``paylox token`` registers them; returns
+        ``{"user_id", "created"}`` (``created`` false: registered before, profile unchanged)."""
+        return register(self.url, sub, email=email, phone=phone, locale=locale)
 
     def request(
         self,

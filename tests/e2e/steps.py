@@ -24,6 +24,14 @@ def new_user(role: str) -> str:
     return f"e2e-{role}-{uuid.uuid4().hex[:8]}"
 
 
+def registered_user(stack: Stack, role: str, **claims: Any) -> str:
+    """A fresh user who has signed up (``email``, ``phone``, ``locale`` as ``claims``) and not yet
+    called the API, e.g. a seller a buyer names."""
+    user = new_user(role)
+    stack.register(user, **claims)
+    return user
+
+
 def emails(stack: Stack, to: str, subject: str) -> list[dict[str, Any]]:
     """The emails to ``to`` with ``subject`` in the dev outbox so far."""
     return [m for m in stack.outbox() if m["channel"] == "email" and m["to"] == to and m["subject"] == subject]

@@ -12,7 +12,15 @@ import secrets
 
 import pytest
 
-from tests.e2e.steps import confirmation_token, emails, new_user, paying_transaction, payment_event, webhook
+from tests.e2e.steps import (
+    confirmation_token,
+    emails,
+    new_user,
+    paying_transaction,
+    payment_event,
+    registered_user,
+    webhook,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +28,7 @@ ADMIN_EMAIL = "ops@paylox.com.tr"  # the dev stack's AdminNotificationEmails
 
 
 def test_a_signed_success_webhook_funds_the_escrow_and_the_parties_hear_about_it(stack):
-    # Given a buyer paying a seller who has signed in once (so the seller has an address on file)
+    # Given a buyer paying a seller who registered with their email (so it is on file)
     buyer, seller = new_user("buyer"), new_user("seller")
     buyer_phone = f"+90532{secrets.randbelow(10**7):07d}"  # OTP limits are per number: one per test
     buyer_token = stack.token(buyer, email=f"{buyer}@example.com", phone=buyer_phone)
@@ -86,7 +94,7 @@ def test_a_signed_success_webhook_funds_the_escrow_and_the_parties_hear_about_it
 
 
 def test_a_payment_for_the_wrong_amount_is_refused_and_the_admins_are_alerted(stack):
-    buyer, seller = new_user("buyer"), new_user("seller")
+    buyer, seller = new_user("buyer"), registered_user(stack, "seller")
     buyer_token = stack.token(buyer, email=f"{buyer}@example.com")
     txn = paying_transaction(stack, buyer_token, seller, amount=99000)
 

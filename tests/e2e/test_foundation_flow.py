@@ -15,7 +15,7 @@ from devstack.state import STATE_DIR_ENV, StateDir
 from devstack.template import ROOT
 from devstack.tokens import mint, public_jwk, signing_key
 from tests.apigw import api_event
-from tests.e2e.steps import new_transaction, new_user
+from tests.e2e.steps import new_transaction, new_user, registered_user
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +71,7 @@ def test_a_buyer_opens_and_pays_a_transaction_that_only_its_parties_can_see(stac
 
 def test_support_sees_any_transaction(stack):
     buyer = new_user("buyer")
-    txn = new_transaction(stack, stack.token(buyer), new_user("seller"))
+    txn = new_transaction(stack, stack.token(buyer), registered_user(stack, "seller"))
     agent = stack.token(new_user("agent"), groups=("support",))
 
     assert stack.request("GET", f"/api/transaction/{txn['id']}", token=agent).status_code == 200
@@ -187,7 +187,7 @@ def test_paylox_token_prints_a_token_the_stack_accepts(stack, dev_state_dir):
 def test_paylox_invoke_runs_a_function_against_the_running_stacks_aws(stack, dev_state_dir, tmp_path):
     # Given a transaction created over HTTP
     buyer = new_user("buyer")
-    txn = new_transaction(stack, stack.token(buyer), new_user("seller"))
+    txn = new_transaction(stack, stack.token(buyer), registered_user(stack, "seller"))
     event_file = tmp_path / "get.json"
     event_file.write_text(json.dumps(api_event("transactions/get.json", path={"id": txn["id"]}, sub=buyer)))
 

@@ -11,8 +11,9 @@ from devstack import dev_clock
 from devstack.provision import provision
 from devstack.stack import dev_stack
 from paylox.config import get_settings
+from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER
 from tests.conftest import _moto
-from tests.integration.steps import SECRET
+from tests.integration.steps import PHONE, SECRET, register
 from tests.sms import SmsOutbox
 
 
@@ -24,6 +25,23 @@ def aws() -> Iterator[None]:
     dev_clock.reset()
     yield
     dev_clock.reset()
+
+
+#: Everyone the tests act as by default has signed up before the test starts.
+STANDARD_USERS = (BUYER, SELLER, STRANGER, ADMIN, AGENT)
+
+
+@pytest.fixture(autouse=True)
+def registered_users(aws: None, request: pytest.FixtureRequest) -> None:
+    """BUYER, SELLER, STRANGER, ADMIN and AGENT are registered through the registration function,
+    each with what the fixtures' tokens say (``<id>@example.com`` verified, the fixtures' phone,
+    Turkish), unless the test says otherwise: ``@pytest.mark.signed_up(SELLER, locale="en")``.
+    Anyone else is unregistered until a test calls ``steps.register``."""
+    attributes: dict[str, dict[str, object]] = {}
+    for marker in reversed(list(request.node.iter_markers("signed_up"))):  # the closest marker wins
+        attributes.setdefault(marker.args[0], {}).update(marker.kwargs)
+    for user in STANDARD_USERS:
+        register(user, **{"phone": PHONE, **attributes.get(user, {})})  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

@@ -13,33 +13,62 @@ integration test; steps that sign a webhook use :data:`SECRET`, which it also co
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from itertools import count
 from types import ModuleType
 from typing import Any
 
+from devstack.lambda_context import LambdaContext
 from functions.otp import resend as otp_resend
 from functions.otp import send as otp_send
 from functions.otp import status as otp_status_handler
 from functions.otp import verify as otp_verify
 from functions.transactions import cancel, confirm, create, get, pay, ship
+from functions.users import registered
 from functions.webhooks import failure, refund, success
 from paylox import clock
-from paylox.auth import Principal
-from paylox.users.service import ensure_active_profile
+from paylox.users.models import UserProfile
+from paylox.users.service import find_profile
 from paylox.webhooks.signature import sign
-from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke
+from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke, load_event
 from tests.sms import SmsOutbox
 
 
 # ------------------------------------------------------------------------------------ users
-def profile(user_id: str, *, locale: str = "tr", email: str | None = None) -> str:
-    """``user_id`` has signed in once (their profile made from their token's claims) and reads
-    ``locale``; returns their email address."""
-    address = email or f"{user_id}@example.com"
-    created = ensure_active_profile(Principal(user_id=user_id, groups=frozenset(), email=address, locale=locale))
-    assert (created.email, created.locale) == (address, locale), "the user had signed in before"
-    return address
+def register(
+    user_id: str,
+    *,
+    email: str | None = ...,  # type: ignore[assignment]
+    email_verified: bool = True,
+    phone: str | None = None,
+    locale: str | None = "tr",
+) -> dict[str, Any]:
+    """``user_id`` confirms their sign-up: the user pool's PostConfirmation event (as
+    ``events/users/registered.json``) through the registration function, which must hand it back
+    unchanged. ``email`` defaults to ``<user_id>@example.com``; ``None`` leaves an attribute out."""
+    event = load_event("users/registered.json")
+    attributes = {"sub": user_id, "cognito:user_status": "CONFIRMED"}
+    address = f"{user_id}@example.com" if email is ... else email
+    if address:
+        attributes.update(email=address, email_verified="true" if email_verified else "false")
+    if phone:
+        attributes.update(phone_number=phone, phone_number_verified="false")
+    if locale:
+        attributes["locale"] = locale
+    event["userName"] = user_id
+    event["request"]["userAttributes"] = attributes
+    sent = copy.deepcopy(event)
+    returned = registered.handler(event, LambdaContext(function_name="UserRegisteredFunction"))
+    assert returned == sent, "Cognito needs the event back unchanged"
+    return sent
+
+
+def profile(user_id: str) -> UserProfile:
+    """``user_id``'s profile as stored (the test fails for someone who has none)."""
+    found = find_profile(user_id, consistent=True)
+    assert found is not None, f"{user_id} has no profile"
+    return found
 
 
 # ------------------------------------------------------------------------------------ payment provider

@@ -14,7 +14,7 @@ from paylox.documents.service import get_downloadable_document
 from paylox.documents.store import find_document
 from paylox.errors import NotFound
 from tests import document_files as files
-from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke, load_event
+from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER, api_event, invoke, load_event
 from tests.integration.document_steps import (
     ADMIN_GROUPS,
     SUPPORT_GROUPS,
@@ -32,7 +32,6 @@ from tests.integration.document_steps import (
     upload_file,
 )
 
-AGENT = "user-support-1"
 DAY = 24 * 3600
 
 

@@ -25,7 +25,6 @@ from tests.integration.steps import (
     confirm_receipt,
     event_body,
     pending_transaction,
-    profile,
     send_event,
 )
 
@@ -37,8 +36,8 @@ def bus() -> EventTap:
     return EventTap()
 
 
-def seller_speaks_english() -> None:
-    profile(SELLER, locale="en", email="seller@example.com")
+#: The seller signed up in English, with their own address.
+seller_speaks_english = pytest.mark.signed_up(SELLER, locale="en", email="seller@example.com")
 
 
 def run_notifier(events: list[dict]) -> None:
@@ -54,8 +53,8 @@ def ses_sent() -> int:
     return int(boto3.client("ses", region_name="eu-central-1").get_send_quota()["SentLast24Hours"])
 
 
+@seller_speaks_english
 def test_funding_tells_the_buyer_and_the_seller_each_in_their_language(bus):
-    seller_speaks_english()
     txn_id = pending_transaction(amount=150050)  # the buyer's profile says "tr"
     send_event("payment.succeeded", txn_id, amount=150050)
 
@@ -77,12 +76,12 @@ def test_in_aws_the_emails_go_through_ses_and_nowhere_else(bus, settings_env):
 
     run_notifier(of_type(bus.drain(), "TransactionFunded"))
 
-    assert ses_sent() == 1  # the buyer; the seller has no profile yet
+    assert ses_sent() == 2  # the buyer and the seller, both registered
     assert dev_outbox.read_all() == []
 
 
+@seller_speaks_english
 def test_a_redelivered_event_sends_nothing_twice(bus):
-    seller_speaks_english()
     txn_id = pending_transaction()
     send_event("payment.succeeded", txn_id)
     events = of_type(bus.drain(), "TransactionFunded")
@@ -93,8 +92,8 @@ def test_a_redelivered_event_sends_nothing_twice(bus):
     assert len(dev_outbox.read_all()) == 2
 
 
+@seller_speaks_english
 def test_concurrent_duplicate_webhooks_end_in_one_email_each(bus):
-    seller_speaks_english()
     txn_id = pending_transaction()
     bus.drain()
     body = event_body("payment.succeeded", txn_id, event_id="evt_raced")
@@ -113,8 +112,8 @@ def test_concurrent_duplicate_webhooks_end_in_one_email_each(bus):
     assert len(emails_to("seller@example.com")) == 1
 
 
+@seller_speaks_english
 def test_a_retry_after_a_failed_send_sends_only_what_is_missing(bus, monkeypatch):
-    seller_speaks_english()
     txn_id = pending_transaction()
     send_event("payment.succeeded", txn_id)
     events = of_type(bus.drain(), "TransactionFunded")
@@ -150,8 +149,9 @@ def test_a_failed_payment_tells_the_buyer_why_and_that_they_can_pay_again(bus):
     assert "insufficient_funds" in email["body"] and "yeniden ödeme" in email["body"]
 
 
-def test_a_party_without_a_profile_is_skipped_and_the_other_still_hears(bus):
-    txn_id = pending_transaction()  # the seller has never signed in: no profile, no address
+@pytest.mark.signed_up(SELLER, email_verified=False)
+def test_a_party_without_an_address_is_skipped_and_the_other_still_hears(bus):
+    txn_id = pending_transaction()  # the seller never verified their email: no address
     send_event("payment.succeeded", txn_id)
 
     run_notifier(of_type(bus.drain(), "TransactionFunded"))
@@ -172,8 +172,8 @@ def test_webhook_alerts_reach_the_admins_in_both_languages(bus):
     assert "evt_short" in alert["body"]
 
 
+@seller_speaks_english
 def test_the_full_escrow_story_is_told(bus):
-    seller_speaks_english()
     txn_id = pending_transaction()
     send_event("payment.succeeded", txn_id)
     invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER))

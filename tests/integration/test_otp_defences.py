@@ -15,7 +15,7 @@ from functions.admin import otp_blocklist_delete, otp_blocklist_list, otp_blockl
 from paylox.audit import audit_trail
 from paylox.otp.captcha import DEV_CAPTCHA_TOKEN, SITEVERIFY_URLS
 from paylox.otp.codes import phone_ref
-from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
+from tests.apigw import ADMIN, AGENT, BUYER, SELLER, api_event, invoke
 from tests.integration.steps import PHONE, send_code, verify_code
 
 
@@ -101,7 +101,7 @@ def test_the_admin_list_pages_with_a_cursor():
     assert admin_list({"cursor": "nonsense"}).code == "INVALID_CURSOR"
 
 
-@pytest.mark.parametrize(("sub", "groups"), [(BUYER, ()), ("agent-1", ("support",))])
+@pytest.mark.parametrize(("sub", "groups"), [(BUYER, ()), (AGENT, ("support",))])
 def test_only_admins_manage_the_blocklist(sub, groups):
     results = [
         admin_list(sub=sub, groups=groups),

@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 from devstack.template import ROOT
-from tests.apigw import api_event, invoke
+from tests.apigw import STRANGER, api_event, invoke
 
 ADMIN_HANDLERS = sorted(path.stem for path in (ROOT / "functions" / "admin").glob("*.py") if path.stem != "__init__")
 ADMIN_ONLY = {"otp_blocklist_delete", "otp_blocklist_list", "otp_blocklist_put"}
@@ -17,7 +17,7 @@ ADMIN_ONLY = {"otp_blocklist_delete", "otp_blocklist_list", "otp_blocklist_put"}
 
 def call(name: str, groups: tuple[str, ...]):
     module = importlib.import_module(f"functions.admin.{name}")
-    event = api_event(f"admin/{name}.json", sub="user-plain-1")
+    event = api_event(f"admin/{name}.json", sub=STRANGER)
     event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = "[" + " ".join(groups) + "]"
     return invoke(module, event)
 
@@ -35,7 +35,7 @@ def test_admin_only_routes_refuse_support_agents(name):
 
 
 def test_the_refusal_speaks_the_callers_language():
-    event = api_event("admin/disputes_list.json", sub="user-plain-1", headers={"Accept-Language": "en"})
+    event = api_event("admin/disputes_list.json", sub=STRANGER, headers={"Accept-Language": "en"})
     event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = "[]"
 
     result = invoke(importlib.import_module("functions.admin.disputes_list"), event)

@@ -15,7 +15,7 @@ from paylox.errors import ConcurrentModification, InvalidState
 from paylox.transactions import service, states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.users.models import UserProfile, UserStatus
-from tests.apigw import ADMIN, BUYER, SELLER, STRANGER, api_event, invoke
+from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER, api_event, invoke
 from tests.integration.bus import EventTap
 from tests.integration.steps import (
     act,
@@ -94,7 +94,7 @@ def test_parties_and_staff_see_a_transaction_and_nobody_else():
     assert act("get", txn["id"], SELLER).status == 200
     stranger = act("get", txn["id"], STRANGER)
     admin = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub=ADMIN, groups=("admin",)))
-    support = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub="agent", groups=("support",)))
+    support = invoke(get, api_event("transactions/get.json", path={"id": txn["id"]}, sub=AGENT, groups=("support",)))
 
     assert stranger.status == 404 and stranger.code == "NOT_FOUND"
     assert admin.status == 200 and support.status == 200

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from pydantic import ValidationError
 
 from devstack import dev_clock
 from paylox import clock, secrets
@@ -108,6 +109,23 @@ def test_admin_emails_are_a_comma_separated_list():
     assert settings.admin_notification_emails == ["a@paylox.com.tr", "b@paylox.com.tr"]
 
 
+@pytest.mark.parametrize(("raw", "on"), [("true", True), ("false", False), ("TRUE", True), (" false ", False)])
+def test_profile_on_first_request_is_a_true_or_false_switch(raw, on):
+    settings = Settings.model_validate({**_minimal_env(), "PROFILE_ON_FIRST_REQUEST": raw})
+
+    assert settings.profile_on_first_request is on
+
+
+@pytest.mark.parametrize("raw", [None, "", "yes", "1", "off", "auto"])
+def test_profile_on_first_request_has_no_default_and_no_guessing(raw):
+    env = {**_minimal_env(), "PROFILE_ON_FIRST_REQUEST": raw}
+    if raw is None:
+        del env["PROFILE_ON_FIRST_REQUEST"]
+
+    with pytest.raises(ValidationError, match="PROFILE_ON_FIRST_REQUEST"):
+        Settings.model_validate(env)
+
+
 def test_secrets_come_from_the_environment_locally_and_fail_when_unconfigured(monkeypatch):
     monkeypatch.setenv("SOME_SECRET", "s3cr3t")
     monkeypatch.delenv("OTHER_SECRET", raising=False)
@@ -177,4 +195,5 @@ def _minimal_env() -> dict[str, str]:
         "WEBHOOK_DELIVERIES_TABLE": "w",
         "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
         "DISPUTES_TABLE": "dsp",
+        "PROFILE_ON_FIRST_REQUEST": "false",
     }

@@ -35,6 +35,7 @@ class Principal:
     email: str | None = None
     phone: str | None = None
     locale: str | None = None
+    email_verified: bool = False  # the token's ``email_verified`` claim
 
     @property
     def is_admin(self) -> bool:
@@ -94,4 +95,6 @@ def principal_from_event(event: dict[str, Any]) -> Principal | None:
         email=claims.get("email"),
         phone=claims.get("phone_number"),
         locale=claims.get("locale"),
+        # HTTP API hands boolean claims over as strings.
+        email_verified=str(claims.get("email_verified", "")).lower() == "true",
     )

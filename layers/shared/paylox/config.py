@@ -33,6 +33,16 @@ def _empty_is_none(value: object) -> object:
     return None if value == "" else value
 
 
+def _true_or_false(value: object) -> object:
+    if isinstance(value, str):
+        if value.strip().lower() not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return value.strip().lower() == "true"
+    return value
+
+
+#: A switch written exactly ``true`` or ``false``: a typo must fail the cold start, not read as off.
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]
 #: Comma-separated CIDR blocks (``203.0.113.0/24, 2001:db8::/32``), checked at cold start.
 CidrList = Annotated[CsvList, AfterValidator(_valid_networks)]
 OptionalUrl = Annotated[str | None, BeforeValidator(_empty_is_none)]
@@ -120,6 +130,11 @@ class Settings(BaseModel):
     dispute_info_reminder_hours: float = Field(alias="DISPUTE_INFO_REMINDER_HOURS", default=24, gt=0)
     # Told about escalations; ADMIN_NOTIFICATION_EMAILS when empty (see dispute_escalation_emails).
     dispute_senior_admin_emails: CsvList = Field(alias="DISPUTE_SENIOR_ADMIN_EMAILS", default_factory=list)
+
+    # ---------------------------------------------------------------- users (README: Identity)
+    # Required, never defaulted: whether an unknown caller is registered by their first request
+    # or refused (403 NOT_REGISTERED) is decided by the template, from where identities come from.
+    profile_on_first_request: TrueOrFalse = Field(alias="PROFILE_ON_FIRST_REQUEST")
 
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
@@ -182,6 +183,36 @@ def current_principal() -> Principal:
     if principal is None:
         raise Unauthorized()
     return principal
+
+
+#: The OpenAPI schema of every error body (RFC 9457 problem JSON).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "request_id": {"type": "string"},
+    },
+}
+
+
+def problem_responses(*errors: type[DomainError]) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` for the problems a route may answer, grouped by status, each status
+    described by its codes and English messages (``@app.post(..., responses={...})``)."""
+    by_status: dict[int, list[type[DomainError]]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(error)
+    return {
+        status: {
+            "description": "\n\n".join(f"`{error.code}`: {error.en}" for error in group),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status, group in by_status.items()
+    }
 
 
 def json_response(status: int, model: BaseModel | dict[str, Any] | list[Any]) -> Response[str]:

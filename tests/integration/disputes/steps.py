@@ -15,12 +15,11 @@ from paylox import dev_outbox
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
 from paylox.payments.base import RefundResult
-from tests.apigw import ADMIN, BUYER, HttpResult, api_event, invoke, load_event
+from tests.apigw import ADMIN, AGENT, BUYER, HttpResult, api_event, invoke, load_event
 from tests.integration.bus import EventTap
 from tests.integration.steps import funded_transaction
 
 ADMIN_2 = "user-admin-2"
-AGENT = "user-agent-1"
 STAFF = {ADMIN: ("admin",), ADMIN_2: ("admin",), AGENT: ("support",)}
 
 

@@ -14,16 +14,18 @@ from paylox.notify import email as email_delivery
 from paylox.notify.once import NotificationFailed
 from tests.apigw import ADMIN, BUYER, SELLER, load_event
 from tests.integration.disputes.steps import awaiting, do, emails_to, opened, run_sla, sent_emails, under_review
-from tests.integration.steps import funded_transaction, profile
+from tests.integration.steps import funded_transaction
 
 OPS = "ops@paylox.com.tr"  # ADMIN_NOTIFICATION_EMAILS of the dev stack
 HOUR = 3600
 
+pytestmark = pytest.mark.signed_up(SELLER, locale="en")  # the buyer reads Turkish, the seller English
+
 
 @pytest.fixture
 def parties() -> tuple[str, str]:
-    """The buyer reads Turkish, the seller English."""
-    return profile(BUYER), profile(SELLER, locale="en")
+    """The parties' addresses: the buyer reads Turkish, the seller English (``pytestmark``)."""
+    return f"{BUYER}@example.com", f"{SELLER}@example.com"
 
 
 def test_admins_hear_of_a_new_dispute_at_once_and_both_parties_are_told(bus, parties):
@@ -191,9 +193,6 @@ def test_a_broken_mail_service_never_fails_the_api_call(bus, parties, settings_e
 
 
 def test_the_notify_function_takes_the_eventbridge_event_as_delivered():
-    profile(BUYER)
-    profile(SELLER, locale="en")
-
     result = notify.handler(load_event("disputes/notify.json"), LambdaContext(function_name="notify"))
 
     assert result == {"sent": 3}

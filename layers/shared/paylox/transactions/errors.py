@@ -19,3 +19,21 @@ class SellerIsBuyer(DomainError):
     status = 422
     en = "The seller must be someone other than the buyer."
     tr = "Satıcı, alıcıdan farklı bir kişi olmalıdır."
+
+
+class SellerNotFound(DomainError):
+    """``seller_id`` is nobody who registered: money must not be promised to a stranger's typo."""
+
+    code = "SELLER_NOT_FOUND"
+    status = 422
+    en = "No registered user has this seller id."
+    tr = "Bu satıcı kimliğiyle kayıtlı bir kullanıcı yok."
+
+
+class SellerUnavailable(DomainError):
+    """The seller's account is suspended: no new transactions with them."""
+
+    code = "SELLER_UNAVAILABLE"
+    status = 422
+    en = "This seller cannot take part in new transactions at the moment."
+    tr = "Bu satıcı şu anda yeni işlemlere katılamıyor."

@@ -22,16 +22,20 @@ from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
 from paylox.statemachine import Move, Put, require_source
 from paylox.transactions import states, store
-from paylox.transactions.errors import SellerIsBuyer, WrongParty
+from paylox.transactions.errors import SellerIsBuyer, SellerNotFound, SellerUnavailable, WrongParty
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund, event_detail
+from paylox.users.models import UserStatus
+from paylox.users.service import find_profile
 
 
 def create_transaction(principal: Principal, request: CreateTransactionRequest) -> TransactionRow:
+    """The caller opens a transaction as buyer with a registered, active seller."""
     if request.seller_id == principal.user_id:
         raise SellerIsBuyer()
+    _require_available_seller(request.seller_id)
     now = clock.now_iso()
     txn = TransactionRow(
         new_id("txn"),
@@ -49,6 +53,15 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
     write_audit("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
     publish("TransactionCreated", event_detail(txn), domain="transactions")
     return txn
+
+
+def _require_available_seller(seller_id: str) -> None:
+    # A consistent read: a seller who registered a moment ago can be chosen at once.
+    seller = find_profile(seller_id, consistent=True)
+    if seller is None:
+        raise SellerNotFound(seller_id=seller_id)
+    if seller.status == UserStatus.SUSPENDED:
+        raise SellerUnavailable(seller_id=seller_id)
 
 
 def find_transaction(txn_id: str) -> TransactionRow | None:

@@ -1,1 +1,1 @@
-"""Users: the profile created from the identity token on a user's first authenticated request."""
+"""Users: profiles made when a user registers (Cognito PostConfirmation), checked on every request."""

@@ -1,54 +1,40 @@
-"""User profiles: created on first sight, checked on every request."""
+"""User profiles: checked on every request, made by registration (:mod:`paylox.users.registration`)."""
 
 from __future__ import annotations
 
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import Actor, Principal
+from paylox.config import get_settings
 from paylox.errors import AccountSuspended, ConcurrentModification, NotFound
 from paylox.observability import mask_phone
-from paylox.types import locale_for
 from paylox.users import store
+from paylox.users.errors import NotRegistered
 from paylox.users.models import UserProfile, UserStatus
+from paylox.users.registration import Registration, register
 
 
 def ensure_active_profile(principal: Principal) -> UserProfile:
-    """The caller's profile, created from the token's claims if this is their first request.
+    """The caller's profile.
 
-    Raises :class:`AccountSuspended` for a suspended account, whatever route it calls.
+    A caller without one is refused with ``403 NOT_REGISTERED``, unless ``PROFILE_ON_FIRST_REQUEST``
+    is on (an external issuer whose pool does not run the registration trigger): then this first
+    request registers them from the token's claims. Raises :class:`AccountSuspended` for a
+    suspended account, whatever route it calls.
     """
-    profile = store.find(principal.user_id, consistent=True) or _create_profile(principal)
+    profile = store.find(principal.user_id, consistent=True)
+    if profile is None:
+        if not get_settings().profile_on_first_request:
+            raise NotRegistered()
+        profile, _ = register(Registration.from_principal(principal))
     if profile.status == UserStatus.SUSPENDED:
         raise AccountSuspended()
     return profile
 
 
-def _create_profile(principal: Principal) -> UserProfile:
-    now = clock.now_iso()
-    profile = UserProfile(
-        principal.user_id,
-        email=principal.email,
-        phone=principal.phone,
-        locale=locale_for(principal.locale),
-        created_at=now,
-        updated_at=now,
-    )
-    if not store.insert(profile):
-        # Two first requests raced; the other one created it.
-        created = store.find(principal.user_id, consistent=True)
-        assert created is not None
-        return created
-    write_audit(
-        "USER_CREATED",
-        principal.user_id,
-        principal.actor,
-        after={"email": profile.email, "status": profile.status},
-    )
-    return profile
-
-
-def find_profile(user_id: str) -> UserProfile | None:
-    return store.find(user_id)
+def find_profile(user_id: str, *, consistent: bool = False) -> UserProfile | None:
+    """The profile of ``user_id``, or None for someone who never registered."""
+    return store.find(user_id, consistent=consistent)
 
 
 def mark_phone_verified(user_id: str, phone: str, actor: Actor) -> UserProfile:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
+from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.db import is_condition_failure
 from paylox.users.models import UserProfile, UserStatus
 
@@ -15,11 +18,17 @@ def find(user_id: str, *, consistent: bool = False) -> UserProfile | None:
         return None
 
 
-def insert(profile: UserProfile) -> bool:
-    """Store a new profile; False when one with its id exists already (a racing first request)."""
+def create(profile: UserProfile, record: AuditRecord) -> bool:
+    """Store a new profile and its audit record in one DynamoDB transaction.
+
+    False, and nothing written, when a profile with its id exists already: a repeated registration
+    (Cognito retrying its trigger) or a racing first request never changes a profile.
+    """
     try:
-        profile.save(condition=UserProfile.user_id.does_not_exist())
-    except PutError as exc:
+        with TransactWrite(connection=Connection()) as transaction:
+            transaction.save(profile, condition=UserProfile.user_id.does_not_exist())
+            transaction.save(record, condition=APPEND_ONLY)
+    except TransactWriteError as exc:
         if not is_condition_failure(exc):
             raise
         return False
