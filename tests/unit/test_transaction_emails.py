@@ -58,7 +58,7 @@ def test_buyer_and_seller_both_hear_about_funding():
 
 @pytest.mark.parametrize("kind", [*ALERT_EXPLANATIONS, "SOMETHING_NEW"])
 def test_alerts_are_bilingual_and_carry_the_facts(kind):
-    email = render_alert({"kind": kind, "transaction_id": "txn_1", "event_id": "evt_1", "delivery_id": "whd_1"})
+    email = render_alert({"kind": kind, "transaction_id": "txn_1", "webhook_event_id": "evt_1", "delivery_id": "whd_1"})
 
     assert kind in email.subject and "txn_1" in email.subject
     assert "evt_1" in email.body and "whd_1" in email.body

@@ -60,9 +60,10 @@ def audit_record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditRecord:
-    """One audit record, not yet stored: a state move puts it in the DynamoDB transaction that
-    makes the change (:func:`paylox.statemachine.commit_move`), so there is never a change without
-    its record. The request id and source IP come from the current request."""
+    """One audit record, not yet stored: a change puts it in the DynamoDB transaction that makes
+    the change (:func:`paylox.statemachine.commit_move`, :func:`~paylox.statemachine.commit_change`),
+    so there is never a change without its record, nor a record of a change that did not happen.
+    The request id and source IP come from the current request."""
     meta = request_meta()
     return AuditRecord(
         target_id,
@@ -92,7 +93,8 @@ def write_audit(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditRecord:
-    """Append one audit record on its own, for what is not a state move (a view, a creation)."""
+    """Append one audit record on its own, for what changes no DynamoDB item (a view, a download
+    link issued, an OTP sent). A change writes its record with it (:func:`audit_record`)."""
     record = audit_record(action, target_id, actor, before=before, after=after, reason=reason)
     record.save(condition=APPEND_ONLY)
     return record

@@ -63,6 +63,7 @@ class Settings(BaseModel):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
     event_source: str = Field(alias="EVENT_SOURCE", default="paylox")
+    outbox_table: str = Field(alias="OUTBOX_TABLE", min_length=1)
     payment_gateway: Literal["sandbox", "jetcheckout"] = Field(alias="PAYMENT_GATEWAY", default="sandbox")
     # Email: through SES, or in development to the log and the dev outbox (paylox.notify.email).
     email_provider: Literal["ses", "console"] = Field(alias="EMAIL_PROVIDER", default="ses")

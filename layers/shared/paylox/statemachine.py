@@ -9,9 +9,13 @@ the same way everywhere:
 2. one DynamoDB transaction: the row's update, conditioned on the status and version read (and
    appending to the timeline where the resource has one), its audit record, and whatever else
    must happen with the move or not at all (a dispute stored with the money it freezes);
+   and the move's domain events as one outbox item (:mod:`paylox.events`), so that a change,
+   its record and its announcement exist together or not at all;
 3. on a lost race, re-read the row and tell ``INVALID_STATE`` (the status moved on) from
-   ``CONCURRENT_MODIFICATION`` (only other fields did: the move is still possible, retry);
-4. announce the move's domain events.
+   ``CONCURRENT_MODIFICATION`` (only other fields did: the move is still possible, retry).
+
+What is not a move of a stored row (a creation, a flag, a message) is written the same way, its
+audit record and events in its transaction, by :func:`commit_change`.
 
 The row is brought up to date in memory from the changes written, so a move costs one write.
 """
@@ -32,11 +36,11 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from paylox import clock
-from paylox.audit import APPEND_ONLY, audit_record
+from paylox.audit import APPEND_ONLY, AuditRecord, audit_record
 from paylox.auth import Actor
 from paylox.db import is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
-from paylox.events import DomainEvent, announce
+from paylox.events import DomainEvent, write_in
 
 #: What :func:`commit_move` raises when another request wrote first (the row is then re-read).
 LOST_RACE = (InvalidState, ConcurrentModification)
@@ -54,7 +58,7 @@ class Move[S: StrEnum]:
     sources: frozenset[S]
     target: S | None
     audit: str  # the audit record's action
-    event: str | None = None  # the domain event announced once committed
+    event: str | None = None  # the domain event announced with the move
     timeline_event: str | None = None  # the timeline's name for it, when not the event's
 
     @property
@@ -81,6 +85,44 @@ class Put:
 
     item: Model
     condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A change of a stored item in a :func:`commit_change` (``versioned``: conditioned on and
+    incrementing the item's ``VersionAttribute``, if it has one)."""
+
+    item: Model
+    actions: Sequence[Action]
+    condition: Condition | None = None
+    versioned: bool = True
+
+
+def commit_change(
+    *,
+    puts: Sequence[Put] = (),
+    updates: Sequence[Update] = (),
+    audit: Sequence[AuditRecord] = (),
+    events: Sequence[DomainEvent] = (),
+    aggregate_id: str | None = None,
+) -> None:
+    """Write ``puts`` and ``updates``, their ``audit`` records and the outbox item of their
+    ``events`` in one DynamoDB transaction: all of it or nothing. ``aggregate_id`` keeps the events
+    in order with the other changes of that record (see :func:`paylox.events.write_in`).
+
+    Raises PynamoDB's ``TransactWriteError`` (:func:`paylox.db.is_condition_failure` tells a
+    refused condition). An update does not bring its item up to date in memory.
+    """
+    with TransactWrite(connection=Connection()) as transaction:
+        for put in puts:
+            transaction.save(put.item, condition=put.condition)
+        for update in updates:
+            transaction.update(
+                update.item, list(update.actions), condition=update.condition, add_version_condition=update.versioned
+            )
+        for record in audit:
+            transaction.save(record, condition=APPEND_ONLY)
+        write_in(transaction, events, aggregate_id=aggregate_id)
 
 
 class Machine[S: StrEnum, R: Model]:
@@ -149,7 +191,8 @@ def commit_move[S: StrEnum, R: Model](
     ``changes`` are further attributes written with the move (attribute name → value; None
     removes it); ``condition`` must also hold on the row; ``items`` are put in the same DynamoDB
     transaction, and ``also`` are announced after the move's own event (unless ``announced`` is
-    off). The audit record says ``{"status": before}`` → ``{"status": after}`` plus
+    off): all of it, with the audit record and the events' outbox item, or nothing. The audit
+    record says ``{"status": before}`` → ``{"status": after}`` plus
     ``audit_before``/``audit_after``, with ``note`` (also on the timeline) as its reason; when the
     status stays, only ``audit_before``/``audit_after``, without a reason.
 
@@ -178,8 +221,8 @@ def commit_move[S: StrEnum, R: Model](
         # owner) that its audit record already holds in before/after.
         reason=note if moved else None,
     )
-    # The events are built from the row as the move leaves it, before the write, so that they can
-    # join the move's transaction (an outbox) rather than follow it.
+    # The events are built from the row as the move leaves it, before the write, so that they
+    # join the move's transaction (the outbox) rather than follow it.
     kept = _apply(row, written, entry)
     events = _events(machine, row, move, actor, previous if moved else None, event_extra, also) if announced else []
     try:
@@ -188,6 +231,7 @@ def commit_move[S: StrEnum, R: Model](
             transaction.save(record, condition=APPEND_ONLY)
             for put in items:
                 transaction.save(put.item, condition=put.condition)
+            write_in(transaction, events, aggregate_id=machine.target_id(row))
     except TransactWriteError as exc:
         _restore(row, kept)
         if not is_condition_failure(exc):
@@ -197,7 +241,6 @@ def commit_move[S: StrEnum, R: Model](
     except BaseException:
         _restore(row, kept)
         raise
-    announce(events)
     return row
 
 

@@ -1,7 +1,8 @@
 """Messages and evidence: what the parties and staff add to a dispute while it is open.
 
 From the party a reviewer awaits, a message or evidence is also their answer: the dispute moves
-back to ``UNDER_REVIEW`` in the same DynamoDB transaction that stores it.
+back to ``UNDER_REVIEW`` in the same DynamoDB transaction that stores it. That transaction also
+holds the audit records and the domain events of both.
 """
 
 from __future__ import annotations
@@ -9,19 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from paylox import clock
-from paylox.audit import write_audit
+from paylox.audit import AuditRecord, audit_record
 from paylox.auth import Actor, Principal
 from paylox.disputes import evidence, store
 from paylox.disputes.access import visible
 from paylox.disputes.assignment import NOT_AWAITING
 from paylox.disputes.errors import DisputeLimitReached, DisputeResolved, EvidenceAlreadySubmitted
-from paylox.disputes.models import MESSAGE_PREFIX, DisputeEvidenceRow, DisputeMessageRow, DisputeRow
+from paylox.disputes.models import MESSAGE_PREFIX, DisputeEvidenceRow, DisputeMessageRow, DisputeRow, TimelineEntry
 from paylox.disputes.parties import party_of, role_of, timeline_entry
 from paylox.disputes.reading import view_of
 from paylox.disputes.schemas import DisputeView
 from paylox.disputes.states import PROVIDE_INFO, DisputeStatus
 from paylox.errors import ConcurrentModification
-from paylox.events import publish
+from paylox.events import DomainEvent
 from paylox.ids import new_id
 
 MAX_MESSAGES = 200
@@ -83,19 +84,35 @@ def add_evidence(
     )
 
 
-def record(
+def _records(
     row: DisputeRow,
     actor: Actor,
-    action: str,
-    event: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    """Audit and announce something added to a dispute that is not a state move."""
-    write_audit(action, row.dispute_id, actor, before=before, after=after)
-    publish(event, store.event_detail(row, actor, **(extra or {})), domain="disputes")
+    addition: tuple[str, str, dict[str, str]],
+    answer: tuple[dict[str, Any], TimelineEntry] | None,
+) -> tuple[list[AuditRecord], list[DomainEvent]]:
+    """The audit records and events of an addition (``(action, event, reference)``) and of the
+    answer it is, built before the write so that they join its transaction; the events show the
+    dispute as the write leaves it."""
+    action, event, reference = addition
+    changed = answer[0] if answer is not None else {}
+    detail = store.event_detail(row, actor)
+    after = {key: value for key, value in changed.items() if key in detail}
+    audit = [audit_record(action, row.dispute_id, actor, after=reference)]
+    events = [DomainEvent(event, {**detail, **after, **reference}, "disputes")]
+    if answer is not None:
+        assert PROVIDE_INFO.event is not None
+        waiting = DisputeStatus.PENDING_INFO.value
+        audit.append(
+            audit_record(
+                PROVIDE_INFO.audit,
+                row.dispute_id,
+                actor,
+                before={"status": waiting},
+                after={"status": changed["status"]},
+            )
+        )
+        events.append(DomainEvent(PROVIDE_INFO.event, {**detail, **after, "previous_status": waiting}, "disputes"))
+    return audit, events
 
 
 def _add_to_record(
@@ -110,15 +127,18 @@ def _add_to_record(
 ) -> DisputeView:
     """Store a message or evidence, audit and announce it, and count it as the awaited party's
     answer when it is one."""
-    answered = _append(row, item, actor, now, what=what)
-    record(row, actor, action, event, after=reference, extra=reference)
-    if answered:
-        _record_answer(row, actor)
+    _append(row, item, actor, now, what=what, addition=(action, event, reference))
     return view_of(row)
 
 
 def _append(
-    row: DisputeRow, item: DisputeMessageRow | DisputeEvidenceRow, actor: Actor, now: str, *, what: str
+    row: DisputeRow,
+    item: DisputeMessageRow | DisputeEvidenceRow,
+    actor: Actor,
+    now: str,
+    *,
+    what: str,
+    addition: tuple[str, str, dict[str, str]],
 ) -> bool:
     """Store ``item`` with the dispute still open and under its limit; True when it was the
     awaited party's answer (and so moved the dispute back to ``UNDER_REVIEW``)."""
@@ -138,21 +158,9 @@ def _append(
             entry = timeline_entry(now, PROVIDE_INFO.target, PROVIDE_INFO.event, actor.id, role_of(row, actor))
             answer = ({"status": PROVIDE_INFO.target.value, **NOT_AWAITING}, entry)
         try:
-            store.append(row, item, now, limit=limit, answer=answer)
+            audit, events = _records(row, actor, addition, answer)
+            store.append(row, item, now, limit=limit, answer=answer, audit=audit, events=events)
             return answering
         except store.Conflict:
             store.refresh(row)  # re-decide on what is stored now
     raise ConcurrentModification(resource="dispute")
-
-
-def _record_answer(row: DisputeRow, actor: Actor) -> None:
-    assert PROVIDE_INFO.event is not None
-    record(
-        row,
-        actor,
-        PROVIDE_INFO.audit,
-        PROVIDE_INFO.event,
-        before={"status": DisputeStatus.PENDING_INFO.value},
-        after={"status": row.status},
-        extra={"previous_status": DisputeStatus.PENDING_INFO.value},
-    )

@@ -37,7 +37,7 @@ from paylox.disputes.models import (
 from paylox.disputes.parties import role_of, timeline_entry
 from paylox.disputes.states import ASSIGN, REASSIGN, DisputeStatus
 from paylox.errors import ConcurrentModification, DomainError
-from paylox.events import DomainEvent
+from paylox.events import DomainEvent, write_in
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
 from paylox.statemachine import Machine, Move, Put, commit_move
@@ -233,9 +233,12 @@ def append(
     *,
     limit: int,
     answer: tuple[dict[str, Any], TimelineEntry] | None = None,
+    audit: Sequence[AuditRecord] = (),
+    events: Sequence[DomainEvent] = (),
 ) -> None:
-    """Add a message or evidence item and count it on the dispute, in one transaction, with the
-    dispute still open and under ``limit`` items of that kind; :class:`Conflict` otherwise.
+    """Add a message or evidence item and count it on the dispute, in one transaction with its
+    ``audit`` records and ``events``, with the dispute still open and under ``limit`` items of that
+    kind; :class:`Conflict` otherwise.
 
     ``answer``, when the item is the awaited party's answer, is the state change (and timeline
     entry) that goes with it, conditioned like any state change. ``row`` is re-read after.
@@ -253,6 +256,9 @@ def append(
         with TransactWrite(connection=Connection()) as transaction:
             transaction.update(row, actions=actions, condition=condition)
             transaction.save(item, condition=type(item).item.does_not_exist())
+            for record in audit:
+                transaction.save(record, condition=APPEND_ONLY)
+            write_in(transaction, events, aggregate_id=row.dispute_id)
     except TransactWriteError as exc:
         if not is_condition_failure(exc):
             raise

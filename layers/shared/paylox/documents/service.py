@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from paylox import clock
-from paylox.audit import trail_page, write_audit
+from paylox.audit import audit_record, trail_page, write_audit
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
@@ -132,13 +132,8 @@ def _create(
         sweep=Sweep.UPLOAD.value,
         sweep_at=sweep_at,
     )
-    store.insert(doc)
-    write_audit(
-        "DOCUMENT_CREATED",
-        doc.id,
-        principal.actor,
-        after={"status": doc.status, "purpose": doc.purpose, "filename": filename, "size": size, "way": way},
-    )
+    after = {"status": doc.status, "purpose": doc.purpose, "filename": filename, "size": size, "way": way}
+    store.insert(doc, audit_record("DOCUMENT_CREATED", doc.id, principal.actor, after=after))
     return doc
 
 

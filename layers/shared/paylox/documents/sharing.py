@@ -16,7 +16,7 @@ from datetime import timedelta
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from paylox import clock
-from paylox.audit import write_audit
+from paylox.audit import audit_record, write_audit
 from paylox.auth import Actor, Principal
 from paylox.config import get_settings
 from paylox.documents import store
@@ -64,10 +64,8 @@ def create_share(principal: Principal, document_id: str, request: ShareRequest, 
         expires_at=clock.isoformat(expires_at),
         expires_ttl=int(expires_at.timestamp()),
     )
-    store.insert_share(share)
-    write_audit(
-        "DOCUMENT_SHARE_CREATED", doc.id, principal.actor, after={"share_id": share_id, "expires_at": share.expires_at}
-    )
+    after = {"share_id": share_id, "expires_at": share.expires_at}
+    store.insert_share(share, audit_record("DOCUMENT_SHARE_CREATED", doc.id, principal.actor, after=after))
     token = f"{share_id}.{secret}"
     return ShareOut(
         id=share_id,
@@ -89,9 +87,8 @@ def revoke_share(principal: Principal, document_id: str, share_id: str) -> None:
         raise NotFound("resource")
     if share.revoked_at:
         return
-    if not store.revoke_share(share, principal.user_id, clock.now_iso()):
-        return  # revoked by a concurrent request
-    write_audit("DOCUMENT_SHARE_REVOKED", doc.id, principal.actor, after={"share_id": share_id})
+    record = audit_record("DOCUMENT_SHARE_REVOKED", doc.id, principal.actor, after={"share_id": share_id})
+    store.revoke_share(share, principal.user_id, clock.now_iso(), record)  # False: revoked by a concurrent request
 
 
 def open_share(token: str) -> str:

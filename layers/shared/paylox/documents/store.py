@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from paylox.audit import AuditRecord
 from paylox.auth import Actor
 from paylox.db import is_condition_failure, set_actions
 from paylox.documents.models import DocumentRow, ShareLinkRow, Sweep
 from paylox.documents.states import DocStatus
 from paylox.errors import ConcurrentModification
 from paylox.ids import is_id
-from paylox.statemachine import Machine, Move, commit_move
+from paylox.statemachine import Machine, Move, Put, Update, commit_change, commit_move
 
 
 def event_detail(doc: DocumentRow, **extra: Any) -> dict[str, Any]:
@@ -61,9 +62,9 @@ def find_document(document_id: str) -> DocumentRow | None:
         return None
 
 
-def insert(doc: DocumentRow) -> None:
-    """Store a new document (its id must be new)."""
-    doc.save(condition=DocumentRow.id.does_not_exist())
+def insert(doc: DocumentRow, record: AuditRecord) -> None:
+    """Store a new document (its id must be new) with its audit record, in one DynamoDB transaction."""
+    commit_change(puts=[Put(doc, DocumentRow.id.does_not_exist())], audit=[record], aggregate_id=doc.id)
 
 
 def commit(
@@ -133,8 +134,9 @@ def due_for_sweep(sweep: Sweep, now: str, limit: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- share links
-def insert_share(share: ShareLinkRow) -> None:
-    share.save(condition=ShareLinkRow.share_id.does_not_exist())
+def insert_share(share: ShareLinkRow, record: AuditRecord) -> None:
+    """Store a new share link with its audit record, in one DynamoDB transaction."""
+    commit_change(puts=[Put(share, ShareLinkRow.share_id.does_not_exist())], audit=[record])
 
 
 def find_share(share_id: str) -> ShareLinkRow | None:
@@ -146,17 +148,21 @@ def find_share(share_id: str) -> ShareLinkRow | None:
         return None
 
 
-def revoke_share(share: ShareLinkRow, by: str, at: str) -> bool:
-    """Mark ``share`` revoked; False when a concurrent request revoked it first."""
+def revoke_share(share: ShareLinkRow, by: str, at: str, record: AuditRecord) -> bool:
+    """Mark ``share`` revoked, with its audit record in the same DynamoDB transaction; False (and
+    nothing written) when a concurrent request revoked it first."""
+    revoking = Update(
+        share,
+        [ShareLinkRow.revoked_at.set(at), ShareLinkRow.revoked_by.set(by)],
+        condition=ShareLinkRow.revoked_at.does_not_exist(),
+    )
     try:
-        share.update(
-            actions=[ShareLinkRow.revoked_at.set(at), ShareLinkRow.revoked_by.set(by)],
-            condition=ShareLinkRow.revoked_at.does_not_exist(),
-        )
-    except UpdateError as exc:
+        commit_change(updates=[revoking], audit=[record])
+    except TransactWriteError as exc:
         if is_condition_failure(exc):
             return False
         raise
+    share.revoked_at, share.revoked_by = at, by
     return True
 
 

@@ -200,7 +200,7 @@ def render_alert(detail: dict[str, Any]) -> Content:
         [
             f"kind: {kind}",
             f"transaction: {detail.get('transaction_id')} ({detail.get('transaction_status') or '-'})",
-            f"event: {detail.get('event_id')} {detail.get('event_type')}",
+            f"event: {detail.get('webhook_event_id')} {detail.get('event_type')}",
             f"payment: {detail.get('payment_id')}",
             f"received: {money('received_amount', 'received_currency')}",
             f"expected: {money('expected_amount', 'expected_currency')}",

@@ -1,8 +1,8 @@
 """Escrow transactions: creating them, reading them, and moving them through the state machine.
 
 Every move is one DynamoDB transaction (:mod:`paylox.statemachine`): the conditional write on
-status and version that also appends to the timeline, and its audit record; then the domain event
-is published. Two racing requests never both win: the loser re-reads and gets ``INVALID_STATE``
+status and version that also appends to the timeline, its audit record and its domain event (the
+outbox). Two racing requests never both win: the loser re-reads and gets ``INVALID_STATE``
 for the state it lost to.
 """
 
@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from paylox import clock
-from paylox.audit import write_audit
+from paylox.audit import audit_record
 from paylox.auth import Actor, Principal
 from paylox.errors import NotFound
-from paylox.events import DomainEvent, publish
+from paylox.events import DomainEvent
 from paylox.ids import new_id
 from paylox.paging import Page
 from paylox.payments import get_gateway
@@ -49,9 +49,8 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
         updated_at=now,
         timeline=[store.timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
     )
-    store.insert(txn)
-    write_audit("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
-    publish("TransactionCreated", event_detail(txn), domain="transactions")
+    record = audit_record("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
+    store.insert(txn, record, [DomainEvent("TransactionCreated", event_detail(txn), "transactions")])
     return txn
 
 
@@ -216,15 +215,16 @@ def flag(
     event_id: str | None = None,
     event_type: str | None = None,
     actor: Actor,
+    also: Sequence[DomainEvent] = (),
 ) -> TransactionRow:
-    """Attach something staff must look at to the transaction (visible to staff only); it never
-    changes the status or the money."""
+    """Attach something staff must look at to the transaction (visible to staff only), audited
+    and with ``also`` announced in the same write; it never changes the status or the money."""
     entry = FlagEntry(
         at=clock.now_iso(), kind=kind, detail=detail, status=txn.status, event_id=event_id, event_type=event_type
     )
-    store.add_flag(txn, entry)
-    write_audit("TRANSACTION_FLAGGED", txn.id, actor, after={"kind": kind, "status": txn.status}, reason=detail)
-    return txn
+    after = {"kind": kind, "status": txn.status}
+    record = audit_record("TRANSACTION_FLAGGED", txn.id, actor, after=after, reason=detail)
+    return store.add_flag(txn, entry, record, also)
 
 
 def apply_move(

@@ -14,11 +14,12 @@ from typing import Any
 from pynamodb.attributes import MapAttribute
 
 from paylox import clock
+from paylox.audit import AuditRecord
 from paylox.auth import Actor
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
-from paylox.statemachine import LOST_RACE, Machine, Move, Put, commit_move
+from paylox.statemachine import LOST_RACE, Machine, Move, Put, Update, commit_change, commit_move
 from paylox.transactions.models import FlagEntry, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
 
@@ -74,9 +75,11 @@ def find(txn_id: str) -> TransactionRow | None:
         return None
 
 
-def insert(txn: TransactionRow) -> None:
-    """Store a new transaction (its id must be new)."""
-    txn.save(condition=TransactionRow.id.does_not_exist())
+def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEvent]) -> None:
+    """Store a new transaction (its id must be new) with its audit record and its events, in one
+    DynamoDB transaction."""
+    creation = Put(txn, TransactionRow.id.does_not_exist())
+    commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id)
 
 
 def commit(
@@ -158,12 +161,15 @@ def record_refund(
         raise
 
 
-def add_flag(txn: TransactionRow, entry: FlagEntry) -> TransactionRow:
-    """Attach ``entry`` for staff. Never changes the status or the money and must not be lost to a
-    concurrent move, so it is written without the version condition."""
-    txn.update(
-        actions=[TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], add_version_condition=False
-    )
+def add_flag(
+    txn: TransactionRow, entry: FlagEntry, record: AuditRecord, events: Sequence[DomainEvent] = ()
+) -> TransactionRow:
+    """Attach ``entry`` for staff, with its audit record and ``events`` in one DynamoDB transaction. Never
+    changes the status or the money and must not be lost to a concurrent move, so it is written
+    without the version condition."""
+    flagging = Update(txn, [TransactionRow.flags.set((TransactionRow.flags | []).append([entry]))], versioned=False)
+    commit_change(updates=[flagging], audit=[record], events=events, aggregate_id=txn.id)
+    txn.flags = [*(txn.flags or []), entry]
     return txn
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from paylox import clock
 from paylox.audit import audit_record
 from paylox.auth import Actor, Principal
-from paylox.events import DomainEvent, announce
+from paylox.events import DomainEvent
 from paylox.observability import logger, mask_email, mask_phone
 from paylox.types import Locale, locale_for
 from paylox.users import store
@@ -75,7 +75,7 @@ def register(registration: Registration) -> tuple[UserProfile, bool]:
 
     A profile that exists is returned as stored, whatever ``registration`` says: registering twice
     changes nothing, audits nothing and announces nothing. The profile and its ``USER_REGISTERED``
-    audit record are one DynamoDB transaction; ``UserRegistered`` is announced after it.
+    audit record are one DynamoDB transaction, and ``UserRegistered`` is announced in it.
     """
     now = clock.now_iso()
     profile = UserProfile(
@@ -99,11 +99,11 @@ def register(registration: Registration) -> tuple[UserProfile, bool]:
             "source": registration.source,
         },
     )
-    if not store.create(profile, record):
+    registered = DomainEvent("UserRegistered", _event_detail(profile, registration.source), "users")
+    if not store.create(profile, record, [registered]):
         existing = store.find(registration.user_id, consistent=True)
         assert existing is not None  # profiles are never deleted
         return existing, False
-    announce([DomainEvent("UserRegistered", _event_detail(profile, registration.source), "users")])
     logger.info(
         "user registered",
         extra={"user_id": profile.user_id, "source": registration.source, "email": mask_email(profile.email)},

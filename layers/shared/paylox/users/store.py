@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.db import is_condition_failure
+from paylox.events import DomainEvent, write_in
 from paylox.users.models import UserProfile, UserStatus
 
 
@@ -18,8 +21,8 @@ def find(user_id: str, *, consistent: bool = False) -> UserProfile | None:
         return None
 
 
-def create(profile: UserProfile, record: AuditRecord) -> bool:
-    """Store a new profile and its audit record in one DynamoDB transaction.
+def create(profile: UserProfile, record: AuditRecord, events: Sequence[DomainEvent] = ()) -> bool:
+    """Store a new profile, its audit record and ``events`` in one DynamoDB transaction.
 
     False, and nothing written, when a profile with its id exists already: a repeated registration
     (Cognito retrying its trigger) or a racing first request never changes a profile.
@@ -28,6 +31,7 @@ def create(profile: UserProfile, record: AuditRecord) -> bool:
         with TransactWrite(connection=Connection()) as transaction:
             transaction.save(profile, condition=UserProfile.user_id.does_not_exist())
             transaction.save(record, condition=APPEND_ONLY)
+            write_in(transaction, events, aggregate_id=profile.user_id)
     except TransactWriteError as exc:
         if not is_condition_failure(exc):
             raise

@@ -29,7 +29,7 @@ from paylox import clock
 from paylox.auth import Actor
 from paylox.config import get_settings
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
-from paylox.events import publish
+from paylox.events import DomainEvent, announce
 from paylox.ids import new_id
 from paylox.notify.alerts import ALERT_EVENT
 from paylox.observability import logger, metrics
@@ -195,10 +195,15 @@ def _execute(decision: rules.Decision, event: WebhookEvent, txn: TransactionRow,
             if alert is not None:
                 detail = f"{event.type} ({reason}) while {txn.status}"
                 transactions.flag(
-                    txn, kind=alert, detail=detail, event_id=event.id, event_type=event.type, actor=PROVIDER
+                    txn,
+                    kind=alert,
+                    detail=detail,
+                    event_id=event.id,
+                    event_type=event.type,
+                    actor=PROVIDER,
+                    also=[_alert_event(alert, event, delivery, txn, detail)],  # with the flag, or neither
                 )
                 metrics.add_metric(name="WebhookOutOfOrder", unit="Count", value=1)
-                _alert(alert, event, delivery, txn, detail)
             return _Outcome("IGNORED", {"ignored": reason}, detail=reason)
         case rules.Mismatch(reason=reason):
             metrics.add_metric(name="AmountMismatch", unit="Count", value=1)
@@ -240,12 +245,18 @@ def _webhook_secrets() -> list[str]:
 
 def _alert(kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: TransactionRow | None, reason: str) -> None:
     """Tell staff, asynchronously: the notifier emails ``ADMIN_NOTIFICATION_EMAILS``."""
-    publish(
+    announce([_alert_event(kind, event, delivery, txn, reason)])
+
+
+def _alert_event(
+    kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: TransactionRow | None, reason: str
+) -> DomainEvent:
+    return DomainEvent(
         ALERT_EVENT,
         {
             "kind": kind,
             "reason": reason,
-            "event_id": event.id,
+            "webhook_event_id": event.id,
             "event_type": event.type,
             "delivery_id": delivery.delivery_id,
             "transaction_id": event.data.transaction_id,
@@ -256,7 +267,7 @@ def _alert(kind: str, event: WebhookEvent, delivery: WebhookDelivery, txn: Trans
             "expected_amount": int(txn.amount) if txn is not None else None,
             "expected_currency": txn.currency if txn is not None else None,
         },
-        domain="webhooks",
+        "webhooks",
     )
 
 
