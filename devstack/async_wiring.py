@@ -8,7 +8,8 @@
 - SQS events: the queue is polled like Lambda's event source mapping (batch size, partial
   batch failures; failed messages come back after their visibility timeout, moto applies the
   queue's redrive policy).
-- DynamoDB events: the table's stream is read with shard iterators.
+- DynamoDB events: the table's stream is read with shard iterators, from the last record seen
+  (:meth:`AsyncWiring.pump_stream`, which the integration tests call to drain the outbox).
 
 Asynchronous invocations (schedules, rules, S3) are retried per the event's ``RetryPolicy`` (else
 the function's ``EventInvokeConfig``, else Lambda's two retries), then sent to the event's
@@ -82,10 +83,20 @@ class AsyncWiring:
         self._threads: list[threading.Thread] = []
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="paylox-async")
         self._internal_queues: dict[str, str] = {}  # source name -> queue url
+        self._stream_positions: dict[tuple[str, str], str] = {}  # (stream, shard) -> last sequence number
+        self._held_iterators: dict[tuple[str, str], str] = {}
+        self._connected = False
 
     # ------------------------------------------------------------------ setup
     def setup(self) -> None:
         """Create the rules, internal queues and bucket notifications in AWS."""
+        self.connect()
+        self._setup_rules()
+
+    def connect(self) -> None:
+        """Make the AWS clients (``setup`` does; enough by itself for :meth:`pump_stream`)."""
+        if self._connected:
+            return
         self._sqs = boto3.client("sqs", region_name=REGION)
         self._events = boto3.client("events", region_name=REGION)
         self._s3 = boto3.client("s3", region_name=REGION)
@@ -94,6 +105,10 @@ class AsyncWiring:
         self._streams = boto3.client(
             "dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled")
         )
+        self._connected = True
+
+    def _setup_rules(self) -> None:
+        """Rules with their internal queues, and the buckets' notifications."""
         for rule in self.wiring.rules:
             url, arn = self._internal_queue("rule", rule.name)
             rule_name = rule.name[:64]
@@ -315,25 +330,48 @@ class AsyncWiring:
 
     # ------------------------------------------------------------------ streams
     def _pump_stream(self, source: StreamSource) -> None:
+        while not self._stop.is_set():
+            if not self.pump_stream(source):
+                self._stop.wait(self._poll_interval)
+
+    def pump_stream(self, source: StreamSource) -> int:
+        """Hand ``source``'s function the records its table's stream got since the last call, in
+        batches, as the event source mapping would; returns how many records were read."""
+        self.connect()
         stream_arn = self._dynamodb.describe_table(TableName=source.table)["Table"]["LatestStreamArn"]
         shards = self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
-        iterators = [
-            self._streams.get_shard_iterator(
-                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType=source.starting_position
-            )["ShardIterator"]
-            for shard in shards
-        ]
-        while not self._stop.is_set():
-            busy = False
-            for index, iterator in enumerate(iterators):
+        read = 0
+        for shard in shards:
+            position = (stream_arn, shard["ShardId"])
+            iterator = self._shard_iterator(source, position)
+            while iterator:
                 response = self._streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
-                iterators[index] = response["NextShardIterator"]
                 records = [lambda_events.stream_record(record, stream_arn) for record in response.get("Records", [])]
-                if records:
-                    busy = True
-                    self._process_stream_batch(source, stream_arn, records)
-            if not busy:
-                self._stop.wait(self._poll_interval)
+                if not records:
+                    self._held_iterators[position] = response["NextShardIterator"]
+                    break
+                self._stream_positions[position] = records[-1]["dynamodb"]["SequenceNumber"]
+                read += len(records)
+                self._process_stream_batch(source, stream_arn, records)
+                iterator = response["NextShardIterator"]
+        return read
+
+    def _shard_iterator(self, source: StreamSource, position: tuple[str, str]) -> str:
+        # A fresh iterator from the last record seen, rather than the one moto handed back: moto
+        # rolls a cancelled TransactWriteItems back by replacing the table with a copy, and an
+        # iterator it gave out before keeps reading the old stream, which gets nothing new.
+        stream_arn, shard_id = position
+        last = self._stream_positions.get(position)
+        if last is not None:
+            kind: dict[str, str] = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+        elif source.starting_position == "LATEST" and position in self._held_iterators:
+            return self._held_iterators[position]  # nothing seen yet: "latest" is where we started
+        else:
+            kind = {"ShardIteratorType": source.starting_position}
+        iterator: str = self._streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **kind)[
+            "ShardIterator"
+        ]
+        return iterator
 
     def _process_stream_batch(self, source: StreamSource, stream_arn: str, records: list[dict[str, Any]]) -> None:
         batch = [r for r in records if lambda_events.passes(source.filters, r)]

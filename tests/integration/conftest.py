@@ -13,6 +13,7 @@ from devstack.stack import dev_stack
 from paylox.config import get_settings
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER
 from tests.conftest import _moto
+from tests.integration.bus import reset_relay
 from tests.integration.steps import PHONE, SECRET, register
 from tests.sms import SmsOutbox
 
@@ -21,6 +22,7 @@ from tests.sms import SmsOutbox
 def aws() -> Iterator[None]:
     """Empty tables, buses, queues and buckets, as created from template.yaml, for every test."""
     _moto.reset()
+    reset_relay()
     provision(dev_stack())
     dev_clock.reset()
     yield

@@ -67,11 +67,11 @@ def test_funding_tells_each_party_in_their_language_keyed_per_event_and_role():
         to="ayse@example.com",
         subject="Paylox: Ödemeniz alındı",
         body=buyer.body,
-        key=f"{event.id}:buyer:ayse@example.com",
+        key=f"{event.detail.event_id}:buyer:ayse@example.com",
     )
     assert "1.500,00 TL" in buyer.body
     assert seller.subject == "Paylox: Funds are held: ship now" and "TRY 1,500.00" in seller.body
-    assert seller.key == f"{event.id}:seller:john@example.com"
+    assert seller.key == f"{event.detail.event_id}:seller:john@example.com"
 
 
 def test_a_party_without_an_address_is_left_out():
@@ -93,7 +93,7 @@ def test_a_payment_alert_goes_to_every_admin_in_both_languages():
     emails = plan_alert(event, ADMINS)
 
     assert addresses(emails) == ADMINS
-    assert [email.key for email in emails] == [f"{event.id}:alert:{address}" for address in ADMINS]
+    assert [email.key for email in emails] == [f"{event.detail.event_id}:alert:{address}" for address in ADMINS]
     assert "AMOUNT_MISMATCH" in emails[0].subject and "txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F" in emails[0].subject
     assert "tutar veya para birimi" in emails[0].body and "amount or currency" in emails[0].body
 
@@ -121,7 +121,7 @@ def test_a_new_dispute_tells_the_admins_and_both_parties():
 
     assert addresses(emails) == [*ADMINS, "ayse@example.com", "john@example.com"]
     assert emails[0].subject == "Yeni itiraz: dsp_01JD3Z9A7K2M4P6R8T0V1W3X5Y"
-    assert emails[0].key == f"{event.id}:admin_opened:ops@paylox.com.tr"
+    assert emails[0].key == f"{event.detail.event_id}:admin_opened:ops@paylox.com.tr"
     assert emails[3].subject == "Update on your dispute dsp_01JD3Z9A7K2M4P6R8T0V1W3X5Y"
 
 
@@ -170,7 +170,7 @@ def test_a_quarantine_tells_the_owner_in_their_language_and_the_admins():
     owner, *admins = plan_document(event, {OWNER: Recipient("ayse@example.com", "en")}.get, ADMINS)
 
     assert owner.subject == "A document you uploaded was quarantined" and '"kanit.pdf"' in owner.body
-    assert owner.key == f"{event.id}:owner_quarantined:ayse@example.com"
+    assert owner.key == f"{event.detail.event_id}:owner_quarantined:ayse@example.com"
     assert addresses(admins) == ADMINS
     assert "EICAR-Test-File" in admins[0].body and "karantinaya" in admins[0].body
 
@@ -186,6 +186,47 @@ def test_no_other_document_event_emails_anyone():
     raw["detail-type"] = "DocumentAvailable"
 
     assert plan_document(DocumentEvent.model_validate(raw), PEOPLE.get, ADMINS) == []
+
+
+# ------------------------------------------------------------------------------------ event ids
+def retried(fixture: str) -> dict[str, Any]:
+    """The fixture's event as EventBridge delivers it again after the relay retried ``PutEvents``:
+    a new envelope id, the same event (``detail.event_id``)."""
+    event = load_event(fixture)
+    event["id"] = "d3a9c1e0-7b4f-4e21-8c5a-0f6e2b1d9a37"
+    return event
+
+
+@pytest.mark.parametrize(
+    ("fixture", "planned"),
+    [
+        ("transactions/notify.json", lambda raw: plan_transaction(TransactionEvent.model_validate(raw), PEOPLE.get)),
+        ("transactions/notify_alert.json", lambda raw: plan_alert(AlertEvent.model_validate(raw), ADMINS)),
+        (
+            "disputes/notify.json",
+            lambda raw: plan_dispute(DisputeEvent.model_validate(raw), PEOPLE.get, ADMINS, SENIORS),
+        ),
+        ("documents/notify.json", lambda raw: plan_document(DocumentEvent.model_validate(raw), PEOPLE.get, ADMINS)),
+    ],
+)
+def test_an_event_delivered_again_under_a_new_envelope_id_plans_the_same_keys(fixture, planned):
+    # Given the same event in two envelopes (the relay's PutEvents was retried)
+    first, again = planned(load_event(fixture)), planned(retried(fixture))
+
+    # Then every email has the same key both times, so nobody gets it twice
+    assert first and [email.key for email in again] == [email.key for email in first]
+    assert all(email.key.startswith(load_event(fixture)["detail"]["event_id"] + ":") for email in first)
+
+
+@pytest.mark.parametrize("fixture", ["transactions/notify.json", "disputes/notify.json", "documents/notify.json"])
+def test_an_event_without_its_own_id_is_refused_rather_than_keyed_on_its_envelope(fixture):
+    raw = load_event(fixture)
+    del raw["detail"]["event_id"]
+
+    with pytest.raises(ValidationError):
+        {"transactions": TransactionEvent, "disputes": DisputeEvent, "documents": DocumentEvent}[
+            fixture.split("/")[0]
+        ].model_validate(raw)
 
 
 # ------------------------------------------------------------------------------------ wiring

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from paylox.config import get_settings
 from paylox.disputes.emails import render
+from paylox.events.schemas import EventDetail
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
 from paylox.notify.recipients import RecipientOf, find_recipient
@@ -41,7 +42,7 @@ _ADMIN_TEMPLATES = {
 }
 
 
-class DisputeDetail(BaseModel):
+class DisputeDetail(EventDetail):
     """What every dispute event carries (:func:`paylox.disputes.service.event_detail`); the
     templates read the rest (reason, amounts, outcome, ...), kept as extras."""
 
@@ -74,11 +75,11 @@ def plan(
     if template := _ADMIN_TEMPLATES.get(kind):
         content = render(template, "tr", detail, kind)
         addresses = senior_admins if kind == "DisputeEscalated" else admins
-        planned.extend(Email.for_event(event.id, template, address, content) for address in addresses)
+        planned.extend(Email.for_event(event.detail.event_id, template, address, content) for address in addresses)
     for user_id, template in _party_templates(kind, event.detail):
         if (recipient := recipient_of(user_id)) is not None:
             content = render(template, recipient.locale, detail, kind)
-            planned.append(Email.for_event(event.id, template, recipient.address, content))
+            planned.append(Email.for_event(event.detail.event_id, template, recipient.address, content))
     return one_per_address(planned)
 
 

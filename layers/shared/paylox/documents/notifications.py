@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from paylox.config import get_settings
 from paylox.documents.emails import render_admins_quarantined, render_owner_quarantined
+from paylox.events.schemas import EventDetail
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
 from paylox.notify.recipients import RecipientOf, find_recipient
@@ -21,7 +22,7 @@ from paylox.notify.recipients import RecipientOf, find_recipient
 QUARANTINED = "DocumentQuarantined"
 
 
-class DocumentDetail(BaseModel):
+class DocumentDetail(EventDetail):
     """What every document event carries (:func:`paylox.documents.lifecycle.event_detail`); the
     templates read the rest (filename, purpose, threats), kept as extras."""
 
@@ -49,7 +50,7 @@ def plan(event: DocumentEvent, recipient_of: RecipientOf, admins: Sequence[str])
     planned: list[Email] = []
     if (owner := recipient_of(event.detail.owner_id)) is not None:
         content = render_owner_quarantined(owner.locale, detail)
-        planned.append(Email.for_event(event.id, "owner_quarantined", owner.address, content))
+        planned.append(Email.for_event(event.detail.event_id, "owner_quarantined", owner.address, content))
     content = render_admins_quarantined(detail)
-    planned.extend(Email.for_event(event.id, "admins_quarantined", address, content) for address in admins)
+    planned.extend(Email.for_event(event.detail.event_id, "admins_quarantined", address, content) for address in admins)
     return one_per_address(planned)

@@ -8,12 +8,14 @@ notifier subscribed to that source's alerts emails ``ADMIN_NOTIFICATION_EMAILS``
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from paylox.events.schemas import EventDetail
 
 ALERT_EVENT = "AdminAlert"
 
 
-class AlertDetail(BaseModel):
+class AlertDetail(EventDetail):
     """What every alert carries; the facts beside ``kind`` are the publisher's (kept as extras)."""
 
     model_config = ConfigDict(extra="allow")

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+from pydantic import ConfigDict, Discriminator, Tag
 
 from paylox.config import get_settings
+from paylox.events.schemas import EventDetail
 from paylox.notify.alerts import ALERT_EVENT, AlertEvent
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
@@ -20,7 +21,7 @@ from paylox.notify.recipients import RecipientOf, find_recipient
 from paylox.transactions import emails
 
 
-class TransactionDetail(BaseModel):
+class TransactionDetail(EventDetail):
     """What every transaction event carries (:func:`paylox.transactions.service.event_detail`); the
     templates read the rest (amounts, reason), kept as extras."""
 
@@ -64,11 +65,11 @@ def plan(event: TransactionEvent, recipient_of: RecipientOf) -> list[Email]:
     for role in emails.RECIPIENTS.get(event.detail_type, ()):
         if (recipient := recipient_of(detail[f"{role}_id"])) is not None:
             content = emails.render(event.detail_type, role, recipient.locale, detail)
-            planned.append(Email.for_event(event.id, role, recipient.address, content))
+            planned.append(Email.for_event(event.detail.event_id, role, recipient.address, content))
     return one_per_address(planned)
 
 
 def plan_alert(event: AlertEvent, admins: Sequence[str]) -> list[Email]:
     """The admins' emails about a payment webhook alert, one per address."""
     content = emails.render_alert(event.detail.model_dump())
-    return one_per_address(Email.for_event(event.id, "alert", address, content) for address in admins)
+    return one_per_address(Email.for_event(event.detail.event_id, "alert", address, content) for address in admins)

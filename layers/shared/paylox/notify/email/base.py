@@ -29,7 +29,11 @@ class Email:
 
     @classmethod
     def for_event(cls, event_id: str, template: str, to: str, content: Content) -> Email:
-        """The email ``template`` for bus event ``event_id`` to ``to``, keyed ``<event>:<template>:<to>``."""
+        """The email ``template`` for the event ``event_id`` to ``to``, keyed ``<event>:<template>:<to>``.
+
+        ``event_id`` is the event's own id, ``detail.event_id`` (:mod:`paylox.events`), never the
+        EventBridge envelope's ``id``, which a retried ``PutEvents`` changes.
+        """
         return cls(to=to, subject=content.subject, body=content.body, key=f"{event_id}:{template}:{to}")
 
 
