@@ -57,6 +57,9 @@ class EventTap:
         pattern: dict[str, Any] | None = None,
         name: str = "test-event-tap",
     ) -> None:
+        # What was committed before the subscription has reached the bus already, as it would in
+        # AWS by the time a new subscriber exists: this tap sees what is committed after it.
+        relay_outbox()
         stack = dev_stack()
         bus = stack.physical_name("EventBus")
         self._sqs = boto3.client("sqs", region_name=REGION)

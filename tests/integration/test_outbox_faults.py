@@ -329,7 +329,6 @@ def _failing_put_events(monkeypatch: pytest.MonkeyPatch, answer: Callable[[list[
 
 def test_a_failed_put_events_is_retried_and_the_event_delivered_once(world, monkeypatch):
     # Given a transaction created while the bus answers the relay's first calls with an error
-    world.drain()  # the users' registrations
     txn_id = new_transaction()["id"]
 
     def unavailable(entries: list[dict[str, Any]], number: int) -> Any:
@@ -353,7 +352,6 @@ def test_a_failed_put_events_is_retried_and_the_event_delivered_once(world, monk
 
 def test_entries_the_bus_refuses_are_retried_by_themselves(world, monkeypatch):
     # Given two changes waiting in the outbox, and a bus that refuses the second entry once
-    world.drain()  # the users' registrations
     first, second = new_transaction()["id"], new_transaction()["id"]
 
     original = botocore.client.BaseClient._make_api_call
