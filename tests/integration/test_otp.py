@@ -342,7 +342,7 @@ def test_the_account_wide_sms_budget_is_a_429_and_a_metric(sms_outbox, settings_
 def test_fifty_concurrent_wrong_guesses_count_as_exactly_three(sms_outbox):
     send_code()
     code = sms_outbox.last_code(PHONE)
-    buyer = Principal(user_id=BUYER, groups=frozenset(), phone=PHONE)
+    buyer = Principal(user_id=BUYER, groups=frozenset(), phone_claim=PHONE)
     guess = VerifyOtpRequest(phone=PHONE, purpose=VERIFY_PHONE, code=wrong(code))
 
     def attack(_: int) -> str:
@@ -365,7 +365,7 @@ def test_fifty_concurrent_wrong_guesses_count_as_exactly_three(sms_outbox):
 
 def test_a_right_code_raced_ten_times_approves_once(sms_outbox):
     send_code()
-    buyer = Principal(user_id=BUYER, groups=frozenset(), phone=PHONE)
+    buyer = Principal(user_id=BUYER, groups=frozenset(), phone_claim=PHONE)
     right = VerifyOtpRequest(phone=PHONE, purpose=VERIFY_PHONE, code=sms_outbox.last_code(PHONE))
 
     def race(_: int) -> str:
