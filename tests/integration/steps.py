@@ -19,6 +19,7 @@ from itertools import count
 from types import ModuleType
 from typing import Any
 
+from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
 from functions.otp import resend as otp_resend
 from functions.otp import send as otp_send
@@ -27,7 +28,6 @@ from functions.otp import verify as otp_verify
 from functions.transactions import cancel, confirm, create, get, pay, ship
 from functions.users import registered
 from functions.webhooks import failure, refund, success
-from devstack import dev_clock
 from paylox import clock
 from paylox.config import get_settings
 from paylox.users.models import UserProfile
@@ -191,7 +191,9 @@ def wait_out_cooldown() -> None:
     dev_clock.advance(get_settings().otp_resend_cooldown_seconds)
 
 
-def verification_token(purpose: str = VERIFY_PHONE, *, sub: str = BUYER, phone: str | None = PHONE, **extra: Any) -> str:
+def verification_token(
+    purpose: str = VERIFY_PHONE, *, sub: str = BUYER, phone: str | None = PHONE, **extra: Any
+) -> str:
     """What a user's app does: ask for an SMS code for ``purpose``, read it off the phone (``phone``,
     or the account's verified phone when ``None``), verify it. The cooldown is waited out after."""
     sent = send_code(phone, purpose, sub, **extra)

@@ -39,8 +39,8 @@ class OtpTarget(BaseModel):
 
     phone: PhoneText | None = Field(
         default=None,
-        description="The number to verify (PHONE_VERIFICATION), the new number (PHONE_CHANGE); optional for "
-        "TRANSACTION_CONFIRMATION and ADMIN_OVERRIDE, whose codes go to the verified phone (if given, it must be that one)",
+        description="The number to verify (PHONE_VERIFICATION) or the new number (PHONE_CHANGE). Optional for "
+        "TRANSACTION_CONFIRMATION and ADMIN_OVERRIDE, whose codes go to the verified phone: if given, it must be it",
     )
     purpose: OtpPurpose
     transaction_id: ResourceId | None = Field(

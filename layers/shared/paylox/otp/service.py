@@ -1,18 +1,18 @@
-"""The OTP flows: send, resend, verify and status, and the check other services make with the
-verification token (``X-OTP-Token``).
+"""The OTP flows: send, resend, verify and status.
 
 One code lives per (user, phone, purpose); sending again replaces it, so the old code stops
 working. Which numbers a purpose's codes go to, and what they are bound to, is :mod:`.targets`:
 codes that approve money moves are bound to a transaction and amount (``bind``, the owning
-domain's :data:`~paylox.otp.bindings.Binder`), and a ``PHONE_CHANGE`` sends two codes. Attempts are counted by one conditional write per guess, before the guess is compared,
-so concurrent guesses can never exceed the limit. Docs: docs/otp.md.
+domain's :data:`~paylox.otp.bindings.Binder`), and a ``PHONE_CHANGE`` sends two codes. Attempts
+are counted by one conditional write per guess, before the guess is compared (:mod:`.attempts`),
+so concurrent guesses can never exceed the limit. The check a money move makes with the token is
+:mod:`.confirmations`. Docs: docs/otp.md.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -20,18 +20,14 @@ from paylox import clock
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
-from paylox.errors import ConcurrentModification
 from paylox.ids import new_id
-from paylox.observability import logger, mask_phone, metrics
-from paylox.otp import activity, blocklist, limits, store
+from paylox.observability import metrics
+from paylox.otp import activity, attempts, blocklist, limits, store
 from paylox.otp.bindings import Binder
 from paylox.otp.captcha import verify_captcha
 from paylox.otp.codes import code_matches, generate_code, hash_code
 from paylox.otp.errors import (
     CaptchaRequired,
-    OtpExpired,
-    OtpInvalid,
-    OtpMaxAttempts,
     OtpNotFound,
     PhoneUnreachable,
     RateLimited,
@@ -39,12 +35,11 @@ from paylox.otp.errors import (
     SmsUnavailable,
 )
 from paylox.otp.messages import sms_text
-from paylox.otp.models import CodeRow, CodeStatus
+from paylox.otp.models import CodeRow
 from paylox.otp.phones import parse_e164
 from paylox.otp.schemas import (
     OtpPurpose,
     OtpSentOut,
-    OtpState,
     OtpStatusOut,
     OtpVerifiedOut,
     SendOtpRequest,
@@ -89,7 +84,9 @@ def _send(
     settings = get_settings()
     planned = legs(principal, request, bind, sending=True)
     now = clock.timestamp()
-    if resend and any(_state(_pending_row(principal, leg), now) in ("none", "approved") for leg in planned):
+    if resend and any(
+        attempts.code_state(attempts.pending_row(principal, leg), now) in ("none", "approved") for leg in planned
+    ):
         raise OtpNotFound()
     for leg in planned:
         blocklist.ensure_not_blocked(leg.phone, principal, purpose=leg.purpose)
@@ -255,16 +252,16 @@ def verify(principal: Principal, request: VerifyOtpRequest, *, bind: Binder | No
     codes = [request.code, request.new_code] if request.purpose == OtpPurpose.PHONE_CHANGE else [request.code]
     for leg in planned:
         blocklist.ensure_not_blocked(leg.phone, principal, purpose=leg.purpose)
-    rows = [_take_attempt(principal, leg) for leg in planned]
+    rows = [attempts.take_attempt(principal, leg) for leg in planned]
     wrong = [
         (leg, row)
         for leg, row, code in zip(planned, rows, codes, strict=True)
         if not code_matches(row.code_hash, leg.phone, leg.hashed_as, code or "")
     ]
     if wrong:
-        _refuse_wrong_codes(principal, wrong)
+        attempts.refuse_wrong_codes(principal, wrong)
     for leg, row in zip(planned, rows, strict=True):
-        _approve(row)
+        attempts.approve(row)
         activity.record("OTP_VERIFIED", leg.phone, principal.actor, purpose=leg.purpose, attempt=int(row.attempts))
     _take_effect(principal, planned)
     last = planned[-1]
@@ -285,69 +282,6 @@ def _take_effect(principal: Principal, planned: list[Leg]) -> None:
         )
 
 
-def _refuse_wrong_codes(principal: Principal, wrong: list[tuple[Leg, CodeRow]]) -> NoReturn:
-    settings = get_settings()
-    attempts_left = settings.otp_max_attempts
-    for leg, row in wrong:
-        failures_today = limits.record_failed_verification(leg.phone)
-        left = int(row.max_attempts) - int(row.attempts)
-        attempts_left = min(attempts_left, left)
-        if left <= 0:
-            activity.record("OTP_LOCKED", leg.phone, principal.actor, purpose=leg.purpose, attempts=int(row.attempts))
-        else:
-            activity.record(
-                "OTP_VERIFICATION_FAILED", leg.phone, principal.actor, purpose=leg.purpose, attempts_left=left
-            )
-        if failures_today >= settings.otp_autoblock_failed_verifications:
-            blocklist.auto_block(leg.phone, f"{failures_today} wrong codes within a day")
-    if attempts_left <= 0:
-        raise OtpMaxAttempts(limits.resend_available_in(wrong[0][0].phone))
-    raise OtpInvalid(attempts_left=attempts_left)
-
-
-def _pending_row(principal: Principal, leg: Leg) -> CodeRow | None:
-    """The code of ``leg``'s user, phone and purpose, if it is bound as ``leg`` is: a code sent for
-    another transaction, amount or new number counts as none."""
-    row = store.load_code(principal.user_id, leg.phone, leg.purpose)
-    return row if row is not None and row.binding == leg.binding_key else None
-
-
-def _take_attempt(principal: Principal, leg: Leg) -> CodeRow:
-    """Count one attempt on the pending code, atomically; returns the row as counted.
-
-    The attempt is counted before the guess is compared, by a write that holds only while the
-    code is still the same, pending, unexpired and under its limit: of any number of concurrent
-    guesses exactly ``max_attempts`` are counted, and every other one is refused.
-    """
-    phone, purpose = leg.phone, leg.purpose
-    for _ in range(get_settings().otp_max_attempts + 2):
-        now = clock.timestamp()
-        row = _pending_row(principal, leg)
-        state = _state(row, now)
-        if row is None or state != "pending":
-            _refuse(principal, phone, purpose, state)
-        if store.count_attempt(row, now):
-            return row
-        # Lost to another guess or a resend that changed the code first: judge it again.
-    raise ConcurrentModification(resource="resource")
-
-
-def _refuse(principal: Principal, phone: str, purpose: str, state: OtpState) -> NoReturn:
-    if state == "expired":
-        activity.record("OTP_EXPIRED", phone, principal.actor, purpose=purpose)
-        raise OtpExpired()
-    activity.record("OTP_VERIFY_REFUSED", phone, principal.actor, purpose=purpose, state=state)
-    if state == "max_attempts_reached":
-        raise OtpMaxAttempts(limits.resend_available_in(phone))
-    raise OtpNotFound()  # nothing pending: never sent, already used, or long gone
-
-
-def _approve(row: CodeRow) -> None:
-    """Use the code up: of two correct guesses racing, one wins and the other finds nothing."""
-    if not store.approve_code(row):
-        raise OtpNotFound()
-
-
 # ---------------------------------------------------------------- status
 
 
@@ -356,7 +290,7 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
     phone = parse_e164(raw_phone)
     now = clock.timestamp()
     row = store.load_code(principal.user_id, phone, purpose)
-    state = _state(row, now)
+    state = attempts.code_state(row, now)
     pending = row is not None and state == "pending"
     return OtpStatusOut(
         status=state,
@@ -364,15 +298,3 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
         attempts_left=int(row.max_attempts) - int(row.attempts) if pending and row else 0,
         resend_available_in=limits.resend_available_in(phone),
     )
-
-
-def _state(row: CodeRow | None, now: int) -> OtpState:
-    if row is None or int(row.ttl) <= now:
-        return "none"
-    if row.status == CodeStatus.APPROVED:
-        return "approved"
-    if int(row.attempts) >= int(row.max_attempts):
-        return "max_attempts_reached"
-    if int(row.expires_at) <= now:
-        return "expired"
-    return "pending"

@@ -14,7 +14,10 @@ SIGNATURE = "\n\nPaylox"
 HOW: dict[str, dict[Locale, str]] = {
     "PHONE_VERIFICATION": {"tr": "yeni bir numara doğrulandı", "en": "a new number was verified"},
     "PHONE_CHANGE": {"tr": "numara hesabınızdan değiştirildi", "en": "the number was changed from your account"},
-    "STAFF": {"tr": "numara destek ekibimiz tarafından değiştirildi", "en": "the number was changed by our support team"},
+    "STAFF": {
+        "tr": "numara destek ekibimiz tarafından değiştirildi",
+        "en": "the number was changed by our support team",
+    },
 }
 
 PHONE_CHANGED: dict[Locale, tuple[str, str]] = {
@@ -37,4 +40,4 @@ def phone_changed(locale: Locale, *, phone: str, confirms_from: str, how: str) -
     """The email for a confirmation phone change to ``phone`` (already masked)."""
     subject, body = PHONE_CHANGED[locale]
     values = {"phone": phone, "confirms_from": confirms_from, "how": HOW[how][locale]}
-    return Content(subject, body.format(**values) + SIGNATURE)
+    return Content(f"Paylox: {subject}", body.format(**values) + SIGNATURE)
