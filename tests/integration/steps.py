@@ -162,12 +162,14 @@ def send_code(
     sub: str = BUYER,
     source_ip: str | None = None,
     headers: dict[str, str] | None = None,
+    groups: tuple[str, ...] = (),
     **extra: Any,
 ) -> HttpResult:
-    """``sub`` asks for an SMS code to ``phone`` (``None``: no phone in the body); ``extra``:
-    ``transaction_id``, ``locale``, ``captcha_token``..."""
+    """``sub`` (in Cognito ``groups``) asks for an SMS code to ``phone`` (``None``: no phone in the
+    body); ``extra``: ``transaction_id``, ``action``, ``locale``, ``captcha_token``..."""
     body = _otp_body(phone, purpose, extra)
-    return invoke(otp_send, api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers))
+    event = api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers, groups=groups)
+    return invoke(otp_send, event)
 
 
 def resend_code(phone: str | None = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER, **extra: Any) -> HttpResult:
@@ -175,11 +177,16 @@ def resend_code(phone: str | None = PHONE, purpose: str = VERIFY_PHONE, sub: str
 
 
 def verify_code(
-    code: str, phone: str | None = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER, **extra: Any
+    code: str,
+    phone: str | None = PHONE,
+    purpose: str = VERIFY_PHONE,
+    sub: str = BUYER,
+    groups: tuple[str, ...] = (),
+    **extra: Any,
 ) -> HttpResult:
-    """``sub`` types ``code`` (``extra``: ``transaction_id``, ``new_code``)."""
+    """``sub`` types ``code`` (``extra``: ``transaction_id``, ``action``, ``new_code``)."""
     body = _otp_body(phone, purpose, {"code": code, **extra})
-    return invoke(otp_verify, api_event("otp/verify.json", body=body, sub=sub))
+    return invoke(otp_verify, api_event("otp/verify.json", body=body, sub=sub, groups=groups))
 
 
 def otp_status(phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER) -> HttpResult:

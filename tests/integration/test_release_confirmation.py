@@ -13,9 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from devstack import dev_clock
+from functions.admin import users_phone
 from paylox import dev_outbox
 from paylox.audit import audit_trail
-from tests.apigw import BUYER, SELLER, STRANGER
+from paylox.auth import Principal
+from paylox.otp.errors import OtpRequired
+from paylox.transactions.release import require_admin_override
+from paylox.transactions.service import find_transaction
+from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER, api_event, invoke
 from tests.integration.steps import (
     CONFIRM_TXN,
     PHONE,
@@ -37,6 +42,7 @@ from tests.integration.steps import (
 ATTACKER_PHONE = "+905329998877"
 NEW_PHONE = "+905441234567"
 DAY = 24 * 3600
+OVERRIDE = "ADMIN_OVERRIDE"
 
 
 def emails_to(address: str) -> list[dict[str, str]]:
@@ -327,3 +333,93 @@ def test_a_verified_phone_still_cannot_be_replaced_by_plain_verification(sms_out
     swap = send_code(ATTACKER_PHONE, VERIFY_PHONE)
 
     assert swap.status == 409 and swap.code == "PHONE_ALREADY_VERIFIED"
+
+
+# ---------------------------------------------------------------- staff help
+
+
+def staff_sets_phone(user_id: str, phone: str, sub: str = ADMIN, groups: tuple[str, ...] = ("admin",), **body: str):
+    event = api_event(
+        "admin/users_phone.json",
+        path={"id": user_id},
+        body={"phone": phone, "reason": "Lost phone; identity checked (ticket 4711)", **body},
+        sub=sub,
+        groups=groups,
+    )
+    return invoke(users_phone, event)
+
+
+def test_an_admin_sets_a_lost_phone_audited_emailed_and_cooling_off(sms_outbox):
+    # Given a buyer who lost their verified phone, with a shipped transaction
+    verify_phone()
+    txn_id = shipped_transaction()
+
+    # When an admin sets their new phone, with a reason
+    result = staff_sets_phone(BUYER, "0544 123 45 67")
+
+    # Then it is their verified phone, cooling off; the buyer is emailed; the change is audited
+    assert result.status == 200, result.raw
+    assert result.json["phone"] == NEW_PHONE and result.json["phone_verified"] is True
+    assert profile(BUYER).phone == NEW_PHONE
+    [alert] = emails_to(f"{BUYER}@example.com")
+    assert "destek ekibimiz" in alert["body"]
+    [record] = [r for r in audit_trail(BUYER) if r.action == "USER_PHONE_CHANGED"]
+    assert record.actor_id == ADMIN and record.reason == "Lost phone; identity checked (ticket 4711)"
+    assert send_code(None, CONFIRM_TXN, transaction_id=txn_id).code == "PHONE_COOLING_OFF"
+    dev_clock.advance(DAY)
+    assert confirm_with(txn_id, confirmation_token(txn_id, phone=NEW_PHONE)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("sub", "groups", "user", "status", "code"),
+    [
+        (AGENT, ("support",), BUYER, 403, "ADMIN_ONLY"),
+        (BUYER, ("customers",), BUYER, 403, "ADMIN_ONLY"),
+        (ADMIN, ("admin",), ADMIN, 403, "SELF_ACTION"),
+        (ADMIN, ("admin",), "user-nobody", 404, "NOT_FOUND"),
+    ],
+)
+def test_only_an_admin_sets_someone_elses_phone(sub, groups, user, status, code):
+    result = staff_sets_phone(user, NEW_PHONE, sub=sub, groups=groups)
+
+    assert (result.status, result.code) == (status, code), result.raw
+
+
+def test_setting_a_phone_needs_a_reason_and_a_mobile_number():
+    assert staff_sets_phone(BUYER, NEW_PHONE, reason="").code == "VALIDATION_ERROR"
+    assert staff_sets_phone(BUYER, "0212 123 45 67").code == "PHONE_NOT_MOBILE"
+
+
+# ---------------------------------------------------------------- ADMIN_OVERRIDE
+
+
+def test_admin_override_codes_are_staff_only_and_bound_to_action_and_amount(sms_outbox):
+    # Given an admin with a verified phone, and a shipped transaction
+    txn_id = shipped_transaction(150_000)
+    verify_phone(sub=ADMIN)
+
+    # When the admin asks for a code to refund it, and a buyer asks for one too
+    sent = send_code(None, OVERRIDE, ADMIN, groups=("admin",), transaction_id=txn_id, action="REFUND", locale="en")
+    by_buyer = send_code(None, OVERRIDE, transaction_id=txn_id, action="REFUND")
+
+    # Then the SMS names the action and amount; the buyer is refused
+    assert sent.status == 202, sent.raw
+    assert sms_outbox.messages(PHONE)[-1]["body"].startswith(
+        f"Your Paylox admin code to approve REFUND of 1,500.00 TRY on {txn_id}: "
+    )
+    assert by_buyer.status == 403 and by_buyer.code == "STAFF_ONLY"
+
+    # And its token approves exactly that action and amount, once
+    code = sms_outbox.last_code(PHONE)
+    verified = verify_code(code, None, OVERRIDE, ADMIN, ("admin",), transaction_id=txn_id, action="REFUND")
+    token = verified.json["verification_token"]
+    admin = Principal(user_id=ADMIN, groups=frozenset({"admin"}))
+    txn = find_transaction(txn_id)
+    assert txn is not None
+    with pytest.raises(OtpRequired):
+        require_admin_override(admin, txn, "RELEASE", 150_000, token)
+    with pytest.raises(OtpRequired):
+        require_admin_override(admin, txn, "REFUND", 100_000, token)
+    require_admin_override(admin, txn, "REFUND", 150_000, token)
+    with pytest.raises(OtpRequired):
+        require_admin_override(admin, txn, "REFUND", 150_000, token)

@@ -59,20 +59,23 @@ def legs(principal: Principal, target: OtpTarget, bind: Binder | None, *, sendin
         phone = parse(target.phone or "")
         ensure_phone_may_change(principal, phone)
         return [Leg(phone, purpose)]
-    current = verified_phone(find_profile(principal.user_id, consistent=True))
     if purpose == OtpPurpose.PHONE_CHANGE:
+        current = verified_phone(find_profile(principal.user_id, consistent=True))
         new = parse(target.phone or "")
         if new == current:
             raise PhoneUnchanged()
         binding = bindings.phone_change(new)
         return [Leg(current, purpose, binding), Leg(new, purpose, binding, to_new_phone=True)]
     assert purpose in BOUND_PURPOSES and target.transaction_id is not None  # the request model's rule
+    if bind is None:
+        raise TypeError(f"{purpose} codes need the binder of the domain that owns the money")
+    # Who may ask, for which transaction, first: those refusals do not depend on the caller's phone.
+    binding = bind(principal, purpose, target.transaction_id, target.action)
+    current = verified_phone(find_profile(principal.user_id, consistent=True))
     if target.phone is not None and not same_number(target.phone, current):
         raise PhoneNotOnAccount()
     require_out_of_cool_off(principal)
-    if bind is None:
-        raise TypeError(f"{purpose} codes need the binder of the domain that owns the money")
-    return [Leg(current, purpose, bind(principal, purpose, target.transaction_id, target.action))]
+    return [Leg(current, purpose, binding)]
 
 
 def verified_phone(profile: UserProfile | None) -> str:
