@@ -2,19 +2,27 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.http import create_app, current_principal, http_handler, json_response
+from paylox.http import create_app, current_principal, http_handler, json_response, problem_responses
 from paylox.otp import service
 from paylox.otp.schemas import OtpSentOut, ResendOtpRequest
+from paylox.transactions import release
 
 app = create_app()
 
 
 @app.post(
-    "/api/otp/resend", responses={202: {"description": "Sent", "content": {"application/json": {"model": OtpSentOut}}}}
+    "/api/otp/resend",
+    responses={
+        202: {"description": "Sent", "content": {"application/json": {"model": OtpSentOut}}},
+        **problem_responses(*release.CODE_PROBLEMS),
+    },
 )
 def resend(body: ResendOtpRequest) -> Response[str]:
     sent = service.resend(
-        current_principal(), body, time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000
+        current_principal(),
+        body,
+        bind=release.bind_code,
+        time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000,
     )
     return json_response(202, sent)
 

@@ -39,17 +39,19 @@ def emails(stack: Stack, to: str, subject: str) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------ OTP
 def send_code(
-    stack: Stack, token: str, phone: str, purpose: str = "PHONE_VERIFICATION", **extra: Any
+    stack: Stack, token: str, phone: str | None, purpose: str = "PHONE_VERIFICATION", **extra: Any
 ) -> requests.Response:
-    body = {"phone": phone, "purpose": purpose, **extra}
+    """Ask for a code to ``phone`` (``None``: the account's verified phone; ``extra``: ``transaction_id``...)."""
+    body = {**({"phone": phone} if phone else {}), "purpose": purpose, **extra}
     response: requests.Response = stack.request("POST", "/api/otp/send", token=token, json=body)
     return response
 
 
 def verify_code(
-    stack: Stack, token: str, phone: str, code: str, purpose: str = "PHONE_VERIFICATION"
+    stack: Stack, token: str, phone: str | None, code: str, purpose: str = "PHONE_VERIFICATION", **extra: Any
 ) -> requests.Response:
-    body = {"phone": phone, "purpose": purpose, "code": code}
+    """Type ``code`` (``extra``: ``transaction_id``, ``new_code``)."""
+    body = {**({"phone": phone} if phone else {}), "purpose": purpose, "code": code, **extra}
     response: requests.Response = stack.request("POST", "/api/otp/verify", token=token, json=body)
     return response
 
@@ -60,12 +62,32 @@ def last_code(stack: Stack, phone: str) -> str:
     return code_in(messages[-1]["body"])
 
 
-def confirmation_token(stack: Stack, token: str, phone: str) -> str:
-    """What the buyer's app does before releasing money: an SMS code to the account's phone, verified."""
-    sent = send_code(stack, token, phone, "TRANSACTION_CONFIRMATION")
+def wait_out_cooldown(stack: Stack) -> None:
+    """Move the stack's clock past the one-SMS-per-minute cooldown of a number."""
+    stack.advance_clock(61)
+
+
+def verify_phone(stack: Stack, token: str, phone: str) -> None:
+    """The user proves ``phone`` by SMS (``PHONE_VERIFICATION``): their verified phone from now on."""
+    sent = send_code(stack, token, phone)
     assert sent.status_code == 202, sent.text
-    verified = verify_code(stack, token, phone, last_code(stack, phone), "TRANSACTION_CONFIRMATION")
+    verified = verify_code(stack, token, phone, last_code(stack, phone))
     assert verified.status_code == 200, verified.text
+    wait_out_cooldown(stack)
+
+
+def confirmation_token(stack: Stack, token: str, txn_id: str, phone: str) -> str:
+    """What the buyer's app does before releasing ``txn_id``: a code to the account's verified
+    ``phone`` (verified first if it is not yet), bound to the transaction and amount, verified."""
+    sent = send_code(stack, token, None, "TRANSACTION_CONFIRMATION", transaction_id=txn_id)
+    if sent.status_code == 409 and sent.json()["code"] == "PHONE_NOT_VERIFIED":
+        verify_phone(stack, token, phone)
+        sent = send_code(stack, token, None, "TRANSACTION_CONFIRMATION", transaction_id=txn_id)
+    assert sent.status_code == 202, sent.text
+    code = last_code(stack, phone)
+    verified = verify_code(stack, token, None, code, "TRANSACTION_CONFIRMATION", transaction_id=txn_id)
+    assert verified.status_code == 200, verified.text
+    wait_out_cooldown(stack)
     return str(verified.json()["verification_token"])
 
 

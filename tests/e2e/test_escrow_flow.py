@@ -74,7 +74,7 @@ def test_a_signed_success_webhook_funds_the_escrow_and_the_parties_hear_about_it
         "POST",
         f"/api/transaction/{txn['id']}/confirm",
         token=buyer_token,
-        headers={"X-OTP-Token": confirmation_token(stack, buyer_token, buyer_phone)},
+        headers={"X-OTP-Token": confirmation_token(stack, buyer_token, txn["id"], buyer_phone)},
     )
 
     # Then the funds are released: COMPLETED, and both parties hear about it

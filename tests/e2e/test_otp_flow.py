@@ -6,9 +6,21 @@ own phone number (rate limits and cooldowns are per number).
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
-from tests.e2e.steps import last_code, new_user, send_code, verify_code
+from tests.e2e.steps import (
+    confirmation_token,
+    emails,
+    funded_transaction,
+    last_code,
+    new_user,
+    registered_user,
+    send_code,
+    verify_code,
+    verify_phone,
+)
 from tests.sms import code_in, sms_to
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +100,33 @@ def test_one_sms_per_minute_and_a_resend_replaces_the_code(stack):
     if new != old:  # one chance in a million that the new code repeats the old one
         assert verify_code(stack, token, phone, old).json()["code"] == "OTP_INVALID"
     assert verify_code(stack, token, phone, new).status_code == 200
+
+
+def test_a_stolen_session_cannot_release_with_its_own_phone_until_the_cool_off_ends(stack):
+    # Given a shipped transaction, and an attacker with the buyer's session and their own phone
+    buyer, seller = new_user("buyer"), registered_user(stack, "seller")
+    registered_phone, attacker_phone = (f"+90533{secrets.randbelow(10**7):07d}" for _ in range(2))
+    buyer_token = stack.token(buyer, email=f"{buyer}@example.com", phone=registered_phone)
+    txn = funded_transaction(stack, buyer_token, seller)
+    shipped = stack.request("POST", f"/api/transaction/{txn['id']}/ship", token=stack.token(seller))
+    assert shipped.status_code == 200, shipped.text
+
+    # When the attacker verifies their phone and asks for the release code
+    verify_phone(stack, buyer_token, attacker_phone)
+    refused = send_code(stack, buyer_token, None, "TRANSACTION_CONFIRMATION", transaction_id=txn["id"])
+
+    # Then no code is sent, and the buyer hears of the new phone by email
+    assert refused.status_code == 403 and refused.json()["code"] == "PHONE_COOLING_OFF", refused.text
+    assert len(sms_to(stack.outbox(), attacker_phone)) == 1  # the verification code only
+    [alert] = stack.wait_for(lambda: emails(stack, f"{buyer}@example.com", "Paylox: Telefon numaranız değişti"))
+    assert attacker_phone[-4:] in alert["body"] and attacker_phone not in alert["body"]
+
+    # And only after the cool-off (24 h by the stack's clock) can that phone approve the release
+    stack.advance_clock(24 * 3600)
+    token = confirmation_token(stack, buyer_token, txn["id"], attacker_phone)
+    sms = sms_to(stack.outbox(), attacker_phone)[-1]["body"]
+    assert sms.startswith("1.500,00 TL tutarındaki ödemeyi onaylamak için Paylox kodunuz: ")
+    confirmed = stack.request(
+        "POST", f"/api/transaction/{txn['id']}/confirm", token=buyer_token, headers={"X-OTP-Token": token}
+    )
+    assert confirmed.status_code == 200, confirmed.text

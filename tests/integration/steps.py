@@ -19,6 +19,7 @@ from itertools import count
 from types import ModuleType
 from typing import Any
 
+from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
 from functions.otp import resend as otp_resend
 from functions.otp import send as otp_send
@@ -28,6 +29,7 @@ from functions.transactions import cancel, confirm, create, get, pay, ship
 from functions.users import registered
 from functions.webhooks import failure, refund, success
 from paylox import clock
+from paylox.config import get_settings
 from paylox.users.models import UserProfile
 from paylox.users.service import find_profile
 from paylox.webhooks.signature import sign
@@ -144,50 +146,96 @@ def send_event(event_type: str, transaction_id: str, **kwargs: Any) -> HttpResul
 
 
 # ------------------------------------------------------------------------------------ OTP
-PHONE = "+905551112233"  # the phone_number claim of the fixtures' users
+PHONE = "+905551112233"  # the phone every standard user registered with (unverified) and the fixtures' claim
 VERIFY_PHONE = "PHONE_VERIFICATION"
 CONFIRM_TXN = "TRANSACTION_CONFIRMATION"
+CHANGE_PHONE = "PHONE_CHANGE"
+
+
+def _otp_body(phone: str | None, purpose: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {**({"phone": phone} if phone is not None else {}), "purpose": purpose, **extra}
 
 
 def send_code(
-    phone: str = PHONE,
+    phone: str | None = PHONE,
     purpose: str = VERIFY_PHONE,
     sub: str = BUYER,
     source_ip: str | None = None,
     headers: dict[str, str] | None = None,
+    groups: tuple[str, ...] = (),
     **extra: Any,
 ) -> HttpResult:
-    """``sub`` asks for an SMS code to ``phone`` (``extra``: ``locale``, ``captcha_token``)."""
-    body = {"phone": phone, "purpose": purpose, **extra}
-    return invoke(otp_send, api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers))
+    """``sub`` (in Cognito ``groups``) asks for an SMS code to ``phone`` (``None``: no phone in the
+    body); ``extra``: ``transaction_id``, ``action``, ``locale``, ``captcha_token``..."""
+    body = _otp_body(phone, purpose, extra)
+    event = api_event("otp/send.json", body=body, sub=sub, source_ip=source_ip, headers=headers, groups=groups)
+    return invoke(otp_send, event)
 
 
-def resend_code(phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER, **extra: Any) -> HttpResult:
-    body = {"phone": phone, "purpose": purpose, **extra}
-    return invoke(otp_resend, api_event("otp/resend.json", body=body, sub=sub))
+def resend_code(phone: str | None = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER, **extra: Any) -> HttpResult:
+    return invoke(otp_resend, api_event("otp/resend.json", body=_otp_body(phone, purpose, extra), sub=sub))
 
 
-def verify_code(code: str, phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER) -> HttpResult:
-    body = {"phone": phone, "purpose": purpose, "code": code}
-    return invoke(otp_verify, api_event("otp/verify.json", body=body, sub=sub))
+def verify_code(
+    code: str,
+    phone: str | None = PHONE,
+    purpose: str = VERIFY_PHONE,
+    sub: str = BUYER,
+    groups: tuple[str, ...] = (),
+    **extra: Any,
+) -> HttpResult:
+    """``sub`` types ``code`` (``extra``: ``transaction_id``, ``action``, ``new_code``)."""
+    body = _otp_body(phone, purpose, {"code": code, **extra})
+    return invoke(otp_verify, api_event("otp/verify.json", body=body, sub=sub, groups=groups))
 
 
 def otp_status(phone: str = PHONE, purpose: str = VERIFY_PHONE, sub: str = BUYER) -> HttpResult:
     return invoke(otp_status_handler, api_event("otp/status.json", query={"phone": phone, "purpose": purpose}, sub=sub))
 
 
-def verification_token(purpose: str = VERIFY_PHONE, *, sub: str = BUYER, phone: str = PHONE) -> str:
-    """What a user's app does: ask for an SMS code for ``purpose``, read it off the phone, verify it."""
-    sent = send_code(phone, purpose, sub)
+def wait_out_cooldown() -> None:
+    """Let the per-number resend cooldown pass, as a user reading an SMS would."""
+    dev_clock.advance(get_settings().otp_resend_cooldown_seconds)
+
+
+def verification_token(
+    purpose: str = VERIFY_PHONE, *, sub: str = BUYER, phone: str | None = PHONE, **extra: Any
+) -> str:
+    """What a user's app does: ask for an SMS code for ``purpose``, read it off the phone (``phone``,
+    or the account's verified phone when ``None``), verify it. The cooldown is waited out after."""
+    sent = send_code(phone, purpose, sub, **extra)
     assert sent.status == 202, sent.raw
-    verified = verify_code(SmsOutbox().last_code(phone), phone, purpose, sub)
+    verified = verify_code(SmsOutbox().last_code(phone or profile(sub).phone or ""), phone, purpose, sub, **extra)
     assert verified.status == 200, verified.raw
+    wait_out_cooldown()
     return str(verified.json["verification_token"])
 
 
-def confirmation_token(sub: str = BUYER, phone: str = PHONE) -> str:
-    """What the buyer's app does before confirming receipt: an SMS code to the account's phone, verified."""
-    return verification_token(CONFIRM_TXN, sub=sub, phone=phone)
+def verify_phone(sub: str = BUYER, phone: str = PHONE) -> None:
+    """``sub`` proves ``phone`` by SMS (``PHONE_VERIFICATION``): their verified phone from now on."""
+    verification_token(VERIFY_PHONE, sub=sub, phone=phone)
+    assert profile(sub).phone == phone and profile(sub).phone_verified
+
+
+def confirmation_token(txn_id: str, sub: str = BUYER, phone: str = PHONE) -> str:
+    """What the buyer's app does before confirming receipt of ``txn_id``: a code to the account's
+    verified phone, bound to the transaction and the amount it would release, verified. ``phone``
+    is verified first (``PHONE_VERIFICATION``) if the account has no verified phone yet."""
+    if not profile(sub).phone_verified:
+        verify_phone(sub, phone)
+    return verification_token(CONFIRM_TXN, sub=sub, phone=None, transaction_id=txn_id)
+
+
+def change_phone(new_phone: str, sub: str = BUYER) -> None:
+    """``sub`` replaces their verified phone (``PHONE_CHANGE``) with the codes sent to both numbers."""
+    current = profile(sub).phone
+    assert current and profile(sub).phone_verified, f"{sub} has no verified phone to change"
+    sent = send_code(new_phone, CHANGE_PHONE, sub)
+    assert sent.status == 202, sent.raw
+    outbox = SmsOutbox()
+    changed = verify_code(outbox.last_code(current), new_phone, CHANGE_PHONE, sub, new_code=outbox.last_code(new_phone))
+    assert changed.status == 200, changed.raw
+    wait_out_cooldown()
 
 
 # ------------------------------------------------------------------------------------ transactions
@@ -216,10 +264,10 @@ def new_transaction(
     return dict(created.json)
 
 
-def pending_transaction(amount: int = 150_000) -> str:
-    """A transaction between BUYER and SELLER the buyer has started paying: PAYMENT_PENDING."""
-    txn_id = str(new_transaction(amount)["id"])
-    paid = act("pay", txn_id, BUYER)
+def pending_transaction(amount: int = 150_000, *, buyer: str = BUYER) -> str:
+    """A transaction between ``buyer`` and SELLER the buyer has started paying: PAYMENT_PENDING."""
+    txn_id = str(new_transaction(amount, buyer=buyer)["id"])
+    paid = act("pay", txn_id, buyer)
     assert paid.status == 200, paid.raw
     return txn_id
 
@@ -230,10 +278,12 @@ def fund(txn_id: str, amount: int = 150_000, *, payment_id: str = "pay_1") -> No
     assert funded.status == 200 and "ignored" not in funded.json, funded.raw
 
 
-def funded_transaction(amount: int = 150_000, *, payment_id: str = "pay_1", shipped: bool = False) -> str:
+def funded_transaction(
+    amount: int = 150_000, *, payment_id: str = "pay_1", shipped: bool = False, buyer: str = BUYER
+) -> str:
     """A transaction whose money is in escrow: the provider's signed webhook said the payment
     succeeded (FUNDED), and, if ``shipped``, the seller has shipped (SHIPPED)."""
-    txn_id = pending_transaction(amount)
+    txn_id = pending_transaction(amount, buyer=buyer)
     fund(txn_id, amount, payment_id=payment_id)
     if shipped:
         sent = act("ship", txn_id, SELLER)
@@ -241,9 +291,9 @@ def funded_transaction(amount: int = 150_000, *, payment_id: str = "pay_1", ship
     return txn_id
 
 
-def shipped_transaction(amount: int = 150_000) -> str:
+def shipped_transaction(amount: int = 150_000, *, buyer: str = BUYER) -> str:
     """A funded transaction the seller has shipped: SHIPPED."""
-    return funded_transaction(amount, shipped=True)
+    return funded_transaction(amount, shipped=True, buyer=buyer)
 
 
 def confirm_with(txn_id: str, token: str | None, sub: str = BUYER) -> HttpResult:
@@ -253,7 +303,7 @@ def confirm_with(txn_id: str, token: str | None, sub: str = BUYER) -> HttpResult
 
 def confirm_receipt(txn_id: str) -> HttpResult:
     """The buyer confirms receipt with a fresh SMS code, as the app does."""
-    return confirm_with(txn_id, confirmation_token())
+    return confirm_with(txn_id, confirmation_token(txn_id))
 
 
 def completed_transaction(amount: int = 150_000) -> str:

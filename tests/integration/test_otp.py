@@ -25,7 +25,9 @@ from tests.integration.steps import (
     otp_status,
     resend_code,
     send_code,
+    shipped_transaction,
     verify_code,
+    verify_phone,
 )
 
 OTHER_PHONES = ["+905321112233", "+905331112233", "+905341112233", "+905351112233"]
@@ -132,12 +134,17 @@ def test_the_country_allowlist_is_configurable(sms_outbox, settings_env):
     assert send_code(phone="+14155552671").code == "PHONE_COUNTRY_NOT_ALLOWED"
 
 
-def test_transaction_codes_go_only_to_the_accounts_phone(sms_outbox):
-    result = send_code(phone=OTHER_PHONES[0], purpose=CONFIRM_TXN)
+def test_transaction_codes_go_only_to_the_accounts_verified_phone(sms_outbox):
+    txn_id = shipped_transaction()
+    unverified = send_code(purpose=CONFIRM_TXN, transaction_id=txn_id)
+    verify_phone()
 
+    result = send_code(phone=OTHER_PHONES[0], purpose=CONFIRM_TXN, transaction_id=txn_id)
+
+    assert unverified.status == 409 and unverified.code == "PHONE_NOT_VERIFIED"
     assert result.status == 422 and result.code == "PHONE_NOT_ON_ACCOUNT"
     assert sms_outbox.messages(OTHER_PHONES[0]) == []
-    assert send_code(purpose=CONFIRM_TXN).status == 202
+    assert send_code(purpose=CONFIRM_TXN, transaction_id=txn_id).status == 202
 
 
 def test_a_verified_phone_cannot_be_swapped_for_another_by_the_session(sms_outbox):
@@ -212,11 +219,13 @@ def test_nothing_pending_is_404(sms_outbox):
 
 
 def test_a_code_is_bound_to_its_user_and_purpose(sms_outbox):
-    send_code()
+    txn_id = shipped_transaction()
+    verify_phone()
+    send_code()  # verifying the verified number again
     code = sms_outbox.last_code(PHONE)
 
     assert verify_code(code, sub=SELLER).code == "OTP_NOT_FOUND"
-    assert verify_code(code, purpose=CONFIRM_TXN).code == "OTP_NOT_FOUND"
+    assert verify_code(code, None, CONFIRM_TXN, transaction_id=txn_id).code == "OTP_NOT_FOUND"
     assert verify_code(code).status == 200
 
 
@@ -342,7 +351,7 @@ def test_the_account_wide_sms_budget_is_a_429_and_a_metric(sms_outbox, settings_
 def test_fifty_concurrent_wrong_guesses_count_as_exactly_three(sms_outbox):
     send_code()
     code = sms_outbox.last_code(PHONE)
-    buyer = Principal(user_id=BUYER, groups=frozenset(), phone=PHONE)
+    buyer = Principal(user_id=BUYER, groups=frozenset(), phone_claim=PHONE)
     guess = VerifyOtpRequest(phone=PHONE, purpose=VERIFY_PHONE, code=wrong(code))
 
     def attack(_: int) -> str:
@@ -365,7 +374,7 @@ def test_fifty_concurrent_wrong_guesses_count_as_exactly_three(sms_outbox):
 
 def test_a_right_code_raced_ten_times_approves_once(sms_outbox):
     send_code()
-    buyer = Principal(user_id=BUYER, groups=frozenset(), phone=PHONE)
+    buyer = Principal(user_id=BUYER, groups=frozenset(), phone_claim=PHONE)
     right = VerifyOtpRequest(phone=PHONE, purpose=VERIFY_PHONE, code=sms_outbox.last_code(PHONE))
 
     def race(_: int) -> str:

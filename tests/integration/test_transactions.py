@@ -132,7 +132,7 @@ def test_the_happy_path_ends_completed_with_a_full_timeline():
     fund(txn["id"])
 
     assert act("ship", txn["id"], SELLER).json["status"] == "SHIPPED"
-    done = confirm_with(txn["id"], confirmation_token())
+    done = confirm_with(txn["id"], confirmation_token(txn["id"]))
 
     assert done.status == 200
     assert [entry["status"] for entry in done.json["timeline"]] == [
@@ -156,7 +156,7 @@ def test_confirming_without_a_valid_sms_token_is_403_and_releases_nothing(token)
 
 def test_a_confirmation_token_works_once():
     first, second = shipped_transaction(), shipped_transaction()
-    token = confirmation_token()
+    token = confirmation_token(first)
 
     assert confirm_with(first, token).status == 200
     again = confirm_with(second, token)
@@ -167,23 +167,21 @@ def test_a_confirmation_token_works_once():
 
 def test_a_token_is_bound_to_its_user_and_purpose_and_expires():
     txn_id = shipped_transaction()
-    sellers_token = confirmation_token(sub=SELLER)
-    refusals = [confirm_with(txn_id, sellers_token)]
-    dev_clock.advance(61)  # one SMS per minute per phone
-    phone_token = verification_token("PHONE_VERIFICATION")
+    strangers_token = confirmation_token(shipped_transaction(buyer=STRANGER), sub=STRANGER)
+    refusals = [confirm_with(txn_id, strangers_token)]
+    phone_token = verification_token("PHONE_VERIFICATION")  # waits out the one-SMS-per-minute cooldown
     refusals.append(confirm_with(txn_id, phone_token))
-    dev_clock.advance(61)
-    expiring = confirmation_token()
+    expiring = confirmation_token(txn_id)
     dev_clock.advance(301)
     refusals.append(confirm_with(txn_id, expiring))
 
     assert [(result.status, result.code) for result in refusals] == [(403, "OTP_REQUIRED")] * 3
-    assert confirm_with(txn_id, confirmation_token()).status == 200
+    assert confirm_with(txn_id, confirmation_token(txn_id)).status == 200
 
 
 def test_a_token_stops_working_when_the_account_phone_changes():
     txn_id = shipped_transaction()
-    token = confirmation_token()
+    token = confirmation_token(txn_id)
     profile = UserProfile.get(BUYER)
     profile.phone = "+905329998877"
     profile.save()
@@ -194,11 +192,11 @@ def test_a_token_stops_working_when_the_account_phone_changes():
 
 
 def test_a_token_is_not_spent_by_a_confirmation_that_cannot_happen():
-    early = new_transaction()
-    token = confirmation_token()
+    txn_id, early = shipped_transaction(), new_transaction()
+    token = confirmation_token(txn_id)
 
     assert confirm_with(early["id"], token).code == "INVALID_STATE"
-    assert confirm_with(shipped_transaction(), token).status == 200
+    assert confirm_with(txn_id, token).status == 200
 
 
 def test_moves_out_of_order_are_invalid_state():

@@ -8,11 +8,16 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from pydantic import ValidationError
 
+from paylox.auth import principal_from_event
 from paylox.config import Settings, get_settings
 from paylox.otp import codes
+from paylox.otp.bindings import Binding, phone_change
 from paylox.otp.errors import PhoneCountryNotAllowed, PhoneInvalid, PhoneNotMobile
+from paylox.otp.messages import format_money, sms_text
 from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
+from paylox.otp.schemas import OtpPurpose, SendOtpRequest, VerifyOtpRequest
 from paylox.otp.sms import TEMPLATES, render
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, SentSms, SmsError, TransientSmsError
 from paylox.otp.sms.sender import AllProvidersFailed, SmsSender, backoff_delays
@@ -296,3 +301,89 @@ def test_sms_errors_name_their_provider():
     error = SmsError("twilio", "HTTP 500", "20500")
 
     assert str(error) == "twilio: HTTP 500" and error.provider_code == "20500"
+
+
+# ---------------------------------------------------------------- bound codes (issue 10, §1)
+
+
+def test_a_binding_names_purpose_transaction_action_and_amount():
+    release = Binding(OtpPurpose.TRANSACTION_CONFIRMATION, "txn_1", "RELEASE", 150_000, "TRY")
+
+    assert release.key() == "TRANSACTION_CONFIRMATION|txn_1|RELEASE|150000|TRY"
+    assert release.key() != Binding(OtpPurpose.TRANSACTION_CONFIRMATION, "txn_1", "RELEASE", 100_000, "TRY").key()
+    assert release.key() != Binding(OtpPurpose.ADMIN_OVERRIDE, "txn_1", "RELEASE", 150_000, "TRY").key()
+    assert phone_change("+905441234567").key() == "PHONE_CHANGE|+905441234567|CHANGE||"
+
+
+@pytest.mark.parametrize(
+    ("kurus", "tr", "en"),
+    [
+        (150_000, "1.500,00 TL", "1,500.00 TRY"),
+        (5, "0,05 TL", "0.05 TRY"),
+        (123_456_789, "1.234.567,89 TL", "1,234,567.89 TRY"),
+    ],
+)
+def test_sms_amounts_are_written_as_people_read_them(kurus, tr, en):
+    assert format_money(kurus, "TRY", "tr") == tr
+    assert format_money(kurus, "TRY", "en") == en
+
+
+def test_the_sms_of_each_purpose():
+    release = Binding(OtpPurpose.TRANSACTION_CONFIRMATION, "txn_1", "RELEASE", 150_000, "TRY")
+    change = phone_change("+905441234567")
+
+    assert sms_text("tr", "123456", release) == "1.500,00 TL tutarındaki ödemeyi onaylamak için Paylox kodunuz: 123456"
+    assert sms_text("en", "123456", release) == "Your Paylox code to release 1,500.00 TRY: 123456"
+    # the plain verification templates stay exactly as they were
+    assert sms_text("tr", "123456", None) == "Paylox doğrulama kodunuz: 123456"
+    assert sms_text("en", "123456", None) == "Your Paylox verification code: 123456"
+    assert "+90******4567" in sms_text("en", "123456", change) and "+905441234567" not in sms_text("en", "1", change)
+    assert (
+        sms_text("en", "123456", change, to_new_phone=True)
+        == "Your Paylox code to verify your new phone number: 123456"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"purpose": "TRANSACTION_CONFIRMATION"},  # no transaction
+        {"purpose": "PHONE_VERIFICATION"},  # no phone
+        {"purpose": "PHONE_VERIFICATION", "phone": "+905551112233", "transaction_id": "txn_01HZY3Q5X8J6V2K9M4N7P0R1S2"},
+        {"purpose": "ADMIN_OVERRIDE", "transaction_id": "txn_01HZY3Q5X8J6V2K9M4N7P0R1S2"},  # no action
+        {"purpose": "TRANSACTION_CONFIRMATION", "transaction_id": "txn_01HZY3Q5X8J6V2K9M4N7P0R1S2", "action": "REFUND"},
+    ],
+)
+def test_a_request_must_fit_its_purpose(body):
+    with pytest.raises(ValidationError):
+        SendOtpRequest.model_validate(body)
+
+
+def test_phone_change_needs_both_codes():
+    with pytest.raises(ValidationError):
+        VerifyOtpRequest.model_validate({"purpose": "PHONE_CHANGE", "phone": "+905441234567", "code": "123456"})
+    with pytest.raises(ValidationError):
+        VerifyOtpRequest.model_validate({"purpose": "PHONE_VERIFICATION", "phone": "+1", "code": "1", "new_code": "1"})
+
+
+def test_an_unverified_email_claim_is_not_kept_and_the_phone_claim_is_only_a_claim():
+    event = {
+        "requestContext": {
+            "authorizer": {
+                "jwt": {
+                    "claims": {
+                        "sub": "u1",
+                        "email": "victim@example.com",
+                        "email_verified": "false",
+                        "phone_number": "+905551112233",
+                    }
+                }
+            }
+        }
+    }
+
+    principal = principal_from_event(event)
+
+    assert principal is not None
+    assert principal.email is None and principal.email_verified is False
+    assert principal.phone_claim == "+905551112233" and not hasattr(principal, "phone")

@@ -2,6 +2,11 @@
 
 API Gateway has already verified the token's signature, expiry, issuer and audience before the
 function runs; this module only reads the verified claims. Roles come from Cognito groups.
+
+Of the identity claims, only what the identity provider says it verified is trusted: ``email`` is
+kept only with ``email_verified`` true, and the ``phone_number`` claim is never a verified phone
+(``phone_claim``: a hint at registration at most; codes that approve money go only to a phone
+proven by an OTP, docs/otp.md).
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ SYSTEM = Actor(id="system", role="system")
 class Principal:
     user_id: str
     groups: frozenset[str]
-    email: str | None = None
-    phone: str | None = None
+    email: str | None = None  # only when the identity provider verified it (``email_verified``)
+    phone_claim: str | None = None  # the token's ``phone_number``: unverified, never where codes go
     locale: str | None = None
     email_verified: bool = False  # the token's ``email_verified`` claim
 
@@ -89,12 +94,13 @@ def principal_from_event(event: dict[str, Any]) -> Principal | None:
     claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims")
     if not claims or not claims.get("sub"):
         return None
+    # HTTP API hands boolean claims over as strings.
+    email_verified = str(claims.get("email_verified", "")).lower() == "true"
     return Principal(
         user_id=str(claims["sub"]),
         groups=parse_groups(claims.get("cognito:groups")),
-        email=claims.get("email"),
-        phone=claims.get("phone_number"),
+        email=(claims.get("email") or None) if email_verified else None,
+        phone_claim=claims.get("phone_number") or None,
         locale=claims.get("locale"),
-        # HTTP API hands boolean claims over as strings.
-        email_verified=str(claims.get("email_verified", "")).lower() == "true",
+        email_verified=email_verified,
     )

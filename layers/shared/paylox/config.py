@@ -104,6 +104,8 @@ class Settings(BaseModel):
     otp_autoblock_sends: int = Field(alias="OTP_AUTOBLOCK_SENDS", default=20, ge=1)
     otp_autoblock_seconds: int = Field(alias="OTP_AUTOBLOCK_SECONDS", default=86400, ge=60)
     otp_token_ttl_seconds: int = Field(alias="OTP_TOKEN_TTL_SECONDS", default=300, ge=30, le=3600)
+    # A confirmation phone that is not the verified registered number approves no money move for this long.
+    phone_change_cool_off_hours: float = Field(alias="PHONE_CHANGE_COOL_OFF_HOURS", default=24, ge=0, le=24 * 30)
     captcha_provider: Literal["turnstile", "hcaptcha", "recaptcha"] = Field(
         alias="CAPTCHA_PROVIDER", default="turnstile"
     )

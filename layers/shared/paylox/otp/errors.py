@@ -31,8 +31,34 @@ class PhoneCountryNotAllowed(DomainError):
 class PhoneNotOnAccount(DomainError):
     code = "PHONE_NOT_ON_ACCOUNT"
     status = 422
-    en = "Transaction confirmation codes are sent only to the phone number on your account."
-    tr = "İşlem onay kodları yalnızca hesabınızdaki telefon numarasına gönderilir."
+    en = "Confirmation codes are sent only to the verified phone number on your account."
+    tr = "Onay kodları yalnızca hesabınızdaki doğrulanmış telefon numarasına gönderilir."
+
+
+class PhoneNotVerified(DomainError):
+    """Money confirmations go only to a phone proven by an OTP, never to a token claim or to the
+    number given at sign-up before it is verified."""
+
+    code = "PHONE_NOT_VERIFIED"
+    status = 409
+    en = "Your account has no verified phone number. Verify your phone number first."
+    tr = "Hesabınızda doğrulanmış bir telefon numarası yok. Önce telefon numaranızı doğrulayın."
+
+
+class PhoneCoolingOff(Forbidden):
+    """A phone that became the confirmation phone other than by verifying the registered number
+    cannot approve a release until ``cool_off_until``: the account's owner has been emailed."""
+
+    code = "PHONE_COOLING_OFF"
+    en = "Your phone number changed recently. It can approve payments from {cool_off_until}."
+    tr = "Telefon numaranız kısa süre önce değişti. {cool_off_until} itibarıyla ödeme onaylayabilir."
+
+
+class PhoneUnchanged(DomainError):
+    code = "PHONE_UNCHANGED"
+    status = 422
+    en = "This is already your verified phone number."
+    tr = "Bu zaten doğrulanmış telefon numaranız."
 
 
 class PhoneAlreadyVerified(DomainError):
@@ -40,8 +66,11 @@ class PhoneAlreadyVerified(DomainError):
 
     code = "PHONE_ALREADY_VERIFIED"
     status = 409
-    en = "Your account already has a verified phone number. To change it, please contact support."
-    tr = "Hesabınızda doğrulanmış bir telefon numarası zaten var. Değiştirmek için lütfen destek ile iletişime geçin."
+    en = "Your account already has a verified phone number. To change it, use PHONE_CHANGE or contact support."
+    tr = (
+        "Hesabınızda doğrulanmış bir telefon numarası zaten var. Değiştirmek için PHONE_CHANGE kullanın "
+        "veya destek ile iletişime geçin."
+    )
 
 
 class PhoneBlocked(Forbidden):

@@ -30,6 +30,7 @@ class CodeRow(Model):
     user_id = UnicodeAttribute()
     phone = UnicodeAttribute()
     purpose = UnicodeAttribute()
+    binding = UnicodeAttribute(null=True)  # Binding.key(): the transaction, action and amount (bound purposes)
     status = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     max_attempts = NumberAttribute()
@@ -53,6 +54,7 @@ class TokenRow(Model):
     user_id = UnicodeAttribute()
     phone = UnicodeAttribute()
     purpose = UnicodeAttribute()
+    binding = UnicodeAttribute(null=True)  # Binding.key(), as the code it was issued for
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()
     ttl = NumberAttribute()

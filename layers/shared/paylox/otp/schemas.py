@@ -5,14 +5,23 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from paylox.types import Locale, Text
+from paylox.types import Locale, ResourceId, Text
 
 
 class OtpPurpose(StrEnum):
     PHONE_VERIFICATION = "PHONE_VERIFICATION"
     TRANSACTION_CONFIRMATION = "TRANSACTION_CONFIRMATION"
+    PHONE_CHANGE = "PHONE_CHANGE"
+    ADMIN_OVERRIDE = "ADMIN_OVERRIDE"
+
+
+#: Purposes whose codes approve a money move: bound to a transaction, an action and an amount, sent
+#: only to the account's verified phone once it is out of its cool-off (docs/otp.md).
+BOUND_PURPOSES = frozenset({OtpPurpose.TRANSACTION_CONFIRMATION, OtpPurpose.ADMIN_OVERRIDE})
+#: What an ``ADMIN_OVERRIDE`` code may approve.
+OverrideAction = Literal["RELEASE", "REFUND"]
 
 
 #: A phone number as the user typed it; normalised (and judged) by :mod:`paylox.otp.phones`.
@@ -23,11 +32,37 @@ OtpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-
 CaptchaToken = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
-class SendOtpRequest(BaseModel):
+class OtpTarget(BaseModel):
+    """What a code is for: a number to prove, or (bound purposes) a transaction and an action."""
+
     model_config = ConfigDict(extra="forbid")
 
-    phone: PhoneText
+    phone: PhoneText | None = Field(
+        default=None,
+        description="The number to verify (PHONE_VERIFICATION) or the new number (PHONE_CHANGE). Optional for "
+        "TRANSACTION_CONFIRMATION and ADMIN_OVERRIDE, whose codes go to the verified phone: if given, it must be it",
+    )
     purpose: OtpPurpose
+    transaction_id: ResourceId | None = Field(
+        default=None, description="Required for TRANSACTION_CONFIRMATION and ADMIN_OVERRIDE: the code is bound to it"
+    )
+    action: OverrideAction | None = Field(default=None, description="ADMIN_OVERRIDE only: what the code approves")
+
+    @model_validator(mode="after")
+    def _fits_the_purpose(self) -> OtpTarget:
+        bound = self.purpose in BOUND_PURPOSES
+        if bound and self.transaction_id is None:
+            raise ValueError(f"transaction_id is required for {self.purpose}")
+        if not bound and self.transaction_id is not None:
+            raise ValueError(f"transaction_id is only for {' and '.join(sorted(BOUND_PURPOSES))}")
+        if not bound and self.phone is None:
+            raise ValueError(f"phone is required for {self.purpose}")
+        if (self.purpose == OtpPurpose.ADMIN_OVERRIDE) != (self.action is not None):
+            raise ValueError("action is required for ADMIN_OVERRIDE, and only for it")
+        return self
+
+
+class SendOtpRequest(OtpTarget):
     locale: Locale | None = Field(default=None, description="SMS language; default from Accept-Language")
     captcha_token: CaptchaToken | None = Field(default=None, description="Required after repeated failures")
 
@@ -36,12 +71,15 @@ class ResendOtpRequest(SendOtpRequest):
     pass
 
 
-class VerifyOtpRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class VerifyOtpRequest(OtpTarget):
+    code: OtpCode = Field(description="The code sent to the number (PHONE_CHANGE: to the current verified phone)")
+    new_code: OtpCode | None = Field(default=None, description="PHONE_CHANGE only: the code sent to the new number")
 
-    phone: PhoneText
-    purpose: OtpPurpose
-    code: OtpCode
+    @model_validator(mode="after")
+    def _new_code_for_a_change(self) -> VerifyOtpRequest:
+        if (self.purpose == OtpPurpose.PHONE_CHANGE) != (self.new_code is not None):
+            raise ValueError("new_code is required for PHONE_CHANGE, and only for it")
+        return self
 
 
 class OtpSentOut(BaseModel):
@@ -89,3 +127,19 @@ class BlockOut(BaseModel):
     blocked_by: str
     blocked_at: str
     expires_at: str | None = None
+
+
+class PhoneChangeRequest(BaseModel):
+    """Staff set a user's verified phone (``PUT /api/admin/users/{id}/phone``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: PhoneText
+    reason: Text
+
+
+class UserPhoneOut(BaseModel):
+    user_id: str
+    phone: str = Field(description="The verified phone, E.164")
+    phone_verified: bool
+    confirms_from: str = Field(description="When this phone may approve releases (after the cool-off), UTC ISO 8601")

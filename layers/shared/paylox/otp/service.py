@@ -1,16 +1,18 @@
-"""The OTP flows: send, resend, verify and status, and the check other services make with the
-verification token (``X-OTP-Token``).
+"""The OTP flows: send, resend, verify and status.
 
 One code lives per (user, phone, purpose); sending again replaces it, so the old code stops
-working. Attempts are counted by one conditional write per guess, before the guess is compared,
-so concurrent guesses can never exceed the limit. Docs: docs/otp.md.
+working. Which numbers a purpose's codes go to, and what they are bound to, is :mod:`.targets`:
+codes that approve money moves are bound to a transaction and amount (``bind``, the owning
+domain's :data:`~paylox.otp.bindings.Binder`), and a ``PHONE_CHANGE`` sends two codes. Attempts
+are counted by one conditional write per guess, before the guess is compared (:mod:`.attempts`),
+so concurrent guesses can never exceed the limit. The check a money move makes with the token is
+:mod:`.confirmations`. Docs: docs/otp.md.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -18,43 +20,37 @@ from paylox import clock
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
-from paylox.errors import ConcurrentModification
 from paylox.ids import new_id
-from paylox.observability import logger, mask_phone, metrics
-from paylox.otp import activity, blocklist, limits, store
+from paylox.observability import metrics
+from paylox.otp import activity, attempts, blocklist, limits, store
+from paylox.otp.bindings import Binder
 from paylox.otp.captcha import verify_captcha
 from paylox.otp.codes import code_matches, generate_code, hash_code
 from paylox.otp.errors import (
     CaptchaRequired,
-    OtpExpired,
-    OtpInvalid,
-    OtpMaxAttempts,
     OtpNotFound,
-    OtpRequired,
-    PhoneAlreadyVerified,
-    PhoneInvalid,
-    PhoneNotOnAccount,
     PhoneUnreachable,
     RateLimited,
     SmsBudgetExhausted,
     SmsUnavailable,
 )
-from paylox.otp.models import CodeRow, CodeStatus
-from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
+from paylox.otp.messages import sms_text
+from paylox.otp.models import CodeRow
+from paylox.otp.phones import parse_e164
 from paylox.otp.schemas import (
     OtpPurpose,
     OtpSentOut,
-    OtpState,
     OtpStatusOut,
     OtpVerifiedOut,
     SendOtpRequest,
     VerifyOtpRequest,
 )
-from paylox.otp.sms import get_sender, render
+from paylox.otp.sms import get_sender
 from paylox.otp.sms.base import RecipientRejected, SentSms
 from paylox.otp.sms.sender import AllProvidersFailed
-from paylox.otp.tokens import consume_token, issue_token
-from paylox.users.service import find_profile, mark_phone_verified
+from paylox.otp.targets import Leg, first_verification_at_once, legs
+from paylox.otp.tokens import issue_token
+from paylox.users.phones import set_verified_phone
 
 #: How long a finished code's row stays readable, so status can say "expired" or "approved".
 STATE_GRACE_SECONDS = 3600
@@ -67,51 +63,78 @@ TimeLeft = Callable[[], float]
 # ---------------------------------------------------------------- send / resend
 
 
-def send(principal: Principal, request: SendOtpRequest, *, time_left: TimeLeft | None = None) -> OtpSentOut:
-    """Send a new code to ``request.phone`` for ``request.purpose`` (replacing any pending one)."""
-    return _send(principal, request, time_left, resend=False)
+def send(
+    principal: Principal, request: SendOtpRequest, *, bind: Binder | None = None, time_left: TimeLeft | None = None
+) -> OtpSentOut:
+    """Send a new code for ``request.purpose`` (replacing any pending one): to ``request.phone``,
+    or for bound purposes to the verified phone; ``PHONE_CHANGE``: one to each number."""
+    return _send(principal, request, bind, time_left, resend=False)
 
 
-def resend(principal: Principal, request: SendOtpRequest, *, time_left: TimeLeft | None = None) -> OtpSentOut:
+def resend(
+    principal: Principal, request: SendOtpRequest, *, bind: Binder | None = None, time_left: TimeLeft | None = None
+) -> OtpSentOut:
     """Send a new code for a verification already started; the previous code stops working."""
-    return _send(principal, request, time_left, resend=True)
+    return _send(principal, request, bind, time_left, resend=True)
 
 
-def _send(principal: Principal, request: SendOtpRequest, time_left: TimeLeft | None, *, resend: bool) -> OtpSentOut:
+def _send(
+    principal: Principal, request: SendOtpRequest, bind: Binder | None, time_left: TimeLeft | None, *, resend: bool
+) -> OtpSentOut:
     settings = get_settings()
-    phone = normalise_for_sms(request.phone)
-    purpose = request.purpose
-    if purpose == OtpPurpose.TRANSACTION_CONFIRMATION and not same_number(_account_phone_raw(principal), phone):
-        raise PhoneNotOnAccount()
-    if purpose == OtpPurpose.PHONE_VERIFICATION:
-        _ensure_phone_may_change(principal, phone)
-    if resend and _state(store.load_code(principal.user_id, phone, purpose), clock.timestamp()) in ("none", "approved"):
+    planned = legs(principal, request, bind, sending=True)
+    now = clock.timestamp()
+    if resend and any(
+        attempts.code_state(attempts.pending_row(principal, leg), now) in ("none", "approved") for leg in planned
+    ):
         raise OtpNotFound()
-    blocklist.ensure_not_blocked(phone, principal, purpose=purpose)
-    _require_captcha_if_needed(principal, phone, purpose, request.captcha_token)
-    reservation = _reserve(principal, phone, purpose)
-
-    code = generate_code()
-    row = _store_code(principal.user_id, phone, purpose, code)
-    sent = _deliver(principal, row, render(request.locale or request_meta().lang, code), reservation, time_left)
-    _record_message(row, sent)
-    metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
-    activity.record(
-        "OTP_RESENT" if resend else "OTP_SENT",
-        phone,
-        principal.actor,
-        purpose=purpose,
-        provider=sent.provider,
-        message_id=sent.message_id,
-    )
-    sends_today = limits.record_sent(phone)
-    if sends_today >= settings.otp_autoblock_sends:
-        blocklist.auto_block(phone, f"{sends_today} codes sent within a day")
+    for leg in planned:
+        blocklist.ensure_not_blocked(leg.phone, principal, purpose=leg.purpose)
+        _require_captcha_if_needed(principal, leg.phone, leg.purpose, request.captcha_token)
+    reservations: list[limits.SendReservation] = []
+    try:
+        for leg in planned:
+            reservations.append(_reserve(principal, leg.phone, leg.purpose))
+    except RateLimited:
+        for taken in reservations:
+            taken.release()
+        raise
+    for leg, reservation in zip(planned, reservations, strict=True):
+        _send_one(principal, leg, request.locale or request_meta().lang, reservation, time_left, resend=resend)
     return OtpSentOut(
         expires_in=settings.otp_code_ttl_seconds,
         resend_available_in=settings.otp_resend_cooldown_seconds,
         attempts_left=settings.otp_max_attempts,
     )
+
+
+def _send_one(
+    principal: Principal,
+    leg: Leg,
+    locale: str,
+    reservation: limits.SendReservation,
+    time_left: TimeLeft | None,
+    *,
+    resend: bool,
+) -> None:
+    code = generate_code()
+    row = _store_code(principal.user_id, leg, code)
+    text = sms_text(locale, code, leg.binding, to_new_phone=leg.to_new_phone)
+    sent = _deliver(principal, row, text, reservation, time_left)
+    _record_message(row, sent)
+    metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
+    activity.record(
+        "OTP_RESENT" if resend else "OTP_SENT",
+        leg.phone,
+        principal.actor,
+        purpose=leg.purpose,
+        provider=sent.provider,
+        message_id=sent.message_id,
+        bound_to=leg.binding.subject_id if leg.binding and not leg.to_new_phone else None,
+    )
+    sends_today = limits.record_sent(leg.phone)
+    if sends_today >= get_settings().otp_autoblock_sends:
+        blocklist.auto_block(leg.phone, f"{sends_today} codes sent within a day")
 
 
 def _deliver(
@@ -183,15 +206,16 @@ def _reserve(principal: Principal, phone: str, purpose: str) -> limits.SendReser
         raise
 
 
-def _store_code(user_id: str, phone: str, purpose: str, code: str) -> CodeRow:
+def _store_code(user_id: str, leg: Leg, code: str) -> CodeRow:
     settings = get_settings()
     expires_at = clock.timestamp() + settings.otp_code_ttl_seconds
     return store.replace_code(
         user_id,
-        phone,
-        purpose,
+        leg.phone,
+        leg.purpose,
+        binding=leg.binding_key,
         code_id=new_id("otp"),
-        code_hash=hash_code(phone, purpose, code),
+        code_hash=hash_code(leg.phone, leg.hashed_as, code),
         max_attempts=settings.otp_max_attempts,
         created_at=clock.now_iso(),
         expires_at=expires_at,
@@ -220,70 +244,42 @@ def _time_budget() -> TimeLeft:
 # ---------------------------------------------------------------- verify
 
 
-def verify(principal: Principal, request: VerifyOtpRequest) -> OtpVerifiedOut:
-    """Check ``request.code``; on success the code is used up and a verification token issued."""
-    settings = get_settings()
-    phone = parse_e164(request.phone)
-    purpose = request.purpose
-    if purpose == OtpPurpose.PHONE_VERIFICATION:
-        _ensure_phone_may_change(principal, phone)  # another number may have been verified since the send
-    blocklist.ensure_not_blocked(phone, principal, purpose=purpose)
-    row = _take_attempt(principal, phone, purpose)
-
-    if code_matches(row.code_hash, phone, purpose, request.code):
-        _approve(row)
-        activity.record("OTP_VERIFIED", phone, principal.actor, purpose=purpose, attempt=int(row.attempts))
-        if purpose == OtpPurpose.PHONE_VERIFICATION:
-            mark_phone_verified(principal.user_id, phone, principal.actor)
-        token, lifetime = issue_token(principal.user_id, phone, purpose)
-        return OtpVerifiedOut(verification_token=token, expires_in=lifetime)
-
-    failures_today = limits.record_failed_verification(phone)
-    attempts_left = int(row.max_attempts) - int(row.attempts)
-    if attempts_left <= 0:
-        activity.record("OTP_LOCKED", phone, principal.actor, purpose=purpose, attempts=int(row.attempts))
-    else:
-        activity.record("OTP_VERIFICATION_FAILED", phone, principal.actor, purpose=purpose, attempts_left=attempts_left)
-    if failures_today >= settings.otp_autoblock_failed_verifications:
-        blocklist.auto_block(phone, f"{failures_today} wrong codes within a day")
-    if attempts_left <= 0:
-        raise OtpMaxAttempts(limits.resend_available_in(phone))
-    raise OtpInvalid(attempts_left=attempts_left)
+def verify(principal: Principal, request: VerifyOtpRequest, *, bind: Binder | None = None) -> OtpVerifiedOut:
+    """Check ``request.code`` (``PHONE_CHANGE``: and ``new_code``); on success the codes are used
+    up, the purpose takes effect (a verified or changed phone) and a verification token is issued,
+    bound as the codes were."""
+    planned = legs(principal, request, bind, sending=False)
+    codes = [request.code, request.new_code] if request.purpose == OtpPurpose.PHONE_CHANGE else [request.code]
+    for leg in planned:
+        blocklist.ensure_not_blocked(leg.phone, principal, purpose=leg.purpose)
+    rows = [attempts.take_attempt(principal, leg) for leg in planned]
+    wrong = [
+        (leg, row)
+        for leg, row, code in zip(planned, rows, codes, strict=True)
+        if not code_matches(row.code_hash, leg.phone, leg.hashed_as, code or "")
+    ]
+    if wrong:
+        attempts.refuse_wrong_codes(principal, wrong)
+    for leg, row in zip(planned, rows, strict=True):
+        attempts.approve(row)
+        activity.record("OTP_VERIFIED", leg.phone, principal.actor, purpose=leg.purpose, attempt=int(row.attempts))
+    _take_effect(principal, planned)
+    last = planned[-1]
+    token, lifetime = issue_token(principal.user_id, last.phone, last.purpose, binding=last.binding_key)
+    return OtpVerifiedOut(verification_token=token, expires_in=lifetime)
 
 
-def _take_attempt(principal: Principal, phone: str, purpose: str) -> CodeRow:
-    """Count one attempt on the pending code, atomically; returns the row as counted.
-
-    The attempt is counted before the guess is compared, by a write that holds only while the
-    code is still the same, pending, unexpired and under its limit: of any number of concurrent
-    guesses exactly ``max_attempts`` are counted, and every other one is refused.
-    """
-    for _ in range(get_settings().otp_max_attempts + 2):
-        now = clock.timestamp()
-        row = store.load_code(principal.user_id, phone, purpose)
-        state = _state(row, now)
-        if row is None or state != "pending":
-            _refuse(principal, phone, purpose, state)
-        if store.count_attempt(row, now):
-            return row
-        # Lost to another guess or a resend that changed the code first: judge it again.
-    raise ConcurrentModification(resource="resource")
-
-
-def _refuse(principal: Principal, phone: str, purpose: str, state: OtpState) -> NoReturn:
-    if state == "expired":
-        activity.record("OTP_EXPIRED", phone, principal.actor, purpose=purpose)
-        raise OtpExpired()
-    activity.record("OTP_VERIFY_REFUSED", phone, principal.actor, purpose=purpose, state=state)
-    if state == "max_attempts_reached":
-        raise OtpMaxAttempts(limits.resend_available_in(phone))
-    raise OtpNotFound()  # nothing pending: never sent, already used, or long gone
-
-
-def _approve(row: CodeRow) -> None:
-    """Use the code up: of two correct guesses racing, one wins and the other finds nothing."""
-    if not store.approve_code(row):
-        raise OtpNotFound()
+def _take_effect(principal: Principal, planned: list[Leg]) -> None:
+    """What a verified code does beyond its token: a verified phone, or a changed one."""
+    leg = planned[-1]
+    if leg.purpose == OtpPurpose.PHONE_VERIFICATION:
+        at_once = first_verification_at_once(principal, leg.phone)
+        set_verified_phone(principal.user_id, leg.phone, principal.actor, how="PHONE_VERIFICATION", at_once=at_once)
+    elif leg.purpose == OtpPurpose.PHONE_CHANGE:
+        current = planned[0].phone
+        set_verified_phone(
+            principal.user_id, leg.phone, principal.actor, how="PHONE_CHANGE", at_once=False, replacing=current
+        )
 
 
 # ---------------------------------------------------------------- status
@@ -294,7 +290,7 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
     phone = parse_e164(raw_phone)
     now = clock.timestamp()
     row = store.load_code(principal.user_id, phone, purpose)
-    state = _state(row, now)
+    state = attempts.code_state(row, now)
     pending = row is not None and state == "pending"
     return OtpStatusOut(
         status=state,
@@ -302,49 +298,3 @@ def status(principal: Principal, raw_phone: str, purpose: OtpPurpose) -> OtpStat
         attempts_left=int(row.max_attempts) - int(row.attempts) if pending and row else 0,
         resend_available_in=limits.resend_available_in(phone),
     )
-
-
-def _state(row: CodeRow | None, now: int) -> OtpState:
-    if row is None or int(row.ttl) <= now:
-        return "none"
-    if row.status == CodeStatus.APPROVED:
-        return "approved"
-    if int(row.attempts) >= int(row.max_attempts):
-        return "max_attempts_reached"
-    if int(row.expires_at) <= now:
-        return "expired"
-    return "pending"
-
-
-# ---------------------------------------------------------------- for other services
-
-
-def _ensure_phone_may_change(principal: Principal, phone: str) -> None:
-    """Once a phone is verified, transaction confirmations go to it; a stolen session must not be
-    able to move them to another number by verifying it, so changing it is a support matter."""
-    profile = find_profile(principal.user_id)
-    if profile is not None and profile.phone_verified and not same_number(profile.phone, phone):
-        raise PhoneAlreadyVerified()
-
-
-def _account_phone_raw(principal: Principal) -> str | None:
-    profile = find_profile(principal.user_id)
-    return (profile.phone if profile else None) or principal.phone
-
-
-def require_transaction_confirmation(principal: Principal, token: str | None) -> None:
-    """Use up ``token`` as proof that the caller just confirmed by SMS to their account's phone.
-
-    Raises :class:`OtpRequired` unless it is an unused, unexpired ``TRANSACTION_CONFIRMATION``
-    token issued to this user for this phone.
-    """
-    raw = _account_phone_raw(principal)
-    try:
-        phone = parse_e164(raw) if raw else None
-    except PhoneInvalid:
-        phone = None
-    purpose = OtpPurpose.TRANSACTION_CONFIRMATION.value
-    if not token or phone is None or not consume_token(token, user_id=principal.user_id, phone=phone, purpose=purpose):
-        logger.info("otp token refused", extra={"user_id": principal.user_id, "provided": bool(token)})
-        raise OtpRequired()
-    logger.info("otp token used", extra={"user_id": principal.user_id, "phone": mask_phone(phone)})

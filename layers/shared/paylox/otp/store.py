@@ -38,6 +38,7 @@ def replace_code(
     phone: str,
     purpose: str,
     *,
+    binding: str | None,
     code_id: str,
     code_hash: str,
     max_attempts: int,
@@ -45,7 +46,8 @@ def replace_code(
     expires_at: int,
     ttl: int,
 ) -> CodeRow:
-    """Store a new pending code, replacing the previous one of the same (user, phone, purpose)."""
+    """Store a new pending code, replacing the previous one of the same (user, phone, purpose),
+    whatever it was bound to."""
     row = CodeRow(
         CodeRow.key(user_id, phone, purpose),
         code_id=code_id,
@@ -53,6 +55,7 @@ def replace_code(
         user_id=user_id,
         phone=phone,
         purpose=purpose,
+        binding=binding,
         status=CodeStatus.PENDING.value,
         attempts=0,
         max_attempts=max_attempts,
@@ -149,22 +152,27 @@ def advance_message(
 # ---------------------------------------------------------------- verification tokens
 
 
-def save_token(key: str, *, user_id: str, phone: str, purpose: str, created_at: str, expires_at: int) -> None:
+def save_token(
+    key: str, *, user_id: str, phone: str, purpose: str, binding: str | None, created_at: str, expires_at: int
+) -> None:
     """Store a new token under ``key`` (a hash of 256 random bits: never an existing one)."""
     TokenRow(
         key,
         user_id=user_id,
         phone=phone,
         purpose=purpose,
+        binding=binding,
         created_at=created_at,
         expires_at=expires_at,
         ttl=expires_at,
     ).save(condition=TokenRow.pk.does_not_exist())
 
 
-def use_token(key: str, *, user_id: str, phone: str, purpose: str, now: int, at: str) -> bool:
+def use_token(key: str, *, user_id: str, phone: str, purpose: str, binding: str | None, now: int, at: str) -> bool:
     """Mark the token stored under ``key`` used, if it is unused, unexpired at ``now`` and bound
-    to exactly this user, phone and purpose. False otherwise (or when another request used it)."""
+    to exactly this user, phone, purpose and binding (``None``: none). False otherwise (or when
+    another request used it)."""
+    bound = TokenRow.binding == binding if binding is not None else TokenRow.binding.does_not_exist()
     try:
         TokenRow(key).update(
             actions=[TokenRow.used_at.set(at)],
@@ -175,6 +183,7 @@ def use_token(key: str, *, user_id: str, phone: str, purpose: str, now: int, at:
                 & (TokenRow.user_id == user_id)
                 & (TokenRow.phone == phone)
                 & (TokenRow.purpose == purpose)
+                & bound
             ),
         )
     except UpdateError as exc:

@@ -1,8 +1,9 @@
 """Verification tokens: the proof, handed to the client after a successful verification, that
-this user just verified this phone for this purpose.
+this user just verified this phone for this purpose (and, for codes that approve money moves, for
+this transaction, action and amount: :mod:`paylox.otp.bindings`).
 
-A token is 256 random bits; only its SHA-256 is stored, with the user, phone and purpose it is
-bound to, and a short expiry. Consuming it is one conditional write (unused, unexpired, bound to
+A token is 256 random bits; only its SHA-256 is stored, with the user, phone, purpose and binding
+it is bound to, and a short expiry. Consuming it is one conditional write (unused, unexpired, bound to
 the caller), so a token works once even when two requests race with it.
 """
 
@@ -22,8 +23,9 @@ def _pk(token: str) -> str:
     return "token|" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user_id: str, phone: str, purpose: str) -> tuple[str, int]:
-    """A new token bound to ``user_id``, ``phone`` and ``purpose``; returns it and its lifetime."""
+def issue_token(user_id: str, phone: str, purpose: str, *, binding: str | None = None) -> tuple[str, int]:
+    """A new token bound to ``user_id``, ``phone``, ``purpose`` and ``binding`` (a
+    :meth:`Binding.key`); returns it and its lifetime."""
     lifetime = get_settings().otp_token_ttl_seconds
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     store.save_token(
@@ -31,17 +33,24 @@ def issue_token(user_id: str, phone: str, purpose: str) -> tuple[str, int]:
         user_id=user_id,
         phone=phone,
         purpose=purpose,
+        binding=binding,
         created_at=clock.now_iso(),
         expires_at=clock.timestamp() + lifetime,
     )
     return token, lifetime
 
 
-def consume_token(token: str, *, user_id: str, phone: str, purpose: str) -> bool:
-    """Use ``token`` up if it is unused, unexpired and bound to exactly this user, phone and
-    purpose. False otherwise (including when another request used it first)."""
+def consume_token(token: str, *, user_id: str, phone: str, purpose: str, binding: str | None = None) -> bool:
+    """Use ``token`` up if it is unused, unexpired and bound to exactly this user, phone, purpose
+    and binding. False otherwise (including when another request used it first)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return False
     return store.use_token(
-        _pk(token), user_id=user_id, phone=phone, purpose=purpose, now=clock.timestamp(), at=clock.now_iso()
+        _pk(token),
+        user_id=user_id,
+        phone=phone,
+        purpose=purpose,
+        binding=binding,
+        now=clock.timestamp(),
+        at=clock.now_iso(),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paylox.errors import Forbidden
+from paylox.errors import DomainError, Forbidden
 
 
 class NotRegistered(Forbidden):
@@ -12,3 +12,23 @@ class NotRegistered(Forbidden):
     code = "NOT_REGISTERED"
     en = "This account has not completed registration. Please confirm your sign-up or contact support."
     tr = "Bu hesabın kaydı tamamlanmamış. Lütfen kaydınızı onaylayın veya destek ile iletişime geçin."
+
+
+class SelfAction(Forbidden):
+    """Staff act on other people's records, never their own (their own phone goes through PHONE_CHANGE)."""
+
+    code = "SELF_ACTION"
+    en = "You cannot do this on your own account."
+    tr = "Bu işlemi kendi hesabınızda yapamazsınız."
+
+
+class EmailUnavailable(DomainError):
+    """The account could not be told about a change of its confirmation phone, so it was not made."""
+
+    code = "EMAIL_UNAVAILABLE"
+    status = 503
+    en = "We cannot send email right now, so your phone number was not changed. Please try again in a few minutes."
+    tr = "Şu anda e-posta gönderemiyoruz; telefon numaranız değiştirilmedi. Lütfen birkaç dakika sonra tekrar deneyin."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "60"})

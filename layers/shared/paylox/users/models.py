@@ -25,6 +25,10 @@ class UserProfile(Model):
     locale = UnicodeAttribute(default="tr")
     status = UnicodeAttribute(default=UserStatus.ACTIVE.value)
     phone_verified = BooleanAttribute(default=False)
+    phone_verified_at = UnicodeAttribute(null=True)
+    # When the verified phone may approve money moves: at once for the registered number, after the
+    # cool-off for any other (docs/otp.md). Absent on a verified phone: it may already.
+    confirms_from = UnicodeAttribute(null=True)
     identity_verified = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

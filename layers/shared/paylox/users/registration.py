@@ -60,11 +60,12 @@ class Registration:
     @classmethod
     def from_principal(cls, principal: Principal) -> Registration:
         """A first request's registration, from the token's claims (the fallback for an external
-        issuer); as with the trigger, the email only if the token says it is verified."""
+        issuer); as with the trigger, the email only if the token says it is verified, and the
+        phone as registered, never verified."""
         return cls(
             user_id=principal.user_id,
             email=principal.email if principal.email_verified else None,
-            phone=principal.phone,
+            phone=principal.phone_claim,
             locale=locale_for(principal.locale),
             source="first_request",
         )

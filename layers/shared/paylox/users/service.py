@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from paylox import clock
-from paylox.audit import write_audit
-from paylox.auth import Actor, Principal
+from paylox.auth import Principal
 from paylox.config import get_settings
-from paylox.errors import AccountSuspended, ConcurrentModification, NotFound
-from paylox.observability import mask_phone
+from paylox.errors import AccountSuspended
 from paylox.users import store
 from paylox.users.errors import NotRegistered
 from paylox.users.models import UserProfile, UserStatus
@@ -35,31 +32,3 @@ def ensure_active_profile(principal: Principal) -> UserProfile:
 def find_profile(user_id: str, *, consistent: bool = False) -> UserProfile | None:
     """The profile of ``user_id``, or None for someone who never registered."""
     return store.find(user_id, consistent=consistent)
-
-
-def mark_phone_verified(user_id: str, phone: str, actor: Actor) -> UserProfile:
-    """Record ``phone`` (E.164, just proven by an OTP) as the user's verified phone number.
-
-    One conditional write on the profile's version and status; a concurrent change of the profile
-    is re-read and the write retried. Audited with the numbers masked.
-    """
-    for _ in range(3):
-        profile = store.find(user_id, consistent=True)
-        if profile is None:
-            raise NotFound("user")
-        if profile.status == UserStatus.SUSPENDED:
-            raise AccountSuspended()
-        if profile.phone == phone and profile.phone_verified:
-            return profile
-        before = {"phone": mask_phone(profile.phone), "phone_verified": profile.phone_verified}
-        if not store.set_verified_phone(profile, phone, clock.now_iso()):
-            continue  # the profile changed since we read it: judge it again
-        write_audit(
-            "USER_PHONE_VERIFIED",
-            user_id,
-            actor,
-            before=before,
-            after={"phone": mask_phone(phone), "phone_verified": True},
-        )
-        return profile
-    raise ConcurrentModification(resource="user")

@@ -39,14 +39,16 @@ def create(profile: UserProfile, record: AuditRecord, events: Sequence[DomainEve
     return True
 
 
-def set_verified_phone(profile: UserProfile, phone: str, now: str) -> bool:
-    """Record ``phone`` as verified on the active ``profile``, conditioned on its version; False
-    when the profile changed since it was read."""
+def set_verified_phone(profile: UserProfile, phone: str, now: str, confirms_from: str) -> bool:
+    """Record ``phone`` as verified on the active ``profile`` (approving money moves from
+    ``confirms_from``), conditioned on its version; False when the profile changed since it was read."""
     try:
         profile.update(
             actions=[
                 UserProfile.phone.set(phone),
                 UserProfile.phone_verified.set(True),
+                UserProfile.phone_verified_at.set(now),
+                UserProfile.confirms_from.set(confirms_from),
                 UserProfile.updated_at.set(now),
             ],
             condition=UserProfile.status == UserStatus.ACTIVE.value,
