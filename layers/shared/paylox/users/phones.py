@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from paylox import clock
-from paylox.audit import write_audit
+from paylox.audit import audit_record
 from paylox.auth import Actor
 from paylox.config import get_settings
 from paylox.errors import AccountSuspended, ConcurrentModification, NotFound
@@ -66,12 +66,12 @@ def set_verified_phone(
         if not at_once:
             _tell_the_account(profile, phone, confirms_from, how)
         before = {"phone": mask_phone(profile.phone), "phone_verified": bool(profile.phone_verified)}
-        if not store.set_verified_phone(profile, phone, clock.isoformat(now), clock.isoformat(confirms_from)):
-            continue  # the profile changed since we read it: judge it again
         after = {"phone": mask_phone(phone), "phone_verified": True, "confirms_from": clock.isoformat(confirms_from)}
         action = "USER_PHONE_VERIFIED" if how == "PHONE_VERIFICATION" else "USER_PHONE_CHANGED"
-        write_audit(action, user_id, actor, before=before, after={**after, "how": how}, reason=reason)
-        return profile
+        record = audit_record(action, user_id, actor, before=before, after={**after, "how": how}, reason=reason)
+        if store.set_verified_phone(profile, phone, clock.isoformat(now), clock.isoformat(confirms_from), record):
+            return profile
+        # the profile changed since we read it: judge it again
     raise ConcurrentModification(resource="user")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
-from paylox.db import is_condition_failure
+from paylox.db import is_condition_failure, set_actions
 from paylox.events import DomainEvent, write_in
+from paylox.statemachine import Update, commit_change
 from paylox.users.models import UserProfile, UserStatus
 
 
@@ -39,22 +40,20 @@ def create(profile: UserProfile, record: AuditRecord, events: Sequence[DomainEve
     return True
 
 
-def set_verified_phone(profile: UserProfile, phone: str, now: str, confirms_from: str) -> bool:
+def set_verified_phone(profile: UserProfile, phone: str, now: str, confirms_from: str, record: AuditRecord) -> bool:
     """Record ``phone`` as verified on the active ``profile`` (approving money moves from
-    ``confirms_from``), conditioned on its version; False when the profile changed since it was read."""
+    ``confirms_from``) with its audit ``record``, in one DynamoDB transaction conditioned on the
+    profile's version; False, and nothing written, when the profile changed since it was read."""
+    changes = {"phone": phone, "phone_verified": True, "phone_verified_at": now, "confirms_from": confirms_from}
+    changes["updated_at"] = now
+    update = Update(profile, set_actions(UserProfile, changes), condition=UserProfile.status == UserStatus.ACTIVE.value)
     try:
-        profile.update(
-            actions=[
-                UserProfile.phone.set(phone),
-                UserProfile.phone_verified.set(True),
-                UserProfile.phone_verified_at.set(now),
-                UserProfile.confirms_from.set(confirms_from),
-                UserProfile.updated_at.set(now),
-            ],
-            condition=UserProfile.status == UserStatus.ACTIVE.value,
-        )
-    except UpdateError as exc:
+        commit_change(updates=[update], audit=[record])
+    except TransactWriteError as exc:
         if not is_condition_failure(exc):
             raise
         return False
+    for name, value in changes.items():  # the transaction does not bring the item up to date
+        setattr(profile, name, value)
+    profile.version = (profile.version or 0) + 1
     return True
