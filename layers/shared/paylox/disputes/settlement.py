@@ -144,9 +144,10 @@ def _move_the_money(
         actor,
         note=f"{row.dispute_id} {outcome.value}",
         refund=refund,
+        # ``released_amount`` is the event's own: what is left once the refund is in the books,
+        # whoever recorded it first.
         event_extra={
             "dispute_id": row.dispute_id,
-            "released_amount": int(txn.amount) - int(txn.refunded_amount or 0) - refund_amount,
             **({"refund_id": refund_id, "refund_amount": refund_amount} if refund_amount else {}),
         },
     )

@@ -1,7 +1,8 @@
 """Email templates for transaction events, in Turkish and English, and the admins' payment alert email.
 
 Plain text, one template per (event, recipient role, language). Placeholders: ``{transaction_id}``,
-``{amount}``, ``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
+``{amount}`` (for ``TransactionCompleted`` what was released: the amount less any refund),
+``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
 """
 
 from __future__ import annotations
@@ -71,11 +72,13 @@ TEMPLATES: dict[tuple[str, str], _Template] = {
     ("TransactionCompleted", "buyer"): {
         "tr": (
             "İşleminiz tamamlandı",
-            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı. Paylox'u kullandığınız için teşekkür ederiz.",
+            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı ve {amount} satıcıya aktarıldı. "
+            "Paylox'u kullandığınız için teşekkür ederiz.",
         ),
         "en": (
             "Transaction complete",
-            "Hello,\n\nTransaction {transaction_id} is complete. Thank you for using Paylox.",
+            "Hello,\n\nTransaction {transaction_id} is complete and {amount} has been released to the seller. "
+            "Thank you for using Paylox.",
         ),
     },
     ("TransactionCompleted", "seller"): {
@@ -175,7 +178,8 @@ def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Con
     """The email ``role`` gets for transaction ``event`` (a domain event's detail), in ``locale``."""
     subject, body = TEMPLATES[(event, role)][locale]
     currency = str(detail.get("currency", "TRY"))
-    # A dispute split releases only part of the escrow: its TransactionCompleted says how much.
+    # A split or an earlier partial refund leaves only part of the escrow: TransactionCompleted
+    # says how much was released.
     amount = int(detail.get("released_amount", detail.get("amount", 0)))
     values = {
         "transaction_id": detail.get("transaction_id", ""),

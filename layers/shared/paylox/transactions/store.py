@@ -24,7 +24,12 @@ from paylox.transactions.states import TxnStatus
 
 
 def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
-    """The payload every transaction event carries: enough for a consumer to act without a read."""
+    """The payload every transaction event carries: enough for a consumer to act without a read.
+
+    A completed transaction's event also says ``released_amount``: what actually went to the
+    seller, the amount less what was refunded (a split, a partial refund before the buyer confirmed).
+    """
+    released = {"released_amount": released_amount(txn)} if txn.status == TxnStatus.COMPLETED else {}
     return {
         "transaction_id": txn.id,
         "status": txn.status,
@@ -32,8 +37,14 @@ def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
         "seller_id": txn.seller_id,
         "amount": int(txn.amount),
         "currency": txn.currency,
+        **released,
         **extra,
     }
+
+
+def released_amount(txn: TransactionRow) -> int:
+    """What the escrow holds for the seller: the amount less everything refunded to the buyer."""
+    return int(txn.amount) - int(txn.refunded_amount or 0)
 
 
 def timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
@@ -126,12 +137,13 @@ def record_refund(
     ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
 
     Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
-    recorded yet, so a repeat (even one racing the first) is a no-op returning the stored row and
-    the amount is never counted twice. Any other lost race raises as
-    :func:`~paylox.statemachine.commit_move` does.
+    recorded yet, so the amount is never counted twice, even by a repeat racing the first. When the
+    refund is already in the books (the provider's ``payment.refunded`` got there first, or a
+    concurrent call did) the move it came with is still made, without the refund (see
+    :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
     if refund.refund_id in refund_ids(txn):
-        return txn
+        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
@@ -154,8 +166,24 @@ def record_refund(
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return txn
+            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
         raise
+
+
+def _move_only(
+    txn: TransactionRow,
+    actor: Actor,
+    move: Move[TxnStatus],
+    *,
+    note: str | None,
+    event_extra: Mapping[str, Any] | None,
+    announced: bool,
+) -> TransactionRow:
+    """The refund is in the books already: make ``move`` alone, unless it keeps the status (a
+    partial refund, nothing left to do) or the transaction already made it (a repeat)."""
+    if move.target is None or txn.status == move.target:
+        return txn
+    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced)
 
 
 def add_flag(txn: TransactionRow, entry: FlagEntry) -> TransactionRow:

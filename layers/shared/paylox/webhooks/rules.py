@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
+from paylox.transactions.store import refund_ids
 from paylox.webhooks.schemas import WebhookEvent
 
 S = TxnStatus
@@ -43,7 +44,7 @@ class TxnView:
             currency=row.currency,
             refunded_amount=int(row.refunded_amount or 0),
             payment_id=row.payment.payment_id if row.payment else None,
-            refund_ids=frozenset(entry.refund_id for entry in row.refunds or []),
+            refund_ids=refund_ids(row),
         )
 
 
