@@ -7,14 +7,21 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from paylox.http import create_app, current_principal, http_handler
+from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.transactions import release
+from paylox.transactions.errors import SellerSuspended
 from paylox.transactions.schemas import TransactionOut
 
 app = create_app()
 
 
-@app.post("/api/transaction/<id>/confirm")
+@app.post(
+    "/api/transaction/<id>/confirm",
+    responses={
+        200: {"description": "Released", "content": {"application/json": {"model": TransactionOut}}},
+        **problem_responses(SellerSuspended),
+    },
+)
 def confirm(id: str, x_otp_token: Annotated[str | None, Header(alias="X-OTP-Token")] = None) -> TransactionOut:
     return TransactionOut.from_row(release.confirm(current_principal(), id, otp_token=x_otp_token))
 
