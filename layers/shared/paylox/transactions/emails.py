@@ -128,6 +128,34 @@ TEMPLATES: dict[tuple[str, str], _Template] = {
             "Refunded for this transaction so far: {refunded_amount}.",
         ),
     },
+    ("TransactionLatePaymentRefunded", "buyer"): {
+        "tr": (
+            "İptal edilen işlemin ödemesi iade edildi",
+            "Merhaba,\n\n{transaction_id} numaralı işlem iptal edildikten sonra {refund_amount} tutarında bir "
+            "ödemeniz alındı. Bu tutar size otomatik olarak iade edildi; hesabınıza yansıması bankanıza bağlı "
+            "olarak birkaç gün sürebilir. İşlem iptal edilmiş olarak kalır.",
+        ),
+        "en": (
+            "Payment for a cancelled transaction refunded",
+            "Hello,\n\nA payment of {refund_amount} reached us after transaction {transaction_id} was "
+            "cancelled. It has been refunded to you automatically; depending on your bank, it may take a few "
+            "days to appear on your account. The transaction stays cancelled.",
+        ),
+    },
+    ("TransactionLatePaymentRefunded", "seller"): {
+        "tr": (
+            "İptal edilen işlemin ödemesi alıcıya iade edildi",
+            "Merhaba,\n\n{transaction_id} numaralı işlem iptal edildikten sonra alıcının {refund_amount} "
+            "tutarındaki ödemesi ulaştı ve alıcıya otomatik olarak iade edildi. İşlem iptal edilmiş olarak "
+            "kalır; ürünü göndermeyin.",
+        ),
+        "en": (
+            "Payment for a cancelled transaction returned to the buyer",
+            "Hello,\n\nThe buyer's payment of {refund_amount} for transaction {transaction_id} arrived after "
+            "it was cancelled and has been refunded to them automatically. The transaction stays cancelled; "
+            "do not ship the item.",
+        ),
+    },
 }
 
 #: Who hears about each transaction event.
@@ -155,6 +183,18 @@ ALERT_EXPLANATIONS: dict[str, tuple[str, str]] = {
     "UNRELATED_PAYMENT": (
         "İşlemin kendi ödemesi dışındaki bir ödemenin iadesi bildirildi; işlem değiştirilmedi.",
         "A refund of a payment other than the transaction's own was reported; the transaction was left untouched.",
+    ),
+    "LATE_PAYMENT_REFUNDED": (
+        "İptal edilmiş bir işlem için ödeme alındı ve alıcıya otomatik olarak iade edildi; taraflar "
+        "bilgilendirildi. Yapılacak bir şey yok, kayıt için bildirilir.",
+        "A payment arrived for a cancelled transaction and was refunded to the buyer automatically; the "
+        "parties were told. Nothing to do: for the record.",
+    ),
+    "LATE_PAYMENT_REFUND_FAILED": (
+        "İptal edilmiş bir işlem için alınan ödemenin otomatik iadesi başarısız oldu; sağlayıcı bildirimi "
+        "yeniden gönderdiğinde tekrar denenecek. Tekrarlanırsa ödemeyi sağlayıcıda elle iade edin.",
+        "The automatic refund of a payment received for a cancelled transaction failed; it is retried when "
+        "the provider redelivers the webhook. If it keeps failing, refund the payment with the provider by hand.",
     ),
     "UNKNOWN_TRANSACTION": (
         "Bilmediğimiz bir işlem için ödeme bildirimi alındı; sağlayıcıya tekrar göndermemesi söylendi.",
