@@ -10,6 +10,7 @@ from typing import Any
 
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
+from functions.admin import disputes_list as admin_disputes_list
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
 from paylox import dev_outbox
 from paylox.errors import DomainError, NotFound
@@ -47,6 +48,14 @@ def opened(txn_id: str | None = None, by: str = BUYER, **body: Any) -> dict[str,
     result = open_dispute(txn_id or funded_transaction(), by, **body)
     assert result.status == 201, result.raw
     return result.json
+
+
+def seen_as_staff(user_id: str) -> None:
+    """``user_id`` signs in with their staff token and opens the admin's dispute list: from now on
+    their profile knows them as staff (Cognito groups exist only in tokens)."""
+    event = api_event("admin/disputes_list.json", sub=user_id, groups=STAFF[user_id])
+    listed = invoke(admin_disputes_list, event)
+    assert listed.status == 200, listed.raw
 
 
 def get_dispute(dispute_id: str, by: str = BUYER) -> HttpResult:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from paylox.errors import DomainError
+from paylox.errors import DomainError, Forbidden
 
 
 class FileError(DomainError):
@@ -66,3 +66,11 @@ class ScanFailed(FileError):
     status = 422
     en = "The file could not be scanned for malware ({scan_status}). Please upload it again."
     tr = "Dosya kötü amaçlı yazılım taramasından geçirilemedi ({scan_status}). Lütfen yeniden yükleyin."
+
+
+class SelfAction(Forbidden):
+    """Staff reviewing their own document: a review must come from someone else."""
+
+    code = "SELF_ACTION"
+    en = "You cannot review your own document; another member of staff must do it."
+    tr = "Kendi belgenizi inceleyemezsiniz; bunu başka bir yetkili yapmalıdır."

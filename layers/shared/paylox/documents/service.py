@@ -15,7 +15,7 @@ from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
 from paylox.documents import processing, storage, store, validation
-from paylox.documents.errors import DocumentNotAvailable, FileTooLarge
+from paylox.documents.errors import DocumentNotAvailable, FileTooLarge, SelfAction
 from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import ScannerChoice
 from paylox.documents.schemas import (
@@ -250,8 +250,11 @@ def delete_document(principal: Principal, document_id: str) -> None:
 
 
 def verify_document(principal: Principal, request: VerifyRequest) -> DocumentOut:
-    """A reviewer (admin or support: a staff route) accepts or rejects an available document."""
+    """A reviewer (admin or support: a staff route) accepts or rejects an available document;
+    never their own (``403 SELF_ACTION``)."""
     doc = load_for(principal, request.document_id)
+    if doc.owner_id == principal.user_id:
+        raise SelfAction()
     now = clock.now_iso()
     changes: dict[str, str | None] = {
         "reviewed_by": principal.user_id,

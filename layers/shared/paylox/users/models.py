@@ -26,6 +26,9 @@ class UserProfile(Model):
     status = UnicodeAttribute(default=UserStatus.ACTIVE.value)
     phone_verified = BooleanAttribute(default=False)
     identity_verified = BooleanAttribute(default=False)
+    # ``admin`` or ``support`` as the caller's last verified token said (Cognito groups exist only
+    # in tokens): who may be given staff work, such as a dispute. Absent for everyone else.
+    staff_role = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
