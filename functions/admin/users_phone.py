@@ -4,12 +4,12 @@ Admins only (403 ADMIN_ONLY otherwise); the account is emailed and the phone coo
 may approve a release, as after a self-service PHONE_CHANGE (docs/otp.md).
 """
 
-from paylox.errors import NotFound
+from paylox.errors import NotFound, SelfAction
 from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.otp import account_phone
 from paylox.otp.errors import PhoneBlocked, PhoneCountryNotAllowed, PhoneInvalid, PhoneNotMobile
 from paylox.otp.schemas import PhoneChangeRequest, UserPhoneOut
-from paylox.users.errors import EmailUnavailable, SelfAction
+from paylox.users.errors import EmailUnavailable
 
 app = create_app(role="admin")
 

@@ -12,7 +12,7 @@ from paylox.errors import InvalidState, NotFound
 from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.otp.errors import OtpRequired, PhoneCoolingOff
 from paylox.transactions import release
-from paylox.transactions.errors import WrongParty
+from paylox.transactions.errors import SellerSuspended, WrongParty
 from paylox.transactions.schemas import TransactionOut
 
 app = create_app()
@@ -20,7 +20,10 @@ app = create_app()
 
 @app.post(
     "/api/transaction/<id>/confirm",
-    responses=problem_responses(OtpRequired, PhoneCoolingOff, WrongParty, NotFound, InvalidState),
+    responses={
+        200: {"description": "Released", "content": {"application/json": {"model": TransactionOut}}},
+        **problem_responses(OtpRequired, PhoneCoolingOff, WrongParty, NotFound, InvalidState, SellerSuspended),
+    },
 )
 def confirm(id: str, x_otp_token: Annotated[str | None, Header(alias="X-OTP-Token")] = None) -> TransactionOut:
     return TransactionOut.from_row(release.confirm(current_principal(), id, otp_token=x_otp_token))

@@ -30,7 +30,7 @@ from functions.users import registered
 from functions.webhooks import failure, refund, success
 from paylox import clock
 from paylox.config import get_settings
-from paylox.users.models import UserProfile
+from paylox.users.models import UserProfile, UserStatus
 from paylox.users.service import find_profile
 from paylox.webhooks.signature import sign
 from tests.apigw import ADMIN, BUYER, SELLER, HttpResult, api_event, invoke, load_event
@@ -71,6 +71,13 @@ def profile(user_id: str) -> UserProfile:
     found = find_profile(user_id, consistent=True)
     assert found is not None, f"{user_id} has no profile"
     return found
+
+
+def suspend(user_id: str, *, suspended: bool = True) -> None:
+    """Staff suspend ``user_id`` (or lift it). No route does it yet (the admin users API comes
+    later): the stored status is what it would set."""
+    status = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
+    profile(user_id).update(actions=[UserProfile.status.set(status.value)])
 
 
 # ------------------------------------------------------------------------------------ payment provider

@@ -271,6 +271,22 @@ def test_reviewing_needs_a_reviewer_a_reason_to_reject_and_a_document_ready_for_
     assert decide(doc["id"], "VERIFIED").code == "INVALID_STATE"
 
 
+@pytest.mark.parametrize(("reviewer", "groups"), [(ADMIN, ADMIN_GROUPS), (AGENT, SUPPORT_GROUPS)])
+@pytest.mark.parametrize("decision", ["VERIFIED", "REJECTED"])
+def test_staff_never_review_their_own_document(reviewer, groups, decision):
+    # Given a document a member of staff uploaded for themselves
+    own = available(sub=reviewer)
+
+    # When they try to decide on it themselves
+    refused = decide(own["id"], decision, "kendi belgem", sub=reviewer, groups=groups)
+
+    # Then it is refused and the document is as it was, for another reviewer to decide
+    assert (refused.status, refused.code) == (403, "SELF_ACTION")
+    assert get_document(own["id"], sub=reviewer).json["status"] == "AVAILABLE"
+    other = (AGENT, SUPPORT_GROUPS) if reviewer == ADMIN else (ADMIN, ADMIN_GROUPS)
+    assert decide(own["id"], "VERIFIED", sub=other[0], groups=other[1]).json["status"] == "VERIFIED"
+
+
 # ---------------------------------------------------------------------------- audit endpoint
 def test_the_owner_reads_the_trail_without_other_peoples_identities_or_addresses():
     doc = available()

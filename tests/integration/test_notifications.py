@@ -190,3 +190,26 @@ def test_the_full_escrow_story_is_told(bus):
         "Paylox: Funds are held: ship now",
         "Paylox: Funds released",
     ]
+
+
+@seller_speaks_english
+def test_a_buyer_confirming_after_a_partial_refund_releases_the_remainder_and_everyone_is_told_so(bus):
+    # Given a 1 500 TRY escrow of which the provider refunded 300 TRY, then shipped
+    txn_id = pending_transaction()
+    send_event("payment.succeeded", txn_id)
+    send_event("payment.refunded", txn_id, amount=30_000, refund_id="rf_part")
+    invoke(ship, api_event("transactions/ship.json", path={"id": txn_id}, sub=SELLER))
+    bus.drain()
+
+    # When the buyer confirms receipt
+    assert confirm_receipt(txn_id).status == 200
+
+    # Then the event and both emails say 1 200 TRY was released, not 1 500
+    events = bus.drain()
+    [completed] = of_type(events, "TransactionCompleted")
+    assert (completed["detail"]["amount"], completed["detail"]["released_amount"]) == (150_000, 120_000)
+    run_notifier(events)
+    [seller] = emails_to("seller@example.com")
+    [buyer] = emails_to(f"{BUYER}@example.com")
+    assert "TRY 1,200.00" in seller["body"] and "1,500.00" not in seller["body"]
+    assert "1.200,00 TL" in buyer["body"] and "1.500,00" not in buyer["body"]

@@ -42,6 +42,7 @@ from tests.integration.steps import (
     new_transaction,
     pending_transaction,
     shipped_transaction,
+    status_of,
 )
 
 SOURCES = ("paylox.transactions", "paylox.disputes", "paylox.webhooks")
@@ -208,13 +209,15 @@ _tokens: dict[str, str] = {}
 def _shipped_with_token(k: int) -> str:
     txn_id = shipped_transaction()
     dev_clock.advance(61)  # the resend cooldown of the previous code
-    _tokens[txn_id] = confirmation_token()
+    _tokens[txn_id] = confirmation_token(txn_id)
     return txn_id
 
 
 def _confirm_again(txn_id: str, k: int) -> Any:
+    if status_of(txn_id) != "SHIPPED":
+        return None  # the release committed before the process died: nothing to retry
     dev_clock.advance(61)
-    return confirm_with(txn_id, confirmation_token())
+    return confirm_with(txn_id, confirmation_token(txn_id))
 
 
 def _disputed(k: int) -> str:

@@ -196,4 +196,5 @@ def _minimal_env() -> dict[str, str]:
         "JETCHECKOUT_IP_ALLOWLIST": "127.0.0.1/32",
         "DISPUTES_TABLE": "dsp",
         "PROFILE_ON_FIRST_REQUEST": "false",
+        "OUTBOX_TABLE": "out",
     }

@@ -15,6 +15,7 @@ from paylox.webhooks.rules import (
     Mismatch,
     RecordRefund,
     RefundInFull,
+    RefundLatePayment,
     TxnView,
     decide,
 )
@@ -64,7 +65,7 @@ MATRIX = {
     S.PAYMENT_PENDING: (Fund(), Fail(), Ignore("out_of_order", OUT_OF_ORDER)),
     S.FAILED: (Ignore("out_of_order", OUT_OF_ORDER), Ignore("already_failed"), Ignore("out_of_order", OUT_OF_ORDER)),
     S.CANCELLED: (
-        Ignore("out_of_order", OUT_OF_ORDER),
+        RefundLatePayment(10000),  # the buyer cancelled, then was charged: it goes back at once
         Ignore("transaction_cancelled"),
         Ignore("out_of_order", OUT_OF_ORDER),
     ),
@@ -144,3 +145,27 @@ def test_the_refund_of_another_payment_does_not_touch_the_escrow():
     decision = decide(event("payment.refunded", payment_id="pay_2"), view(S.FUNDED))
 
     assert decision == Ignore("unrelated_payment", UNRELATED_PAYMENT)
+
+
+@pytest.mark.parametrize(
+    ("state", "decision"),
+    [
+        (None, RefundLatePayment(7000)),
+        ("DUE", RefundLatePayment(7000)),  # an earlier attempt failed or died: try again
+        ("IN_PROGRESS", Ignore("late_payment_refund_in_progress")),
+        ("REFUNDED", Ignore("late_payment_refunded")),
+    ],
+)
+def test_a_late_payment_is_refunded_once_whatever_its_amount(state, decision):
+    cancelled = view(S.CANCELLED)
+    late = TxnView(**{**cancelled.__dict__, "late_payments": {"pay_late": state} if state else {}})
+
+    assert decide(event("payment.succeeded", amount=7000, payment_id="pay_late"), late) == decision
+
+
+def test_the_providers_refund_of_a_late_payment_is_no_alarm():
+    late = TxnView(**{**view(S.CANCELLED).__dict__, "late_payments": {"pay_late": "REFUNDED"}})
+
+    decision = decide(event("payment.refunded", payment_id="pay_late", refund_id="rf_late"), late)
+
+    assert decision == Ignore("late_payment_refund")

@@ -124,6 +124,8 @@ class Settings(BaseModel):
     document_upload_url_seconds: int = Field(alias="DOCUMENT_UPLOAD_URL_SECONDS", default=900, gt=0, le=900)
     document_download_url_seconds: int = Field(alias="DOCUMENT_DOWNLOAD_URL_SECONDS", default=300, gt=0, le=300)
     document_retention_days: int = Field(alias="DOCUMENT_RETENTION_DAYS", default=30, ge=0)
+    # A verdict not back this long after the hold is chased: a rescan, then, after as long again, staff.
+    document_scan_timeout_minutes: int = Field(alias="DOCUMENT_SCAN_TIMEOUT_MINUTES", default=30, gt=0)
 
     # ---------------------------------------------------------------- disputes (docs/disputes.md)
     disputes_table: str = Field(alias="DISPUTES_TABLE", min_length=1)

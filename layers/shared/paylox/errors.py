@@ -121,3 +121,12 @@ class ConcurrentModification(DomainError):
     status = 409
     en = "The {resource} was changed by another request. Please reload and try again."
     tr = "{resource} başka bir istek tarafından değiştirildi. Lütfen yenileyip tekrar deneyin."
+
+
+class SelfAction(Forbidden):
+    """Staff act on other people's records, never their own (their own document's review, their
+    own phone, their own suspension): another member of staff must do it."""
+
+    code = "SELF_ACTION"
+    en = "You cannot do this on your own records; another member of staff must do it."
+    tr = "Bu işlemi kendi kayıtlarınız üzerinde yapamazsınız; bunu başka bir yetkili yapmalıdır."

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from paylox.disputes import evidence, settlement
-from tests.integration.disputes.steps import ADMIN_2, DisputeEvents, FakeDocuments, FakeGateway
+from tests.integration.disputes.steps import ADMIN_2, DisputeEvents, FakeDocuments, FakeGateway, seen_as_staff
 from tests.integration.steps import register
 
 
 @pytest.fixture(autouse=True)
 def second_admin(registered_users: None) -> None:
-    """The admin a dispute is handed over to has signed up too."""
+    """The admin a dispute is handed over to has signed up too, and signed in as staff once."""
     register(ADMIN_2)
+    seen_as_staff(ADMIN_2)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
+from functions.admin import disputes_list as admin_disputes_list
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
 from paylox import dev_outbox
 from paylox.errors import DomainError, NotFound
@@ -47,6 +48,14 @@ def opened(txn_id: str | None = None, by: str = BUYER, **body: Any) -> dict[str,
     result = open_dispute(txn_id or funded_transaction(), by, **body)
     assert result.status == 201, result.raw
     return result.json
+
+
+def seen_as_staff(user_id: str) -> None:
+    """``user_id`` signs in with their staff token and opens the admin's dispute list: from now on
+    their profile knows them as staff (Cognito groups exist only in tokens)."""
+    event = api_event("admin/disputes_list.json", sub=user_id, groups=STAFF[user_id])
+    listed = invoke(admin_disputes_list, event)
+    assert listed.status == 200, listed.raw
 
 
 def get_dispute(dispute_id: str, by: str = BUYER) -> HttpResult:
@@ -131,11 +140,15 @@ class FakeDocuments:
 
 @dataclass
 class FakeGateway:
-    """The payment gateway's refund call, recorded; ``failures`` refunds fail before one succeeds."""
+    """The payment gateway's refund call, recorded. Like the provider, it answers a repeated
+    idempotency key with the refund it already made. ``failures`` refunds fail before one succeeds;
+    ``lost_answers`` refunds are made but their answer never arrives (a timeout)."""
 
     failures: int = 0
+    lost_answers: int = 0
     refunds: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str | None] = field(default_factory=list)  # the idempotency key of every call
+    made: dict[str, RefundResult] = field(default_factory=dict)  # by idempotency key
 
     def refund(
         self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
@@ -144,8 +157,19 @@ class FakeGateway:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("gateway unavailable")
+        if idempotency_key is not None and idempotency_key in self.made:
+            return self.made[idempotency_key]
         self.refunds.append({"transaction_id": transaction_id, "amount": amount})
-        return RefundResult(refund_id=new_id("rfd"), status="accepted")
+        result = RefundResult(refund_id=new_id("rfd"), status="accepted")
+        if idempotency_key is not None:
+            self.made[idempotency_key] = result
+        if self.lost_answers:
+            self.lost_answers -= 1
+            raise TimeoutError("the answer was lost")
+        return result
+
+    def last_refund_id(self) -> str:
+        return list(self.made.values())[-1].refund_id
 
     def create_session(self, **_: Any) -> Any:  # not used by disputes
         raise NotImplementedError

@@ -16,6 +16,7 @@ from paylox.disputes.schemas import ResolveRequest
 from paylox.errors import DomainError
 from paylox.transactions.service import find_transaction
 from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
+from tests.integration.bus import EventTap, of_type
 from tests.integration.disputes.steps import (
     ADMIN_2,
     AGENT,
@@ -250,3 +251,32 @@ def test_the_providers_confirmation_of_a_dispute_refund_is_known_and_changes_not
     txn_after = find_transaction(dispute["transaction_id"])
     assert (txn_after.status, int(txn_after.refunded_amount)) == (txn_before.status, resolution["buyer_amount"])
     assert not txn_after.flags
+
+
+def test_a_split_retried_after_the_providers_refund_webhook_counts_the_refund_once(gateway):
+    # Given a SPLIT of a 100 TRY escrow giving the buyer 40 TRY, whose refund the gateway made but
+    # whose answer was lost, so the settlement stays due
+    tap = EventTap(("paylox.transactions",), name="split-retry-tap")
+    dispute = opened(funded_transaction(10_000))
+    gateway.lost_answers = 1
+    decided = resolve(dispute["id"], outcome="SPLIT", buyer_amount=4_000)
+    assert decided.json["resolution"]["settlement"] == "PENDING"
+    refund_id = gateway.last_refund_id()
+    # and the provider's payment.refunded for that refund was recorded meanwhile
+    confirmation = send_event(
+        "payment.refunded", dispute["transaction_id"], amount=4_000, refund_id=refund_id, payment_id="pay_1"
+    )
+    assert confirmation.status == 200, confirmation.raw
+
+    # When the scheduled function retries the settlement
+    dev_clock.advance(5 * 60 + 1)
+    assert run_sla() == {"SETTLEMENT": 1}
+
+    # Then the refund is in the books once, the rest went to the seller, and the dispute is settled
+    txn = find_transaction(dispute["transaction_id"])
+    assert [(entry.refund_id, int(entry.amount)) for entry in txn.refunds] == [(refund_id, 4_000)]
+    assert (txn.status, int(txn.refunded_amount)) == ("COMPLETED", 4_000)
+    assert get_dispute(dispute["id"]).json["resolution"]["settlement"] == "SETTLED"
+    assert len(gateway.refunds) == 1
+    [completed] = of_type(tap.drain(), "TransactionCompleted")
+    assert completed["detail"]["released_amount"] == 6_000

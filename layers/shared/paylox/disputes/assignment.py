@@ -9,17 +9,19 @@ from paylox.auth import Principal
 from paylox.disputes import store
 from paylox.disputes.access import require_impartial, visible
 from paylox.disputes.deadlines import next_info_reminder_at
-from paylox.disputes.errors import AssigneeIsParty, DisputeAlreadyAssigned
+from paylox.disputes.errors import AssigneeIsParty, AssigneeNotStaff, DisputeAlreadyAssigned
 from paylox.disputes.reading import view_of
 from paylox.disputes.schemas import DisputeView
 from paylox.disputes.states import ASSIGN, REASSIGN, REASSIGNABLE, REQUEST_INFO, Party
+from paylox.users.service import is_staff
 
 #: Fields that only mean something while a party is awaited.
 NOT_AWAITING: dict[str, Any] = {"awaiting": None, "info_request": None, "info_reminder_at": None}
 
 
 def assign(principal: Principal, dispute_id: str, admin_id: str | None = None) -> DisputeView:
-    """Staff take the dispute on (→ ``UNDER_REVIEW``), or give it to ``admin_id``.
+    """Staff take the dispute on (→ ``UNDER_REVIEW``), or give it to ``admin_id``, who must be
+    active staff (``422 ASSIGNEE_NOT_STAFF``).
 
     A dispute already under review changes hands only when ``admin_id`` names the new owner:
     taking it (no ``admin_id``) is 409 ``DISPUTE_ALREADY_ASSIGNED``, so of two staff who take a
@@ -30,6 +32,8 @@ def assign(principal: Principal, dispute_id: str, admin_id: str | None = None) -
     assignee = admin_id or principal.user_id
     if assignee in (row.buyer_id, row.seller_id):
         raise AssigneeIsParty()
+    if assignee != principal.user_id and not is_staff(assignee):  # the caller is staff: the route says so
+        raise AssigneeNotStaff()
     if row.status in REASSIGNABLE:
         if admin_id is None and row.assigned_to != assignee:
             raise DisputeAlreadyAssigned(assigned_to=row.assigned_to)

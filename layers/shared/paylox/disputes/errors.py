@@ -46,6 +46,16 @@ class AssigneeIsParty(DomainError):
     tr = "Bir itiraz, taraflarından birine atanamaz."
 
 
+class AssigneeNotStaff(DomainError):
+    """``admin_id`` names nobody known as an admin or support agent (staff are known from the
+    verified tokens they used): a dispute must not be handed to a party, a stranger or a typo."""
+
+    code = "ASSIGNEE_NOT_STAFF"
+    status = 422
+    en = "A dispute can only be assigned to an admin or support agent."
+    tr = "Bir itiraz yalnızca bir yönetici veya destek temsilcisine atanabilir."
+
+
 class InvalidSplitAmount(DomainError):
     code = "INVALID_SPLIT_AMOUNT"
     status = 422

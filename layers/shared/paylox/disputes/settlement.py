@@ -29,8 +29,9 @@ from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.statemachine import LOST_RACE, require_source
 from paylox.transactions import states as txn_states
+from paylox.transactions.errors import SellerSuspended
 from paylox.transactions.models import TransactionRow
-from paylox.transactions.service import find_transaction, refund_in_full, release
+from paylox.transactions.service import find_transaction, refund_in_full, release, require_payable_seller
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund
 
@@ -54,6 +55,8 @@ def resolve(
     }[request.outcome]
     if request.outcome is Outcome.SPLIT and not 0 < buyer_amount < refundable:
         raise InvalidSplitAmount(refundable=refundable)
+    if request.outcome is not Outcome.REFUND_TO_BUYER:
+        require_payable_seller(txn)  # nothing is decided while the seller cannot be paid
     now = clock.now()
     resolution = Resolution(  # type: ignore[no-untyped-call]
         outcome=request.outcome.value,
@@ -82,6 +85,10 @@ def try_settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway | None = N
     try:
         settle(row, actor, gateway or get_gateway())
         return True
+    except SellerSuspended:
+        logger.warning("dispute settlement held: the seller is suspended", extra={"dispute_id": row.dispute_id})
+        metrics.add_metric(name="DisputeSettlementHeld", unit="Count", value=1)
+        return False
     except Exception:  # the provider or DynamoDB failed: the settlement stays due and is retried
         logger.exception("dispute settlement failed", extra={"dispute_id": row.dispute_id})
         metrics.add_metric(name="DisputeSettlementFailures", unit="Count", value=1)
@@ -102,6 +109,10 @@ def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
     outcome = Outcome(resolution.outcome)
     move = txn_states.REFUND if outcome is Outcome.REFUND_TO_BUYER else txn_states.RELEASE
     if txn.status == TxnStatus.DISPUTED:
+        if move is txn_states.RELEASE:
+            # Suspended after the decision: neither share moves until the suspension is lifted
+            # (the settlement stays due and is retried).
+            require_payable_seller(txn)
         resolution = _refund(row, txn, resolution, gateway)
         try:
             _move_the_money(row, txn, outcome, int(resolution.buyer_amount), resolution.refund_id, actor)
@@ -144,9 +155,10 @@ def _move_the_money(
         actor,
         note=f"{row.dispute_id} {outcome.value}",
         refund=refund,
+        # ``released_amount`` is the event's own: what is left once the refund is in the books,
+        # whoever recorded it first.
         event_extra={
             "dispute_id": row.dispute_id,
-            "released_amount": int(txn.amount) - int(txn.refunded_amount or 0) - refund_amount,
             **({"refund_id": refund_id, "refund_amount": refund_amount} if refund_amount else {}),
         },
     )

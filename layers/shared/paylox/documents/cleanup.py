@@ -5,8 +5,10 @@
    is expired (``DELETED`` by the system).
 2. Deleted documents past retention: every version of their files is purged.
 3. Objects without a document: anything in ``uploads/`` that no document is waiting for.
+4. Overdue malware verdicts: documents ``PENDING_SCAN`` past ``DOCUMENT_SCAN_TIMEOUT_MINUTES`` are
+   scanned again, then flagged to staff (:mod:`paylox.documents.scan_timeout`).
 
-The first two read the sparse ``by_sweep`` index (never a table scan), the third lists only the
+The first two and the fourth read the sparse ``by_sweep`` index (never a table scan), the third lists only the
 ``uploads/`` prefix, which holds files in flight. Each step re-reads the document and rechecks
 before acting, so a run can be repeated or retried at any point.
 """
@@ -21,7 +23,7 @@ from typing import Any
 from paylox import clock
 from paylox.audit import write_audit
 from paylox.auth import SYSTEM
-from paylox.documents import storage, store
+from paylox.documents import scan_timeout, storage, store
 from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import LEASE_SECONDS, ScannerChoice, process_upload
 from paylox.documents.states import EXPIRE_UPLOAD, DocStatus
@@ -29,7 +31,7 @@ from paylox.observability import logger, metrics
 
 #: An object in uploads/ younger than this may still be waiting for its notification.
 ORPHAN_GRACE = timedelta(hours=1)
-#: Documents handled per sweep and run; the next run continues (the schedule is hourly).
+#: Documents handled per sweep and run; the next run continues (the schedule is every 15 minutes).
 BATCH = 200
 # Statuses whose upload object has been dealt with: anything left in uploads/ is stray.
 _UPLOAD_DONE = frozenset({DocStatus.AVAILABLE, DocStatus.VERIFIED, DocStatus.REJECTED})
@@ -41,6 +43,8 @@ class CleanupReport:
     reprocessed: int = 0
     purged: int = 0
     orphans: int = 0
+    rescanned: int = 0
+    flagged: int = 0
     failed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -48,7 +52,7 @@ class CleanupReport:
 
 
 def run_cleanup(*, scanner: ScannerChoice = "configured") -> CleanupReport:
-    """One pass of the three sweeps; returns what it did."""
+    """One pass of the four sweeps; returns what it did."""
     report = CleanupReport()
     now = clock.now_iso()
     for document_id in _due(Sweep.UPLOAD, now):
@@ -57,6 +61,8 @@ def run_cleanup(*, scanner: ScannerChoice = "configured") -> CleanupReport:
         _count(report, _purge, document_id)
     for key in storage.list_uploads(modified_before=clock.now() - ORPHAN_GRACE):
         _count(report, _remove_orphan, key)
+    for document_id in _due(Sweep.SCAN, now):
+        _count(report, scan_timeout.chase, document_id, scanner)
     logger.info("document cleanup", extra=report.as_dict())
     if report.failed:
         metrics.add_metric(name="DocumentCleanupFailures", unit="Count", value=report.failed)

@@ -49,6 +49,24 @@ def render_admins_quarantined(detail: dict[str, Any]) -> Content:
     return Content(subject.format(**values), body.format(**values))
 
 
+ADMINS_SCAN_TIMEOUT: tuple[str, str] = (
+    "[Paylox] Belge taraması sonuçlanmadı / Document scan overdue: {document_id}",
+    "{document_id} numaralı belge için kötü amaçlı yazılım taraması, yeniden taramadan sonra da "
+    "sonuçlanmadı. Belge indirilemez durumda bekliyor; tarayıcıyı (GuardDuty) kontrol edin veya belgeyi "
+    "elle inceleyin.\n\n"
+    "No malware verdict arrived for document {document_id}, even after it was scanned again. The "
+    "document stays unavailable; check the scanner (GuardDuty) or review the document by hand.\n\n"
+    "owner: {owner_id}\npurpose: {purpose}\nfile: {filename}\n\nPaylox",
+)
+
+
+def render_admins_scan_timeout(detail: dict[str, Any]) -> Content:
+    """The admins' email about a document whose malware verdict never came: Turkish, then English."""
+    subject, body = ADMINS_SCAN_TIMEOUT
+    values = _values(detail)
+    return Content(subject.format(**values), body.format(**values))
+
+
 def _values(detail: dict[str, Any]) -> dict[str, str]:
     return {
         "document_id": str(detail.get("document_id") or "?"),

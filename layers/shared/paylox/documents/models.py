@@ -23,6 +23,7 @@ class Sweep(StrEnum):
 
     UPLOAD = "upload"  # an upload that may never complete
     PURGE = "purge"  # a deleted document whose files go after the retention period
+    SCAN = "scan"  # a document held for a malware verdict that may never come
 
 
 class BySweepIndex(GlobalSecondaryIndex["DocumentRow"]):
@@ -60,6 +61,8 @@ class DocumentRow(Model):
     scan_result = UnicodeAttribute(null=True)  # GuardDuty's scanResultStatus for scan_version
     scan_version = UnicodeAttribute(null=True)
     scan_threats = ListAttribute[str](null=True)  # the threats' names
+    scan_rescanned_at = UnicodeAttribute(null=True)  # no verdict in time: scanned again (once)
+    scan_flagged_at = UnicodeAttribute(null=True)  # still none after the rescan: left to staff
     rejection_code = UnicodeAttribute(null=True)
     rejection_reason = UnicodeAttribute(null=True)  # English (and the reviewer's own words)
     rejection_reason_tr = UnicodeAttribute(null=True)

@@ -1,6 +1,8 @@
-"""Telling people about a quarantined document: the owner in their language, and the admins.
+"""Telling people about a quarantined document (the owner in their language, and the admins), and
+the admins about a malware verdict that never came (``AdminAlert`` ``SCAN_TIMEOUT``).
 
-Runs in the notifier subscribed to ``DocumentQuarantined``, never in the request path. The
+Runs in the notifier subscribed to ``DocumentQuarantined`` and the documents' ``AdminAlert``, never
+in the request path. The
 notifier's shape is the one of :mod:`paylox.notify`.
 """
 
@@ -13,8 +15,9 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict
 
 from paylox.config import get_settings
-from paylox.documents.emails import render_admins_quarantined, render_owner_quarantined
+from paylox.documents.emails import render_admins_quarantined, render_admins_scan_timeout, render_owner_quarantined
 from paylox.events.schemas import EventDetail
+from paylox.notify.alerts import ALERT_EVENT
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
 from paylox.notify.recipients import RecipientOf, find_recipient
@@ -44,9 +47,12 @@ def notify(event: DocumentEvent, *, context: Any = None, provider: EmailProvider
 
 def plan(event: DocumentEvent, recipient_of: RecipientOf, admins: Sequence[str]) -> list[Email]:
     """The owner's email (when they have an address) and the admins', one per address."""
-    if event.detail_type != QUARANTINED:
-        return []  # the only document event anyone is emailed about
     detail = event.detail.model_dump()
+    if event.detail_type == ALERT_EVENT:
+        content = render_admins_scan_timeout(detail)
+        return one_per_address(Email.for_event(event.id, "admins_alert", address, content) for address in admins)
+    if event.detail_type != QUARANTINED:
+        return []  # the only other document event anyone is emailed about
     planned: list[Email] = []
     if (owner := recipient_of(event.detail.owner_id)) is not None:
         content = render_owner_quarantined(owner.locale, detail)

@@ -24,9 +24,9 @@ from urllib.parse import quote
 from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
-from paylox.documents import previews, storage, store, validation
+from paylox.documents import previews, scanning, storage, store, validation
 from paylox.documents.errors import FileError, ScanFailed
-from paylox.documents.models import DocumentRow
+from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.scanning import ObjectScanResult, Scanner, ScanStatus, ScanVerdict, get_scanner
 from paylox.documents.states import (
     ACCEPT,
@@ -140,7 +140,7 @@ def accept_received(
                     doc,
                     HOLD_FOR_SCAN,
                     SYSTEM,
-                    changes={**facts.changes(), **_SETTLED},
+                    changes={**facts.changes(), **_SETTLED, **scanning.scan_deadline(Sweep.SCAN)},
                     audit_after={"content_type": facts.content_type, "size": facts.size},
                 )
             return _apply_verdict(doc, verdict, facts, data)
@@ -348,6 +348,7 @@ def _discard_if_stray(doc: DocumentRow | None, key: str, version_id: str | None)
     """An upload nobody is waiting for (no document, a second upload to a used key, a late
     upload to a deleted document) is deleted: only the validated version is ever kept."""
     keeps = doc is not None and doc.status in _KEEPS_UPLOAD and (version_id or None) == (doc.upload_version or None)
+    keeps = keeps or scanning.rescan_under_way(doc)  # the copy made to have the file scanned again
     if not keeps:
         logger.info("discarding a stray upload", extra={"key": key, "document_id": doc.id if doc else None})
         storage.delete_version(key, version_id)

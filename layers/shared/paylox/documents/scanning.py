@@ -11,10 +11,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from paylox import clock
 from paylox.config import get_settings
+
+if TYPE_CHECKING:
+    from paylox.documents.models import DocumentRow
 
 #: The standard antivirus test file (harmless by design; every scanner reports it).
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -102,3 +107,16 @@ def parse_guardduty_event(event: dict[str, Any]) -> ObjectScanResult | None:
         version_id=target.get("versionId") or None,
         verdict=ScanVerdict(status, threats),
     )
+
+
+def scan_deadline(sweep: str) -> dict[str, str]:
+    """The sweep fields that have the cleanup chase a verdict not back by
+    ``DOCUMENT_SCAN_TIMEOUT_MINUTES`` from now (:mod:`paylox.documents.scan_timeout`)."""
+    minutes = get_settings().document_scan_timeout_minutes
+    return {"sweep": sweep, "sweep_at": clock.isoformat(clock.now() + timedelta(minutes=minutes))}
+
+
+def rescan_under_way(doc: DocumentRow | None) -> bool:
+    """Whether ``doc`` waits for the verdict on a copy of its upload made to have it scanned again:
+    that copy is the one upload it still expects."""
+    return doc is not None and doc.status == "PENDING_SCAN" and bool(doc.scan_rescanned_at)

@@ -29,7 +29,7 @@ from paylox.documents.schemas import (
     VerifyRequest,
 )
 from paylox.documents.states import DELETE, DOWNLOADABLE, REJECT_REVIEW, REVIEW_REJECTION_CODE, VERIFY, DocStatus
-from paylox.errors import Forbidden, NotFound
+from paylox.errors import Forbidden, NotFound, SelfAction
 from paylox.ids import new_id
 from paylox.paging import Page
 from paylox.transactions.service import get_for as get_transaction_for
@@ -245,8 +245,11 @@ def delete_document(principal: Principal, document_id: str) -> None:
 
 
 def verify_document(principal: Principal, request: VerifyRequest) -> DocumentOut:
-    """A reviewer (admin or support: a staff route) accepts or rejects an available document."""
+    """A reviewer (admin or support: a staff route) accepts or rejects an available document;
+    never their own (``403 SELF_ACTION``)."""
     doc = load_for(principal, request.document_id)
+    if doc.owner_id == principal.user_id:
+        raise SelfAction()
     now = clock.now_iso()
     changes: dict[str, str | None] = {
         "reviewed_by": principal.user_id,

@@ -7,7 +7,7 @@ way: one conditional write with its audit record, then the domain event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -18,6 +18,7 @@ from paylox.db import is_condition_failure, set_actions
 from paylox.documents.models import DocumentRow, ShareLinkRow, Sweep
 from paylox.documents.states import DocStatus
 from paylox.errors import ConcurrentModification
+from paylox.events import DomainEvent
 from paylox.ids import is_id
 from paylox.statemachine import Machine, Move, Put, Update, commit_change, commit_move
 
@@ -88,17 +89,30 @@ def commit(
     )
 
 
-def update_in_state(doc: DocumentRow, changes: Mapping[str, Any]) -> DocumentRow:
-    """Change fields of ``doc`` without moving it, provided nobody else wrote in between
-    (status and version); otherwise ``doc`` is re-read and the race reported as in :func:`commit`."""
-    status = doc.status
+def update_in_state(
+    doc: DocumentRow,
+    changes: Mapping[str, Any],
+    *,
+    record: AuditRecord | None = None,
+    events: Sequence[DomainEvent] = (),
+) -> DocumentRow:
+    """Change fields of ``doc`` without moving it, provided nobody else wrote in between (its
+    status), with its audit ``record`` and ``events`` in the same DynamoDB transaction when given;
+    otherwise ``doc`` is re-read and the race reported as in :func:`commit`."""
+    condition = DocumentRow.status == doc.status
     try:
-        doc.update(actions=set_actions(DocumentRow, changes), condition=DocumentRow.status == status)
-    except UpdateError as exc:
+        if record is None and not events:
+            doc.update(actions=set_actions(DocumentRow, changes), condition=condition)
+            return doc
+        update = Update(doc, set_actions(DocumentRow, changes), condition=condition)
+        commit_change(updates=[update], audit=[record] if record else [], events=events, aggregate_id=doc.id)
+    except (UpdateError, TransactWriteError) as exc:
         if not is_condition_failure(exc):
             raise
         doc.refresh(consistent_read=True)
         raise ConcurrentModification(resource="document") from exc
+    for name, value in changes.items():  # the transaction does not bring the item up to date
+        setattr(doc, name, value)
     return doc
 
 

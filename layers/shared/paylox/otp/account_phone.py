@@ -10,11 +10,10 @@ admin and the reason.
 from __future__ import annotations
 
 from paylox.auth import Principal
-from paylox.errors import NotFound
+from paylox.errors import NotFound, SelfAction
 from paylox.otp import blocklist
 from paylox.otp.phones import normalise_for_sms
 from paylox.otp.schemas import OtpPurpose, PhoneChangeRequest, UserPhoneOut
-from paylox.users.errors import SelfAction
 from paylox.users.phones import set_verified_phone
 from paylox.users.service import find_profile
 

@@ -1,7 +1,8 @@
 """Email templates for transaction events, in Turkish and English, and the admins' payment alert email.
 
 Plain text, one template per (event, recipient role, language). Placeholders: ``{transaction_id}``,
-``{amount}``, ``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
+``{amount}`` (for ``TransactionCompleted`` what was released: the amount less any refund),
+``{refund_amount}``, ``{refunded_amount}`` (formatted money) and ``{reason}``.
 """
 
 from __future__ import annotations
@@ -71,11 +72,13 @@ TEMPLATES: dict[tuple[str, str], _Template] = {
     ("TransactionCompleted", "buyer"): {
         "tr": (
             "İşleminiz tamamlandı",
-            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı. Paylox'u kullandığınız için teşekkür ederiz.",
+            "Merhaba,\n\n{transaction_id} numaralı işlem tamamlandı ve {amount} satıcıya aktarıldı. "
+            "Paylox'u kullandığınız için teşekkür ederiz.",
         ),
         "en": (
             "Transaction complete",
-            "Hello,\n\nTransaction {transaction_id} is complete. Thank you for using Paylox.",
+            "Hello,\n\nTransaction {transaction_id} is complete and {amount} has been released to the seller. "
+            "Thank you for using Paylox.",
         ),
     },
     ("TransactionCompleted", "seller"): {
@@ -125,6 +128,34 @@ TEMPLATES: dict[tuple[str, str], _Template] = {
             "Refunded for this transaction so far: {refunded_amount}.",
         ),
     },
+    ("TransactionLatePaymentRefunded", "buyer"): {
+        "tr": (
+            "İptal edilen işlemin ödemesi iade edildi",
+            "Merhaba,\n\n{transaction_id} numaralı işlem iptal edildikten sonra {refund_amount} tutarında bir "
+            "ödemeniz alındı. Bu tutar size otomatik olarak iade edildi; hesabınıza yansıması bankanıza bağlı "
+            "olarak birkaç gün sürebilir. İşlem iptal edilmiş olarak kalır.",
+        ),
+        "en": (
+            "Payment for a cancelled transaction refunded",
+            "Hello,\n\nA payment of {refund_amount} reached us after transaction {transaction_id} was "
+            "cancelled. It has been refunded to you automatically; depending on your bank, it may take a few "
+            "days to appear on your account. The transaction stays cancelled.",
+        ),
+    },
+    ("TransactionLatePaymentRefunded", "seller"): {
+        "tr": (
+            "İptal edilen işlemin ödemesi alıcıya iade edildi",
+            "Merhaba,\n\n{transaction_id} numaralı işlem iptal edildikten sonra alıcının {refund_amount} "
+            "tutarındaki ödemesi ulaştı ve alıcıya otomatik olarak iade edildi. İşlem iptal edilmiş olarak "
+            "kalır; ürünü göndermeyin.",
+        ),
+        "en": (
+            "Payment for a cancelled transaction returned to the buyer",
+            "Hello,\n\nThe buyer's payment of {refund_amount} for transaction {transaction_id} arrived after "
+            "it was cancelled and has been refunded to them automatically. The transaction stays cancelled; "
+            "do not ship the item.",
+        ),
+    },
 }
 
 #: Who hears about each transaction event.
@@ -153,6 +184,18 @@ ALERT_EXPLANATIONS: dict[str, tuple[str, str]] = {
         "İşlemin kendi ödemesi dışındaki bir ödemenin iadesi bildirildi; işlem değiştirilmedi.",
         "A refund of a payment other than the transaction's own was reported; the transaction was left untouched.",
     ),
+    "LATE_PAYMENT_REFUNDED": (
+        "İptal edilmiş bir işlem için ödeme alındı ve alıcıya otomatik olarak iade edildi; taraflar "
+        "bilgilendirildi. Yapılacak bir şey yok, kayıt için bildirilir.",
+        "A payment arrived for a cancelled transaction and was refunded to the buyer automatically; the "
+        "parties were told. Nothing to do: for the record.",
+    ),
+    "LATE_PAYMENT_REFUND_FAILED": (
+        "İptal edilmiş bir işlem için alınan ödemenin otomatik iadesi başarısız oldu; sağlayıcı bildirimi "
+        "yeniden gönderdiğinde tekrar denenecek. Tekrarlanırsa ödemeyi sağlayıcıda elle iade edin.",
+        "The automatic refund of a payment received for a cancelled transaction failed; it is retried when "
+        "the provider redelivers the webhook. If it keeps failing, refund the payment with the provider by hand.",
+    ),
     "UNKNOWN_TRANSACTION": (
         "Bilmediğimiz bir işlem için ödeme bildirimi alındı; sağlayıcıya tekrar göndermemesi söylendi.",
         "A payment webhook named a transaction we do not know; the provider was told not to retry it.",
@@ -175,7 +218,8 @@ def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Con
     """The email ``role`` gets for transaction ``event`` (a domain event's detail), in ``locale``."""
     subject, body = TEMPLATES[(event, role)][locale]
     currency = str(detail.get("currency", "TRY"))
-    # A dispute split releases only part of the escrow: its TransactionCompleted says how much.
+    # A split or an earlier partial refund leaves only part of the escrow: TransactionCompleted
+    # says how much was released.
     amount = int(detail.get("released_amount", detail.get("amount", 0)))
     values = {
         "transaction_id": detail.get("transaction_id", ""),

@@ -37,3 +37,12 @@ class SellerUnavailable(DomainError):
     status = 422
     en = "This seller cannot take part in new transactions at the moment."
     tr = "Bu satıcı şu anda yeni işlemlere katılamıyor."
+
+
+class SellerSuspended(DomainError):
+    """The seller's account is suspended: money already in escrow stays there until it is lifted."""
+
+    code = "SELLER_SUSPENDED"
+    status = 409
+    en = "The seller's account is suspended; the funds stay in escrow until the suspension is lifted."
+    tr = "Satıcının hesabı askıya alındı; tutar, askı kaldırılana kadar Paylox güvencesinde kalır."

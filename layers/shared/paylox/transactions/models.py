@@ -42,6 +42,25 @@ class RefundEntry(MapAttribute[str, object]):
     event_id = UnicodeAttribute(null=True)
 
 
+class LatePaymentEntry(MapAttribute[str, object]):
+    """A payment that arrived after the transaction was cancelled, and its automatic refund.
+
+    Written when the refund is decided (``attempted_at`` set: one request is refunding it), then
+    given ``refund_id`` once the gateway accepted it; ``attempted_at`` is cleared when an attempt
+    failed, so the provider's redelivery tries again.
+    """
+
+    payment_id = UnicodeAttribute()
+    amount = NumberAttribute()  # kuruş, as the provider reported it
+    currency = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    event_id = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    attempted_at = UnicodeAttribute(null=True)
+    refund_id = UnicodeAttribute(null=True)
+    refunded_at = UnicodeAttribute(null=True)
+
+
 class FlagEntry(MapAttribute[str, object]):
     """Something staff must look at (an out-of-order webhook, a second payment); never shown to
     the parties."""
@@ -93,6 +112,9 @@ class TransactionRow(Model):
     # The ids of ``refunds``, as a set a write can be conditioned on: each refund is recorded once.
     refund_ids = UnicodeSetAttribute(null=True)
     flags = ListAttribute(of=FlagEntry, null=True)
+    late_payments = ListAttribute(of=LatePaymentEntry, null=True)
+    # The payment ids of ``late_payments``, as a set the deciding write is conditioned on.
+    late_payment_ids = UnicodeSetAttribute(null=True)
     timeline = ListAttribute(of=TimelineEntry, default=list)
     version = VersionAttribute()
 

@@ -22,7 +22,13 @@ from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
 from paylox.statemachine import Move, Put, require_source
 from paylox.transactions import states, store
-from paylox.transactions.errors import SellerIsBuyer, SellerNotFound, SellerUnavailable, WrongParty
+from paylox.transactions.errors import (
+    SellerIsBuyer,
+    SellerNotFound,
+    SellerSuspended,
+    SellerUnavailable,
+    WrongParty,
+)
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
@@ -61,6 +67,18 @@ def _require_available_seller(seller_id: str) -> None:
         raise SellerNotFound(seller_id=seller_id)
     if seller.status == UserStatus.SUSPENDED:
         raise SellerUnavailable(seller_id=seller_id)
+
+
+def require_payable_seller(txn: TransactionRow) -> None:
+    """Raise ``409 SELLER_SUSPENDED`` unless the seller's account may receive money now.
+
+    Checked before anything releases the escrow to the seller (the buyer's confirmation, a
+    dispute's decision and its settlement), so a suspended seller's money stays where it is. A
+    consistent read: a suspension takes effect at once.
+    """
+    seller = find_profile(txn.seller_id, consistent=True)
+    if seller is None or seller.status == UserStatus.SUSPENDED:
+        raise SellerSuspended()
 
 
 def find_transaction(txn_id: str) -> TransactionRow | None:

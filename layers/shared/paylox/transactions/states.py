@@ -3,6 +3,7 @@
 CREATED → PAYMENT_PENDING → FUNDED → SHIPPED → COMPLETED
 PAYMENT_PENDING → FAILED → PAYMENT_PENDING (pay again)
 CREATED | PAYMENT_PENDING | FAILED → CANCELLED
+CANCELLED: a payment arriving late is refunded (the status stays)
 FUNDED | SHIPPED → DISPUTED → COMPLETED | REFUNDED
 FUNDED | SHIPPED → REFUNDED
 """
@@ -48,6 +49,16 @@ PARTIAL_REFUND = move(
     None,
     audit="TRANSACTION_PARTIAL_REFUND",
     event="TransactionPartiallyRefunded",
+)
+#: A payment arrived after the buyer cancelled: its automatic refund is decided (one request
+#: claims it), then recorded once the gateway accepted it. The status stays CANCELLED.
+LATE_PAYMENT = move("late_payment", {S.CANCELLED}, None, audit="TRANSACTION_LATE_PAYMENT")
+LATE_PAYMENT_REFUND = move(
+    "late_payment_refund",
+    {S.CANCELLED},
+    None,
+    audit="TRANSACTION_LATE_PAYMENT_REFUNDED",
+    event="TransactionLatePaymentRefunded",
 )
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})

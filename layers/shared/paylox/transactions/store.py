@@ -2,7 +2,8 @@
 
 Moves go through :func:`paylox.statemachine.commit_move` with this domain's :data:`MACHINE`; the
 refund bookkeeping (``refunds``, ``refunded_amount``, ``refund_ids``) is written here only, by
-:func:`record_refund`, whether a refund moves the transaction or not.
+:func:`record_refund`, whether a refund moves the transaction or not; so are the late payments of
+a cancelled transaction and their refunds (``late_payments``, ``late_payment_ids``).
 """
 
 from __future__ import annotations
@@ -16,16 +17,22 @@ from pynamodb.attributes import MapAttribute
 from paylox import clock
 from paylox.audit import AuditRecord
 from paylox.auth import Actor
+from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
 from paylox.statemachine import LOST_RACE, Machine, Move, Put, Update, commit_change, commit_move
-from paylox.transactions.models import FlagEntry, RefundEntry, TimelineEntry, TransactionRow
-from paylox.transactions.states import TxnStatus
+from paylox.transactions.models import FlagEntry, LatePaymentEntry, RefundEntry, TimelineEntry, TransactionRow
+from paylox.transactions.states import LATE_PAYMENT, LATE_PAYMENT_REFUND, TxnStatus
 
 
 def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
-    """The payload every transaction event carries: enough for a consumer to act without a read."""
+    """The payload every transaction event carries: enough for a consumer to act without a read.
+
+    A completed transaction's event also says ``released_amount``: what actually went to the
+    seller, the amount less what was refunded (a split, a partial refund before the buyer confirmed).
+    """
+    released = {"released_amount": released_amount(txn)} if txn.status == TxnStatus.COMPLETED else {}
     return {
         "transaction_id": txn.id,
         "status": txn.status,
@@ -33,8 +40,14 @@ def event_detail(txn: TransactionRow, **extra: Any) -> dict[str, Any]:
         "seller_id": txn.seller_id,
         "amount": int(txn.amount),
         "currency": txn.currency,
+        **released,
         **extra,
     }
+
+
+def released_amount(txn: TransactionRow) -> int:
+    """What the escrow holds for the seller: the amount less everything refunded to the buyer."""
+    return int(txn.amount) - int(txn.refunded_amount or 0)
 
 
 def timeline_entry(at: str, status: TxnStatus, event: str, actor: Actor, note: str | None = None) -> TimelineEntry:
@@ -129,12 +142,13 @@ def record_refund(
     ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
 
     Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
-    recorded yet, so a repeat (even one racing the first) is a no-op returning the stored row and
-    the amount is never counted twice. Any other lost race raises as
-    :func:`~paylox.statemachine.commit_move` does.
+    recorded yet, so the amount is never counted twice, even by a repeat racing the first. When the
+    refund is already in the books (the provider's ``payment.refunded`` got there first, or a
+    concurrent call did) the move it came with is still made, without the refund (see
+    :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
     if refund.refund_id in refund_ids(txn):
-        return txn
+        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
@@ -157,8 +171,132 @@ def record_refund(
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return txn
+            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
         raise
+
+
+def _move_only(
+    txn: TransactionRow,
+    actor: Actor,
+    move: Move[TxnStatus],
+    *,
+    note: str | None,
+    event_extra: Mapping[str, Any] | None,
+    announced: bool,
+) -> TransactionRow:
+    """The refund is in the books already: make ``move`` alone, unless it keeps the status (a
+    partial refund, nothing left to do) or the transaction already made it (a repeat)."""
+    if move.target is None or txn.status == move.target:
+        return txn
+    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced)
+
+
+@dataclass(frozen=True)
+class LatePayment:
+    """A payment the provider captured after the transaction was cancelled."""
+
+    payment_id: str
+    amount: int  # kuruş
+    currency: str
+    event_id: str | None = None
+
+
+def late_payment(txn: TransactionRow, payment_id: str) -> LatePaymentEntry | None:
+    """The late payment ``payment_id`` as recorded on ``txn``, if it is."""
+    return next((entry for entry in txn.late_payments or [] if entry.payment_id == payment_id), None)
+
+
+def claim_late_refund(txn: TransactionRow, actor: Actor, payment: LatePayment) -> TransactionRow:
+    """Decide to refund ``payment`` and claim this attempt, in one conditional write (the marker).
+
+    The first claim is conditioned on the payment id not being recorded yet, later ones (after a
+    failed attempt) on the version read: of two deliveries racing, one claims and the other loses
+    the race (re-read: the refund is under way). Audited as ``TRANSACTION_LATE_PAYMENT``.
+    """
+    now = clock.now_iso()
+    entries = list(txn.late_payments or [])
+    found = late_payment(txn, payment.payment_id)
+    if found is None:
+        claimed = LatePaymentEntry(
+            payment_id=payment.payment_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            received_at=now,
+            event_id=payment.event_id,
+            attempts=1,
+            attempted_at=now,
+        )
+        changes: dict[str, Any] = {
+            "late_payments": [*entries, claimed],
+            "late_payment_ids": set(txn.late_payment_ids or ()) | {payment.payment_id},
+        }
+        condition = ~TransactionRow.late_payment_ids.contains(payment.payment_id)
+    else:
+        claimed = _entry_with(found, attempts=int(found.attempts or 0) + 1, attempted_at=now)
+        changes, condition = {"late_payments": _replaced(entries, claimed)}, None
+    after = {"payment_id": payment.payment_id, "amount": payment.amount, "attempt": int(claimed.attempts)}
+    return commit_move(
+        MACHINE,
+        txn,
+        LATE_PAYMENT,
+        actor,
+        note=payment.payment_id,
+        changes=changes,
+        condition=condition,
+        audit_after=after,
+    )
+
+
+def record_late_refund(
+    txn: TransactionRow,
+    actor: Actor,
+    payment_id: str,
+    refund_id: str,
+    *,
+    also: Sequence[DomainEvent] = (),
+    event_extra: Mapping[str, Any] | None = None,
+) -> TransactionRow:
+    """Enter the gateway's ``refund_id`` for the late payment ``payment_id`` and announce it
+    (``TransactionLatePaymentRefunded`` and ``also``). A lost race (a flag written meanwhile) is
+    re-read and written again; a refund already recorded is not recorded twice."""
+    for _ in range(3):
+        found = late_payment(txn, payment_id)
+        assert found is not None  # claimed before the gateway was asked
+        if found.refund_id:
+            return txn
+        done = _entry_with(found, refund_id=refund_id, refunded_at=clock.now_iso(), attempted_at=None)
+        try:
+            return commit_move(
+                MACHINE,
+                txn,
+                LATE_PAYMENT_REFUND,
+                actor,
+                note=refund_id,
+                changes={"late_payments": _replaced(list(txn.late_payments or []), done)},
+                audit_after={"payment_id": payment_id, "refund_id": refund_id, "amount": int(found.amount)},
+                also=also,
+                event_extra=event_extra,
+            )
+        except LOST_RACE:
+            continue  # ``txn`` was re-read
+    raise ConcurrentModification(resource="transaction")
+
+
+def release_late_refund(txn: TransactionRow, payment_id: str) -> None:
+    """The attempt failed: let the next delivery of the payment's webhook try again at once."""
+    found = late_payment(txn, payment_id)
+    if found is None or found.refund_id:
+        return
+    released = _entry_with(found, attempted_at=None)
+    txn.update(actions=[TransactionRow.late_payments.set(_replaced(list(txn.late_payments or []), released))])
+
+
+def _entry_with(entry: LatePaymentEntry, **changes: Any) -> LatePaymentEntry:
+    return LatePaymentEntry(**{**entry.as_dict(), **changes})  # type: ignore[no-untyped-call]
+
+
+def _replaced(entries: list[LatePaymentEntry], entry: LatePaymentEntry) -> list[LatePaymentEntry]:
+    return [entry if other.payment_id == entry.payment_id else other for other in entries]
 
 
 def add_flag(

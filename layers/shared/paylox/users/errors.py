@@ -14,14 +14,6 @@ class NotRegistered(Forbidden):
     tr = "Bu hesabın kaydı tamamlanmamış. Lütfen kaydınızı onaylayın veya destek ile iletişime geçin."
 
 
-class SelfAction(Forbidden):
-    """Staff act on other people's records, never their own (their own phone goes through PHONE_CHANGE)."""
-
-    code = "SELF_ACTION"
-    en = "You cannot do this on your own account."
-    tr = "Bu işlemi kendi hesabınızda yapamazsınız."
-
-
 class EmailUnavailable(DomainError):
     """The account could not be told about a change of its confirmation phone, so it was not made."""
 

@@ -30,6 +30,9 @@ class UserProfile(Model):
     # cool-off for any other (docs/otp.md). Absent on a verified phone: it may already.
     confirms_from = UnicodeAttribute(null=True)
     identity_verified = BooleanAttribute(default=False)
+    # ``admin`` or ``support`` as the caller's last verified token said (Cognito groups exist only
+    # in tokens): who may be given staff work, such as a dispute. Absent for everyone else.
+    staff_role = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

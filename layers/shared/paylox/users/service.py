@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paylox.audit import audit_record
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.errors import AccountSuspended
@@ -26,7 +27,30 @@ def ensure_active_profile(principal: Principal) -> UserProfile:
         profile, _ = register(Registration.from_principal(principal))
     if profile.status == UserStatus.SUSPENDED:
         raise AccountSuspended()
+    _note_staff_role(profile, principal)
     return profile
+
+
+def _note_staff_role(profile: UserProfile, principal: Principal) -> None:
+    """Keep the profile's ``staff_role`` as the verified token says: a write only when it changed."""
+    role = principal.role if principal.is_staff else None
+    if profile.staff_role == role:
+        return
+    record = audit_record(
+        "USER_STAFF_ROLE_CHANGED",
+        profile.user_id,
+        principal.actor,
+        before={"staff_role": profile.staff_role},
+        after={"staff_role": role},
+        reason="Cognito groups of the caller's token",
+    )
+    store.set_staff_role(profile, role, record)  # lost to a concurrent request: it recorded the same
+
+
+def is_staff(user_id: str) -> bool:
+    """Whether ``user_id`` is an active user last seen (in a verified token) as admin or support."""
+    profile = store.find(user_id, consistent=True)
+    return profile is not None and profile.status == UserStatus.ACTIVE and profile.staff_role is not None
 
 
 def find_profile(user_id: str, *, consistent: bool = False) -> UserProfile | None:

@@ -57,3 +57,24 @@ def set_verified_phone(profile: UserProfile, phone: str, now: str, confirms_from
         setattr(profile, name, value)
     profile.version = (profile.version or 0) + 1
     return True
+
+
+def set_staff_role(profile: UserProfile, role: str | None, record: AuditRecord) -> bool:
+    """Record ``role`` (None: not staff) on ``profile`` with its audit record, in one DynamoDB
+    transaction conditioned on the role read; False, and nothing written, when it changed meanwhile
+    (a concurrent request of the same user recorded it)."""
+    read = profile.staff_role
+    same_as_read = UserProfile.staff_role.does_not_exist() if read is None else UserProfile.staff_role == read
+    action = UserProfile.staff_role.remove() if role is None else UserProfile.staff_role.set(role)
+    try:
+        with TransactWrite(connection=Connection()) as transaction:
+            transaction.update(profile, actions=[action], condition=same_as_read)
+            transaction.save(record, condition=APPEND_ONLY)
+    except TransactWriteError as exc:
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        conflict = any(reason is not None and reason.code == "TransactionConflict" for reason in reasons)
+        if not (conflict or is_condition_failure(exc)):
+            raise
+        return False  # another request of the same user is writing it
+    profile.staff_role = role
+    return True

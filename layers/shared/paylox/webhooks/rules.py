@@ -3,14 +3,19 @@
 The rule that matters most: an event never moves a transaction backwards. An event the state
 machine cannot take (a failure after the money arrived, a success after a refund, a refund before
 any payment) is recorded and answered 2xx, and, unless it is a harmless repeat, flagged for staff.
+The one exception acts on its own: a payment that arrives after the buyer cancelled is refunded
+automatically (:mod:`paylox.transactions.late_payments`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from paylox.transactions.late_payments import RefundState, refund_states
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
+from paylox.transactions.store import refund_ids
 from paylox.webhooks.schemas import WebhookEvent
 
 S = TxnStatus
@@ -34,6 +39,8 @@ class TxnView:
     refunded_amount: int
     payment_id: str | None
     refund_ids: frozenset[str]
+    #: Payments that arrived after a cancellation, by payment id: where their refund stands.
+    late_payments: Mapping[str, RefundState] = field(default_factory=dict)
 
     @classmethod
     def of(cls, row: TransactionRow) -> TxnView:
@@ -43,7 +50,8 @@ class TxnView:
             currency=row.currency,
             refunded_amount=int(row.refunded_amount or 0),
             payment_id=row.payment.payment_id if row.payment else None,
-            refund_ids=frozenset(entry.refund_id for entry in row.refunds or []),
+            refund_ids=refund_ids(row),
+            late_payments=refund_states(row),
         )
 
 
@@ -74,6 +82,13 @@ class RecordRefund:
 
 
 @dataclass(frozen=True)
+class RefundLatePayment:
+    """A payment captured after the buyer cancelled: refund it through the gateway, at once."""
+
+    amount: int
+
+
+@dataclass(frozen=True)
 class Ignore:
     """Answered 2xx and left alone; ``alert`` names the flag raised for staff, if any."""
 
@@ -88,7 +103,7 @@ class Mismatch:
     reason: str
 
 
-Decision = Fund | Fail | RefundInFull | RecordRefund | Ignore | Mismatch
+Decision = Fund | Fail | RefundInFull | RecordRefund | RefundLatePayment | Ignore | Mismatch
 
 
 def decide(event: WebhookEvent, txn: TxnView) -> Decision:
@@ -112,8 +127,20 @@ def _succeeded(event: WebhookEvent, txn: TxnView) -> Decision:
             return Ignore("already_funded")
         # The buyer was charged a second time: staff must refund that payment.
         return Ignore("duplicate_payment", DUPLICATE_PAYMENT)
-    # CREATED, FAILED, CANCELLED, REFUNDED: money arrived where none is expected.
+    if txn.status == S.CANCELLED:
+        return _late(event, txn)
+    # CREATED, FAILED, REFUNDED: money arrived where none is expected.
     return Ignore("out_of_order", OUT_OF_ORDER)
+
+
+def _late(event: WebhookEvent, txn: TxnView) -> Decision:
+    """The buyer cancelled, then the payment went through: it goes back, once."""
+    state = txn.late_payments.get(event.data.payment_id)
+    if state == "REFUNDED":
+        return Ignore("late_payment_refunded")
+    if state == "IN_PROGRESS":
+        return Ignore("late_payment_refund_in_progress")  # another delivery is refunding it now
+    return RefundLatePayment(event.data.amount)
 
 
 def _failed(txn: TxnView) -> Decision:
@@ -130,6 +157,8 @@ def _refunded(event: WebhookEvent, txn: TxnView) -> Decision:
     data = event.data
     if event.refund_id in txn.refund_ids:
         return Ignore("already_refunded")
+    if data.payment_id in txn.late_payments:
+        return Ignore("late_payment_refund")  # the provider confirming our refund of a late payment
     if txn.status not in _REFUNDABLE:
         # Before the money arrived, or after it was released to the seller.
         return Ignore("out_of_order", OUT_OF_ORDER)

@@ -34,8 +34,10 @@ from paylox.ids import new_id
 from paylox.notify.alerts import ALERT_EVENT
 from paylox.observability import logger, metrics
 from paylox.secrets import get_optional_secret, get_secret
+from paylox.transactions import late_payments
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
+from paylox.transactions.store import LatePayment
 from paylox.webhooks import rules, store
 from paylox.webhooks.allowlist import ip_allowed, parse_networks
 from paylox.webhooks.errors import (
@@ -187,6 +189,10 @@ def _execute(decision: rules.Decision, event: WebhookEvent, txn: TransactionRow,
             transactions.fail_payment(txn, PROVIDER, payment_id=data.payment_id, reason=reason, event_extra=provenance)
         case rules.RefundInFull(amount=amount):
             transactions.refund_in_full(txn, PROVIDER, refund_id=event.refund_id, amount=amount, event_id=event.id)
+        case rules.RefundLatePayment(amount=amount):
+            late = LatePayment(data.payment_id, amount, data.currency, event.id)
+            refund_id = late_payments.refund_late_payment(txn, PROVIDER, late, provenance=provenance)
+            return _Outcome("PROCESSED", {"late_payment_refunded": refund_id}, detail="late payment refunded")
         case rules.RecordRefund(amount=amount, announce=announce):
             transactions.record_refund(
                 txn, PROVIDER, refund_id=event.refund_id, amount=amount, event_id=event.id, announce=announce
