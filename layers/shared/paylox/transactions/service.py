@@ -20,7 +20,7 @@ from paylox.ids import new_id
 from paylox.paging import Page
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
-from paylox.statemachine import Move, Put, require_source
+from paylox.statemachine import Move, Put, commit_move, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import (
     SellerIsBuyer,
@@ -256,7 +256,7 @@ def apply_move(
     also: Sequence[DomainEvent] = (),
     event_extra: Mapping[str, Any] | None = None,
 ) -> TransactionRow:
-    """Move ``txn`` along the state machine, audited and announced (see :func:`store.commit`).
+    """Move ``txn`` along the state machine, audited and announced (:func:`paylox.statemachine.commit_move`).
 
     ``items`` are written in the same DynamoDB transaction (a dispute that freezes the money),
     ``also`` announced with the move.
@@ -265,7 +265,9 @@ def apply_move(
     when a concurrent request moved the transaction first, and :class:`ConcurrentModification`
     when something else changed it meanwhile but the move is still possible (re-read and retry).
     """
-    return store.commit(txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra)
+    return commit_move(
+        store.MACHINE, txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra
+    )
 
 
 def _payment_with(txn: TransactionRow, *, payment_id: str | None, failure_reason: str | None) -> PaymentInfo:

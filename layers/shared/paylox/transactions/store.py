@@ -95,23 +95,6 @@ def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEven
     commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id)
 
 
-def commit(
-    txn: TransactionRow,
-    move: Move[TxnStatus],
-    actor: Actor,
-    *,
-    note: str | None = None,
-    changes: Mapping[str, Any] | None = None,
-    items: Sequence[Put] = (),
-    also: Sequence[DomainEvent] = (),
-    event_extra: Mapping[str, Any] | None = None,
-) -> TransactionRow:
-    """Apply ``move`` to ``txn`` (see :func:`paylox.statemachine.commit_move`)."""
-    return commit_move(
-        MACHINE, txn, move, actor, note=note, changes=changes, items=items, also=also, event_extra=event_extra
-    )
-
-
 @dataclass(frozen=True)
 class Refund:
     """Money the provider returned to the buyer, in kuruş, under the provider's refund id."""
