@@ -36,6 +36,16 @@ def test_ids_are_prefixed_and_sort_by_creation_time():
     assert not is_id("txn_lowercase0000000000000000")
 
 
+def test_ids_made_in_the_same_millisecond_keep_the_order_they_were_made_in(monkeypatch):
+    frozen = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: frozen)
+
+    ids = [new_id("aud") for _ in range(500)]
+
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 500
+
+
 def test_the_clock_only_moves_forward_and_ids_follow_it():
     before = clock.now()
     dev_clock.advance(3600)

@@ -3,12 +3,17 @@
 The body is a ULID (48-bit millisecond time + 80 random bits, Crockford base32), so ids sort by
 creation time as strings. That lets an index use the id itself as its sort key (newest first) and
 a list continue after the last id it returned (see :mod:`paylox.paging`).
+
+Within one millisecond the ids of a process are monotonic (the ULID spec's monotonic mode: the
+random part of the previous id plus one), so records written in order in one request, such as the
+two audit records of a message that also provides requested information, read back in that order.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import threading
 
 from paylox import clock
 
@@ -25,10 +30,20 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+_lock = threading.Lock()
+_last = (-1, 0)  # (millis, random) of the previous id
+
+
 def new_id(prefix: str) -> str:
     """A new id such as ``txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F``."""
+    global _last
     millis = int(clock.now().timestamp() * 1000)
-    return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
+    with _lock:
+        last_millis, last_random = _last
+        # A fresh run starts below 2**79, so adding one per id can never overflow the 80 bits.
+        random = last_random + 1 if millis == last_millis else secrets.randbits(79)
+        _last = (millis, random)
+    return f"{prefix}_{_encode(millis, 10)}{_encode(random, 16)}"
 
 
 def is_id(value: str, prefix: str | None = None) -> bool:
