@@ -11,10 +11,11 @@ from typing import Any
 from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
-from paylox import dev_outbox
+from paylox import clock, dev_outbox
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
-from paylox.payments.base import RefundResult
+from paylox.payments.base import RefundRequest, RefundResult
+from paylox.payments.orders import refund_method, transaction_of_order
 from tests.apigw import ADMIN, AGENT, BUYER, HttpResult, api_event, invoke, load_event
 from tests.integration.bus import EventTap
 from tests.integration.steps import funded_transaction
@@ -135,17 +136,16 @@ class FakeGateway:
 
     failures: int = 0
     refunds: list[dict[str, Any]] = field(default_factory=list)
-    keys: list[str | None] = field(default_factory=list)  # the idempotency key of every call
+    keys: list[str | None] = field(default_factory=list)  # the refund intent id of every call
 
-    def refund(
-        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
-    ) -> RefundResult:
-        self.keys.append(idempotency_key)
+    def refund(self, request: RefundRequest) -> RefundResult:
+        self.keys.append(request.intent_id)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("gateway unavailable")
-        self.refunds.append({"transaction_id": transaction_id, "amount": amount})
-        return RefundResult(refund_id=new_id("rfd"), status="accepted")
+        order = transaction_of_order(request.order_id)
+        self.refunds.append({"transaction_id": order[0] if order else request.order_id, "amount": request.amount})
+        return RefundResult(request.intent_id, "succeeded", refund_method(request, clock.now()), request.amount)
 
     def create_session(self, **_: Any) -> Any:  # not used by disputes
         raise NotImplementedError

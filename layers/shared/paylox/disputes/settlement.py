@@ -26,7 +26,7 @@ from paylox.disputes.states import RESOLVE, SETTLE, Outcome
 from paylox.errors import InvalidState
 from paylox.observability import logger, metrics
 from paylox.payments import get_gateway
-from paylox.payments.base import PaymentGateway
+from paylox.payments.base import PaymentGateway, RefundRequest
 from paylox.statemachine import LOST_RACE, require_source
 from paylox.transactions import states as txn_states
 from paylox.transactions.models import TransactionRow
@@ -91,8 +91,9 @@ def try_settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway | None = N
 def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
     """Refund (if the outcome returns money to the buyer), move the transaction, mark the
     resolution settled and announce it. Each step checks whether it already happened, so a retry
-    after a failure part-way never refunds or moves twice; the gateway gets the dispute as its
-    idempotency key, so even a refund whose answer was lost is not made twice."""
+    after a failure part-way never refunds or moves twice; the refund's intent id is the dispute's,
+    and the gateway client never sends an intent twice (a refund whose answer was lost stays in
+    doubt for staff instead of being retried: ``REFUND_IN_DOUBT``)."""
     resolution = row.resolution
     assert resolution is not None
     if resolution.settlement == SETTLED:
@@ -118,15 +119,26 @@ def _refund(row: DisputeRow, txn: TransactionRow, resolution: Resolution, gatewa
     refund_amount = int(resolution.buyer_amount)
     if not refund_amount or resolution.refund_id:
         return resolution
-    refund = gateway.refund(
-        transaction_id=txn.id,
-        payment_id=txn.payment.payment_id if txn.payment else None,
-        amount=refund_amount,
-        idempotency_key=f"dispute-refund-{row.dispute_id}",
-    )
+    refund = gateway.refund(refund_request(txn, refund_amount, intent_id=f"dispute-refund-{row.dispute_id}"))
     store.commit(row, {"resolution": resolution_with(resolution, refund_id=refund.refund_id)}, None, clock.now_iso())
     assert row.resolution is not None
     return row.resolution
+
+
+def refund_request(txn: TransactionRow, amount: int, *, intent_id: str) -> RefundRequest:
+    """The gateway refund of ``amount`` kuruş of a funded transaction. The paid attempt's start is
+    the earliest its capture can be, so a cancel is chosen only when that is surely today."""
+    started = [entry.at for entry in txn.timeline or [] if entry.status == TxnStatus.PAYMENT_PENDING.value]
+    return RefundRequest(
+        intent_id=intent_id,
+        order_id=(txn.payment.session_id if txn.payment else None) or txn.id,
+        gateway_transaction_id=txn.payment.payment_id if txn.payment else None,
+        amount=amount,
+        captured_amount=int(txn.amount),
+        refunded_amount=int(txn.refunded_amount or 0),
+        currency=txn.currency,
+        paid_at=clock.parse_iso(started[-1] if started else txn.created_at),
+    )
 
 
 def _move_the_money(
