@@ -478,14 +478,24 @@ def test_without_the_gateway_id_the_refund_looks_it_up_by_order(gateway, at):
     assert sent(1)["transaction_id"] == "77"
 
 
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ({"json": {"response_code": "00404", "message": "yok"}}, PaymentNotFound),
+        ({"body": requests.ReadTimeout("slow")}, PaymentProviderUnavailable),
+        ({"body": "not json"}, PaymentProviderError),
+    ],
+)
 @responses.activate
-def test_a_refund_of_an_order_the_gateway_does_not_know_is_not_found_and_may_be_retried(gateway, at):
+def test_a_failed_lookup_of_the_gateway_id_sends_no_refund_and_may_be_retried(gateway, at, answer, error):
     at("2026-03-12T12:00:00")
-    responses.post(url("payment/status"), json={"response_code": "00404", "message": "yok"})
+    responses.post(url("payment/status"), **answer)
 
     for _ in range(2):
-        with pytest.raises(PaymentNotFound):
+        with pytest.raises(error):
             gateway.refund(refund_request(40_000, gateway_transaction_id=None))
+
+    assert [c.request.url for c in responses.calls] == [url("payment/status")] * 2
 
 
 # ------------------------------------------------------------------------------------ secrets

@@ -198,8 +198,12 @@ class JetcheckoutGateway:
             return done
         try:
             gateway_id = request.gateway_transaction_id or self._gateway_id_of(request.order_id)
+        except Exception:
+            self.ledger.release(request.intent_id)  # only a status query was made: may be tried again
+            raise
+        try:
             result = self._give_back(request, gateway_id, method)
-        except (CallNotSent, PaymentRejected, PaymentNotFound):
+        except (CallNotSent, PaymentRejected):
             self.ledger.release(request.intent_id)  # nothing happened at the gateway: may be tried again
             raise
         except Exception:
