@@ -68,12 +68,11 @@ def test_paying_with_jetcheckout_without_a_saved_card_is_refused_and_nothing_mov
 
 
 @pytest.fixture
-def midday():
-    """Istanbul midday, so that paying and refunding surely fall on one Turkish day."""
+def midday(monkeypatch):
+    """Istanbul midday, so that paying and refunding surely fall on one Turkish day (the session's
+    own clock, the dev stack's, comes back afterwards)."""
     moment = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-    clock.use(lambda: moment)
-    yield
-    clock.use(clock.real_time)
+    monkeypatch.setattr(clock, "_source", lambda: moment)
 
 
 @responses.activate

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -55,16 +55,16 @@ def gateway() -> JetcheckoutGateway:
 
 
 @pytest.fixture
-def at() -> Iterator[object]:
-    """Set the clock to an Istanbul wall time (UTC+3, no daylight saving since 2016)."""
+def at(monkeypatch) -> Callable[[str], datetime]:
+    """Set the clock to an Istanbul wall time (UTC+3, no daylight saving since 2016); the test
+    session's own clock (the dev stack's) comes back afterwards."""
 
     def set_to(istanbul: str) -> datetime:
         moment = datetime.fromisoformat(istanbul + "+03:00")
-        clock.use(lambda: moment)
+        monkeypatch.setattr(clock, "_source", lambda: moment)
         return moment
 
-    yield set_to
-    clock.use(clock.real_time)
+    return set_to
 
 
 def istanbul(wall: str) -> datetime:
@@ -373,14 +373,12 @@ def test_a_payment_at_2359_refunded_at_0001_is_refunded_not_cancelled(gateway, a
 
 
 @responses.activate
-def test_the_day_is_istanbuls_not_utcs(gateway):
+def test_the_day_is_istanbuls_not_utcs(gateway, at):
     # 22:30 UTC on the 9th is 01:30 on the 10th in Istanbul; 20:00 UTC on the 10th is 23:00 there.
-    clock.use(lambda: datetime(2026, 3, 10, 20, 0, tzinfo=UTC))
-    try:
-        responses.post(url("payment/cancel"), json={"response_code": "00"})
-        result = gateway.refund(refund_request(paid_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC)))
-    finally:
-        clock.use(clock.real_time)
+    at("2026-03-10T23:00:00")
+    responses.post(url("payment/cancel"), json={"response_code": "00"})
+
+    result = gateway.refund(refund_request(paid_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC)))
 
     assert result.method == "cancel"
 
