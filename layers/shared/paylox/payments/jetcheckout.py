@@ -47,6 +47,8 @@ from paylox.secrets import get_secret
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 APPROVED, THREE_D_SECURE, FOUND = "00", "00307", "00200"
+#: Accepted as a cancel by the evidenced client, meaning unknown: the refund is left in doubt.
+CANCEL_UNCLEAR = "01"
 #: How long we let a started attempt wait for the buyer (ours: the gateway states no expiry).
 SESSION_TTL = timedelta(minutes=30)
 AmountUnit = Literal["lira", "kurus"]
@@ -190,8 +192,8 @@ class JetcheckoutGateway:
 
     # ------------------------------------------------------------------ refund and cancel
     def refund(self, request: RefundRequest) -> RefundResult:
-        """A cancel for the whole payment on its own Istanbul day, else a refund; a refused cancel
-        falls back to a refund. At most once per intent: see :class:`~paylox.payments.base.RefundLedger`."""
+        """A cancel for the whole payment on its own Istanbul day, else a refund. At most once per
+        intent: see :class:`~paylox.payments.base.RefundLedger`."""
         method = refund_method(request, clock.now())
         done = self.ledger.claim(request, method)
         if done is not None:
@@ -217,10 +219,13 @@ class JetcheckoutGateway:
         if method == "cancel":
             cancel = {"application_key": key, "order_id": request.order_id, "transaction_id": gateway_id}
             data = self._post("payment/cancel", cancel, request.order_id)
-            if data["response_code"] == APPROVED:
+            code = data["response_code"]
+            if code == APPROVED:
                 return RefundResult(request.intent_id, "succeeded", "cancel", request.amount)
-            # A refused cancel changed nothing (e.g. the bank closed the day early): refund instead.
-            _log_refusal("payment/cancel", data, request.order_id)
+            if code == CANCEL_UNCLEAR:  # the evidenced client counts it as cancelled: never refund on top
+                raise self._refused("payment/cancel", data, request.order_id, PaymentProviderError())
+            # Refused, nothing changed; no refund on top today: a retry from the next day refunds.
+            raise self._refused("payment/cancel", data, request.order_id, PaymentRejected(code))
         body: dict[str, Any] = {
             "application_key": key,
             "order_id": request.order_id,
