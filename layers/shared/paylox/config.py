@@ -75,6 +75,10 @@ class Settings(BaseModel):
     jetcheckout_ip_allowlist: CidrList = Field(alias="JETCHECKOUT_IP_ALLOWLIST")
     jetcheckout_base_url: OptionalUrl = Field(alias="JETCHECKOUT_BASE_URL", default=None)
     jetcheckout_timeout_seconds: float = Field(alias="JETCHECKOUT_TIMEOUT_SECONDS", default=5.0, gt=0, le=8)
+    # The unit of amounts in Jetcheckout's answers is not documented (docs/payments.md): check it in test mode.
+    jetcheckout_response_amount_unit: Literal["lira", "kurus"] = Field(
+        alias="JETCHECKOUT_RESPONSE_AMOUNT_UNIT", default="lira"
+    )
     payment_return_url: OptionalUrl = Field(alias="PAYMENT_RETURN_URL", default=None)
 
     # ---------------------------------------------------------------- OTP (docs/otp.md)

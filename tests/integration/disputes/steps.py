@@ -12,10 +12,11 @@ from devstack.lambda_context import LambdaContext
 from devstack.stack import dev_stack
 from functions.admin import disputes_list as admin_disputes_list
 from functions.disputes import assign, create, evidence, get, message, notify, request_info, resolve, sla
-from paylox import dev_outbox
+from paylox import clock, dev_outbox
 from paylox.errors import DomainError, NotFound
 from paylox.ids import new_id
-from paylox.payments.base import RefundResult
+from paylox.payments.base import RefundRequest, RefundResult
+from paylox.payments.orders import refund_method, transaction_of_order
 from tests.apigw import ADMIN, AGENT, BUYER, HttpResult, api_event, invoke, load_event
 from tests.integration.bus import EventTap
 from tests.integration.steps import funded_transaction
@@ -141,28 +142,26 @@ class FakeDocuments:
 @dataclass
 class FakeGateway:
     """The payment gateway's refund call, recorded. Like the provider, it answers a repeated
-    idempotency key with the refund it already made. ``failures`` refunds fail before one succeeds;
+    refund intent with the refund it already made. ``failures`` refunds fail before one succeeds;
     ``lost_answers`` refunds are made but their answer never arrives (a timeout)."""
 
     failures: int = 0
     lost_answers: int = 0
     refunds: list[dict[str, Any]] = field(default_factory=list)
-    keys: list[str | None] = field(default_factory=list)  # the idempotency key of every call
-    made: dict[str, RefundResult] = field(default_factory=dict)  # by idempotency key
+    keys: list[str | None] = field(default_factory=list)  # the refund intent id of every call
+    made: dict[str, RefundResult] = field(default_factory=dict)  # by refund intent id
 
-    def refund(
-        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
-    ) -> RefundResult:
-        self.keys.append(idempotency_key)
+    def refund(self, request: RefundRequest) -> RefundResult:
+        self.keys.append(request.intent_id)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("gateway unavailable")
-        if idempotency_key is not None and idempotency_key in self.made:
-            return self.made[idempotency_key]
-        self.refunds.append({"transaction_id": transaction_id, "amount": amount})
-        result = RefundResult(refund_id=new_id("rfd"), status="accepted")
-        if idempotency_key is not None:
-            self.made[idempotency_key] = result
+        if request.intent_id in self.made:
+            return self.made[request.intent_id]
+        order = transaction_of_order(request.order_id)
+        self.refunds.append({"transaction_id": order[0] if order else request.order_id, "amount": request.amount})
+        result = RefundResult(request.intent_id, "succeeded", refund_method(request, clock.now()), request.amount)
+        self.made[request.intent_id] = result
         if self.lost_answers:
             self.lost_answers -= 1
             raise TimeoutError("the answer was lost")

@@ -59,7 +59,7 @@ def test_refunding_the_buyer_refunds_through_the_gateway(gateway):
 
     assert result.status == 200
     assert gateway.refunds == [{"transaction_id": dispute["transaction_id"], "amount": 99_990}]
-    assert result.json["resolution"]["refund_id"].startswith("rfd_")
+    assert result.json["resolution"]["refund_id"] == f"dispute-refund-{dispute['id']}"
     txn = find_transaction(dispute["transaction_id"])
     assert txn.status == "REFUNDED"
     assert int(txn.refunded_amount) == 99_990

@@ -30,6 +30,7 @@ from paylox.payments.base import PaymentGateway
 from paylox.statemachine import LOST_RACE, require_source
 from paylox.transactions import states as txn_states
 from paylox.transactions.errors import SellerSuspended
+from paylox.transactions.gateway_refunds import refund_request
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.service import find_transaction, refund_in_full, release, require_payable_seller
 from paylox.transactions.states import TxnStatus
@@ -98,8 +99,9 @@ def try_settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway | None = N
 def settle(row: DisputeRow, actor: Actor, gateway: PaymentGateway) -> None:
     """Refund (if the outcome returns money to the buyer), move the transaction, mark the
     resolution settled and announce it. Each step checks whether it already happened, so a retry
-    after a failure part-way never refunds or moves twice; the gateway gets the dispute as its
-    idempotency key, so even a refund whose answer was lost is not made twice."""
+    after a failure part-way never refunds or moves twice; the refund's intent id is the dispute's,
+    and the gateway client never sends an intent twice (a refund whose answer was lost stays in
+    doubt for staff instead of being retried: ``REFUND_IN_DOUBT``)."""
     resolution = row.resolution
     assert resolution is not None
     if resolution.settlement == SETTLED:
@@ -129,12 +131,7 @@ def _refund(row: DisputeRow, txn: TransactionRow, resolution: Resolution, gatewa
     refund_amount = int(resolution.buyer_amount)
     if not refund_amount or resolution.refund_id:
         return resolution
-    refund = gateway.refund(
-        transaction_id=txn.id,
-        payment_id=txn.payment.payment_id if txn.payment else None,
-        amount=refund_amount,
-        idempotency_key=f"dispute-refund-{row.dispute_id}",
-    )
+    refund = gateway.refund(refund_request(txn, refund_amount, intent_id=f"dispute-refund-{row.dispute_id}"))
     store.commit(row, {"resolution": resolution_with(resolution, refund_id=refund.refund_id)}, None, clock.now_iso())
     assert row.resolution is not None
     return row.resolution

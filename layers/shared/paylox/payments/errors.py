@@ -46,3 +46,22 @@ class PaymentNotFound(DomainError):
     status = 404
     en = "The payment provider has no payment for this transaction."
     tr = "Ödeme sağlayıcısında bu işleme ait bir ödeme yok."
+
+
+class RefundExceedsCaptured(DomainError):
+    """A refund asked for more than the payment captured minus what was already returned."""
+
+    code = "REFUND_EXCEEDS_CAPTURED"
+    status = 422
+    en = "The refund is larger than what remains of the payment."
+    tr = "İade tutarı ödemenin kalan tutarından büyük."
+
+
+class RefundInDoubt(DomainError):
+    """An earlier call for this refund intent may have reached the gateway and its answer is
+    unknown (or another call is sending it now): it is never sent again blindly."""
+
+    code = "REFUND_IN_DOUBT"
+    status = 409
+    en = "A refund for this request may already have been made. Staff must check it with the payment provider."
+    tr = "Bu talep için iade zaten yapılmış olabilir. Ekibimizin ödeme sağlayıcısıyla kontrol etmesi gerekiyor."

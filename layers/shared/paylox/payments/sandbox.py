@@ -9,28 +9,35 @@ from __future__ import annotations
 from datetime import timedelta
 
 from paylox import clock
-from paylox.ids import new_id
-from paylox.payments.base import PaymentSession, PaymentStatus, RefundResult
+from paylox.payments.base import GatewayPaymentStatus, PaymentSession, RefundRequest, RefundResult
+from paylox.payments.orders import refund_method
 
 SESSION_TTL = timedelta(minutes=30)
 
 
 class SandboxGateway:
     def create_session(
-        self, *, transaction_id: str, amount: int, currency: str, description: str, buyer_email: str | None
+        self,
+        *,
+        transaction_id: str,
+        amount: int,
+        currency: str,
+        description: str,
+        buyer_email: str | None,
+        order_id: str,
+        card_token: str | None = None,
     ) -> PaymentSession:
-        session_id = new_id("pss")
         return PaymentSession(
-            session_id=session_id,
-            payment_url=f"https://sandbox.jetcheckout.invalid/pay/{session_id}?ref={transaction_id}",
+            session_id=order_id,
+            payment_url=f"https://sandbox.jetcheckout.invalid/pay/{order_id}",
             expires_at=clock.isoformat(clock.now() + SESSION_TTL),
+            order_id=order_id,
         )
 
-    def payment_status(self, *, transaction_id: str) -> PaymentStatus:
-        # The sandbox keeps no state: the webhooks sent by hand are the only truth in development.
-        return PaymentStatus(transaction_id=transaction_id, payment_id=None, status="pending", amount=0, currency="TRY")
+    def payment_status(self, *, order_id: str) -> GatewayPaymentStatus:
+        # The sandbox keeps no state yet: the webhooks sent by hand are the only truth in development.
+        return GatewayPaymentStatus(order_id=order_id, found=False, response_code="sandbox")
 
-    def refund(
-        self, *, transaction_id: str, payment_id: str | None, amount: int, idempotency_key: str | None = None
-    ) -> RefundResult:
-        return RefundResult(refund_id=new_id("rfd"), status="accepted")
+    def refund(self, request: RefundRequest) -> RefundResult:
+        method = refund_method(request, clock.now())  # the same checks and choice as the gateway's
+        return RefundResult(refund_id=request.intent_id, status="accepted", method=method, amount=request.amount)

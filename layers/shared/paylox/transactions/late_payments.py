@@ -18,6 +18,7 @@ is taken over once it is :data:`LEASE_SECONDS` old.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -29,6 +30,7 @@ from paylox.observability import logger, metrics
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.transactions import store
+from paylox.transactions.gateway_refunds import refund_request
 from paylox.transactions.models import LatePaymentEntry, TransactionRow
 from paylox.transactions.store import LatePayment
 
@@ -67,12 +69,12 @@ def refund_late_payment(
     """
     store.claim_late_refund(txn, actor, payment)
     try:
-        refund = (gateway or get_gateway()).refund(
-            transaction_id=txn.id,
-            payment_id=payment.payment_id,
-            amount=payment.amount,
-            idempotency_key=f"late-payment-{txn.id}-{payment.payment_id}",
+        request = refund_request(
+            txn, payment.amount, intent_id=f"late-payment-{txn.id}-{payment.payment_id}", captured_amount=payment.amount
         )
+        # The late capture is the provider's own payment id, not the (cancelled) attempt's.
+        request = replace(request, gateway_transaction_id=payment.payment_id)
+        refund = (gateway or get_gateway()).refund(request)
     except Exception as exc:
         _failed(txn, payment, exc)
         raise

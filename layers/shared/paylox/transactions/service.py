@@ -20,6 +20,7 @@ from paylox.ids import new_id
 from paylox.paging import Page
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
+from paylox.payments.orders import order_id_for
 from paylox.statemachine import Move, Put, commit_move, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import (
@@ -112,10 +113,16 @@ def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSessi
         currency=txn.currency,
         description=txn.description,
         buyer_email=principal.email,
+        order_id=order_id_for(txn.id, attempt=1 + _attempts(txn)),
     )
     payment = PaymentInfo(session_id=session.session_id, payment_url=session.payment_url)
     txn = apply_move(txn, states.PAY, principal.actor, changes={"payment": payment})
     return txn, session
+
+
+def _attempts(txn: TransactionRow) -> int:
+    """Payment attempts started so far: each gets its own gateway order id."""
+    return sum(1 for entry in txn.timeline or [] if entry.status == TxnStatus.PAYMENT_PENDING.value)
 
 
 def ship(principal: Principal, txn_id: str) -> TransactionRow:
