@@ -1,0 +1,16 @@
+"""GET /api/admin/users/{id}: a user's profile with statistics, documents and recent audit records (staff)."""
+
+from paylox.errors import NotFound
+from paylox.http import create_app, http_handler, problem_responses
+from paylox.users import overview
+from paylox.users.schemas import UserDetailOut
+
+app = create_app(role="staff")
+
+
+@app.get("/api/admin/users/<id>", responses=problem_responses(NotFound))
+def get_user(id: str) -> UserDetailOut:
+    return overview.user_detail(id)
+
+
+handler = http_handler(app)
