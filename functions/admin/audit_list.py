@@ -6,14 +6,20 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from paylox.audit_review import AuditFilter, AuditRecordOut, RangeReversed, RangeTooLarge, TimeRange, list_records
-from paylox.errors import InvalidCursor
+from paylox.errors import AccountSuspended, AdminOnly, InvalidCursor
 from paylox.http import create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 
 app = create_app(role="admin")
 
 
-@app.get("/api/admin/audit/list", responses=problem_responses(InvalidCursor, RangeReversed, RangeTooLarge))
+@app.get(
+    "/api/admin/audit/list",
+    responses={
+        200: {"description": "Audit records, newest first"},
+        **problem_responses(AdminOnly, AccountSuspended, InvalidCursor, RangeReversed, RangeTooLarge),
+    },
+)
 def list_audit(
     actor_id: Annotated[str | None, Query(max_length=128)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,

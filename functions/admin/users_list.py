@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from paylox.audit_review import RangeReversed
-from paylox.errors import InvalidCursor
+from paylox.errors import AccountSuspended, InvalidCursor, StaffOnly
 from paylox.http import create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.users import directory
@@ -17,7 +17,13 @@ from paylox.users.schemas import UserListItemOut
 app = create_app(role="staff")
 
 
-@app.get("/api/admin/users/list", responses=problem_responses(InvalidCursor, RangeReversed))
+@app.get(
+    "/api/admin/users/list",
+    responses={
+        200: {"description": "The users, newest first"},
+        **problem_responses(StaffOnly, AccountSuspended, InvalidCursor, RangeReversed),
+    },
+)
 def list_users(
     status: Annotated[UserStatus | None, Query()] = None,
     verified: Annotated[bool | None, Query(description="Identity verified")] = None,

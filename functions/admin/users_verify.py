@@ -1,6 +1,6 @@
 """PUT /api/admin/users/{id}/verify: an admin records whether a user's identity is verified, with a reason."""
 
-from paylox.errors import ConcurrentModification, NotFound, SelfAction
+from paylox.errors import AccountSuspended, AdminOnly, ConcurrentModification, NotFound, SelfAction
 from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.users import moderation
 from paylox.users.errors import DocumentsNotOwned
@@ -11,7 +11,12 @@ app = create_app(role="admin")
 
 @app.put(
     "/api/admin/users/<id>/verify",
-    responses=problem_responses(SelfAction, NotFound, DocumentsNotOwned, ConcurrentModification),
+    responses={
+        200: {"description": "The profile as changed"},
+        **problem_responses(
+            AdminOnly, AccountSuspended, SelfAction, NotFound, DocumentsNotOwned, ConcurrentModification
+        ),
+    },
 )
 def verify(id: str, body: VerifyRequest) -> UserOut:
     return moderation.set_identity(current_principal(), id, body)

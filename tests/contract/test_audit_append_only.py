@@ -28,7 +28,7 @@ WRITING_TEMPLATES = {"DynamoDBCrudPolicy", "DynamoDBWritePolicy", "DynamoDBRecon
 def _names_audit_table(value: Any) -> bool:
     """Whether a resource (Ref, GetAtt, Sub or a plain string) is the audit table or one of its indexes."""
     text = repr(value)
-    return AUDIT in text or "*" == value or value == ["*"]
+    return AUDIT in text or value == "*" or value == ["*"]
 
 
 def _allows_forbidden(actions: Any) -> list[str]:
@@ -90,7 +90,11 @@ def test_functions_append_to_the_audit_table_through_the_core_policy():
     "policy",
     [
         {"DynamoDBCrudPolicy": {"TableName": {"Ref": AUDIT}}},
-        {"Statement": [{"Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": {"Fn::GetAtt": [AUDIT, "Arn"]}}]},
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": {"Fn::GetAtt": [AUDIT, "Arn"]}}
+            ]
+        },
         {"Statement": [{"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": "*"}]},
     ],
 )

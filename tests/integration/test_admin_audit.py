@@ -14,6 +14,7 @@ from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER, HttpResult, api_e
 from tests.integration.disputes.steps import seen_as_staff
 from tests.integration.steps import funded_transaction, suspend
 
+
 def istanbul_today() -> str:
     return dev_clock.now().astimezone(ZoneInfo("Europe/Istanbul")).date().isoformat()
 
