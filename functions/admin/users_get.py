@@ -1,7 +1,7 @@
 """GET /api/admin/users/{id}: a user's profile with statistics, documents and recent audit records (staff)."""
 
 from paylox.errors import AccountSuspended, NotFound, StaffOnly
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.users import overview
 from paylox.users.schemas import UserDetailOut
 
@@ -16,7 +16,7 @@ app = create_app(role="staff")
     },
 )
 def get_user(id: str) -> UserDetailOut:
-    return overview.user_detail(id)
+    return overview.user_detail(current_principal(), id)
 
 
 handler = http_handler(app)

@@ -40,4 +40,4 @@ def test_suspend_refuses_the_next_request_and_unsuspend_lets_the_user_back(stack
     assert lifted.status_code == 200, lifted.text
     assert stack.request("GET", "/api/transaction/list", token=user_token).status_code == 200
     log = stack.request("GET", f"/api/admin/audit/list?resource_id={user}", token=admin_token).json()
-    assert [record["action"] for record in log["items"]][:2] == ["USER_UNSUSPENDED", "USER_SUSPENDED"]
+    assert [record["action"] for record in log["items"]][:3] == ["USER_UNSUSPENDED", "USER_VIEWED", "USER_SUSPENDED"]

@@ -250,6 +250,7 @@ def test_a_user_read_by_staff_has_stats_documents_and_recent_audit():
         body["recent_audit"][0]
     )
     assert dispute["transaction_id"]
+    assert [(r.action, r.actor_id) for r in audit_trail(SELLER)][-1] == ("USER_VIEWED", AGENT)
 
 
 def test_an_unknown_user_is_not_found():

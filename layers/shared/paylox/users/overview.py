@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from paylox.audit import write_audit
 from paylox.audit_review import AuditFilter, list_records
+from paylox.auth import Principal
 from paylox.documents import store as documents
 from paylox.errors import NotFound
 from paylox.paging import Page
@@ -27,11 +29,13 @@ DOCUMENTS_SHOWN = 20
 AUDIT_SHOWN = 20
 
 
-def user_detail(user_id: str) -> UserDetailOut:
+def user_detail(principal: Principal, user_id: str) -> UserDetailOut:
     """The profile of ``user_id`` (``404 NOT_FOUND`` for someone never registered) with its
-    statistics, newest documents and newest audit records."""
+    statistics, newest documents and newest audit records. The view itself is audited
+    (``USER_VIEWED``, after the records shown are read): a profile is personal data in bulk."""
     profile = _profile(user_id)
     recent = list_records(AuditFilter(resource_id=user_id), AUDIT_SHOWN, None).items
+    write_audit("USER_VIEWED", user_id, principal.actor)
     return UserDetailOut(
         **UserOut.from_profile(profile).model_dump(),
         stats=_stats(user_id),
