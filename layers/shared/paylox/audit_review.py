@@ -35,6 +35,8 @@ from paylox.paging import Keyset, Page
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 #: The longest range the unfiltered list and the report read at once.
 MAX_RANGE_DAYS = 366
+#: Items per DynamoDB request when the list filters within a partition.
+FILTERED_PAGE_SIZE = 200
 
 
 class RangeTooLarge(DomainError):
@@ -165,7 +167,15 @@ def _by_key(filters: AuditFilter, lower: str | None, upper: str | None, count: i
         actor_id=filters.actor_id if filters.resource_id else None,
         action=filters.action if filters.resource_id or filters.actor_id else None,
     )
-    options: dict[str, Any] = {"filter_condition": rest, "scan_index_forward": False, "limit": count + 1}
+    # With a filter, DynamoDB's page limit counts items before filtering: read wider pages so a
+    # selective filter costs few requests (PynamoDB stops once ``limit`` items passed it).
+    page_size = count + 1 if rest is None else max(count + 1, FILTERED_PAGE_SIZE)
+    options: dict[str, Any] = {
+        "filter_condition": rest,
+        "scan_index_forward": False,
+        "limit": count + 1,
+        "page_size": page_size,
+    }
     if filters.resource_id:
         rows = AuditRecord.query(filters.resource_id, condition, **options)
     elif filters.actor_id:
