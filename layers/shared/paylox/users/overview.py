@@ -73,7 +73,7 @@ def transactions_of(
 
 
 def _profile(user_id: str) -> UserProfile:
-    profile = store.find(user_id)
+    profile = store.find(user_id, consistent=True)  # staff see a suspension they just made
     if profile is None:
         raise NotFound("user")
     return profile
