@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,9 @@ def paylox(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
 def test_the_stack_is_healthy(stack):
     response = stack.request("GET", "/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert (body["status"], body["stage"]) == ("ok", "dev")
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-z.]+", body["version"]), body["version"]
 
 
 def test_a_buyer_opens_and_pays_a_transaction_that_only_its_parties_can_see(stack):
