@@ -151,6 +151,10 @@ class Settings(BaseModel):
     # The browser origins the HTTP API allows (template parameter CorsAllowOrigins), read here only
     # so that a localhost origin outside dev fails the cold start instead of every browser call.
     cors_allow_origins: CsvList = Field(alias="CORS_ALLOW_ORIGINS", default_factory=list)
+    # The latest deep-health report (paylox.health), written by HealthCheckFunction.
+    health_table: str = Field(alias="HEALTH_TABLE", min_length=1)
+    # Given only to the function of GET /api/admin/health, which invokes it for a fresh report.
+    health_check_function: str = Field(alias="HEALTH_CHECK_FUNCTION", default="")
 
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
