@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -16,7 +16,7 @@ from paylox.health import store
 from paylox.health.probes import checks_for
 from paylox.health.runner import RUN_TIMEOUT_SECONDS, run_checks
 from paylox.health.schemas import DependencyHealth, HealthReport, overall
-from paylox.observability import logger, metrics
+from paylox.observability import count_per, logger, metrics
 
 #: A stored report younger than this is answered as it is; an older one is refreshed first.
 FRESH_SECONDS = 30
@@ -32,10 +32,7 @@ def check_now() -> HealthReport:
     report = HealthReport(status=overall(dependencies), checked_at=clock.now_iso(), dependencies=dependencies)
     for dependency in dependencies:
         # One metric per dependency (its own dimension) for the dashboard...
-        with single_metric(
-            name="DependencyDown", unit=MetricUnit.Count, value=int(dependency.status == "down"), namespace="Paylox"
-        ) as metric:
-            metric.add_dimension(name="Dependency", value=dependency.name)
+        count_per("DependencyDown", "Dependency", dependency.name, int(dependency.status == "down"))
     # ...and their sum, which one alarm watches: any dependency down twice in a row.
     metrics.add_metric(
         name="DependenciesDown", unit=MetricUnit.Count, value=sum(dep.status == "down" for dep in dependencies)
