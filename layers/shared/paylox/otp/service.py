@@ -21,7 +21,7 @@ from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
 from paylox.ids import new_id
-from paylox.observability import metrics
+from paylox.observability import count_per, metrics
 from paylox.otp import activity, attempts, blocklist, limits, store
 from paylox.otp.bindings import Binder
 from paylox.otp.captcha import verify_captcha
@@ -123,6 +123,7 @@ def _send_one(
     sent = _deliver(principal, row, text, reservation, time_left)
     _record_message(row, sent)
     metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
+    count_per("SmsSentByProvider", "Provider", sent.provider)
     activity.record(
         "OTP_RESENT" if resend else "OTP_SENT",
         leg.phone,
