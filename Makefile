@@ -33,7 +33,7 @@ export SAM_CLI_TELEMETRY := 0
 
 PYTEST := $(BIN)/pytest
 
-.PHONY: help venv sam-venv bootstrap dev test unit integration contract e2e lint format build validate \
+.PHONY: help venv sam-venv redis-server bootstrap dev test unit integration contract e2e lint format build validate \
 	deploy bench clean require-python require-env
 
 help:
@@ -59,9 +59,20 @@ require-python:
 venv: $(VENV_STAMP) ; @:
 sam-venv: $(SAM_STAMP) ; @:
 
-# Both environments at once: the installs mostly wait on downloads.
+# Both environments at once: the installs mostly wait on downloads. The cache's Redis backend is
+# tested against a real redis-server (tests/redis_server.py starts one per test session).
 bootstrap:
-	@$(MAKE) -j2 venv sam-venv
+	@$(MAKE) -j2 venv sam-venv redis-server
+
+# The Debian package, when no redis-server is on PATH: with sudo unless make runs as root.
+redis-server:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		echo "installing redis-server (Debian package) for the cache's tests"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null \
+			|| { $$sudo apt-get update -q >/dev/null && \
+			     $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null; }; \
+	fi
 
 $(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.toml | require-python
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
@@ -90,7 +101,7 @@ test: bootstrap lint
 unit: venv
 	$(PYTEST) tests/unit -q
 
-integration: venv
+integration: venv redis-server
 	$(PYTEST) tests/integration -q
 
 contract: bootstrap

@@ -145,6 +145,14 @@ class Settings(BaseModel):
     # or refused (403 NOT_REGISTERED) is decided by the template, from where identities come from.
     profile_on_first_request: TrueOrFalse = Field(alias="PROFILE_ON_FIRST_REQUEST")
 
+    # ---------------------------------------------------------------- cache and statistics (docs/admin.md)
+    cache_table: str = Field(alias="CACHE_TABLE", min_length=1)
+    cache_backend: Literal["dynamodb", "redis"] = Field(alias="CACHE_BACKEND", default="dynamodb")
+    redis_url: OptionalUrl = Field(alias="REDIS_URL", default=None, pattern=r"^rediss?://\S+$")
+    statistics_table: str = Field(alias="STATISTICS_TABLE", min_length=1)
+    # How long a dashboard statistics answer is served from the cache.
+    stats_cache_seconds: int = Field(alias="STATS_CACHE_SECONDS", default=300, ge=0, le=3600)
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:
@@ -165,6 +173,12 @@ class Settings(BaseModel):
         for entry in self.otp_allowed_countries:
             if not (entry.startswith("+") and entry[1:].isdigit()) and not (len(entry) == 2 and entry.isalpha()):
                 raise ValueError(f"OTP_ALLOWED_COUNTRIES: {entry!r} is neither a calling code (+90) nor a region (TR)")
+        return self
+
+    @model_validator(mode="after")
+    def _check_cache(self) -> Settings:
+        if self.cache_backend == "redis" and not self.redis_url:
+            raise ValueError("REDIS_URL is required when CACHE_BACKEND is redis")
         return self
 
     @property

@@ -8,7 +8,7 @@ a cancelled transaction and their refunds (``late_payments``, ``late_payment_ids
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,3 +311,10 @@ def page_of_party(user_id: str, limit: int, cursor: str | None) -> tuple[list[Tr
     as_seller = TransactionRow.by_seller.query(user_id, range_key_condition, scan_index_forward=False, limit=limit + 1)
     merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
     return NEWEST_FIRST.page(merged, limit)
+
+
+def every_transaction() -> Iterator[TransactionRow]:
+    """Every transaction, status by status through the ``by_status`` index (never a Scan): for
+    recomputing the statistics, which must see the whole history."""
+    for status in TxnStatus:
+        yield from TransactionRow.by_status.query(status.value)

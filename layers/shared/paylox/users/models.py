@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from paylox.db import TableName
@@ -13,6 +14,17 @@ from paylox.db import TableName
 class UserStatus(StrEnum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
+
+
+class ByStatusIndex(GlobalSecondaryIndex["UserProfile"]):
+    """Profiles by status, oldest first: how the statistics rebuild reads them all."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
 
 
 class UserProfile(Model):
@@ -36,3 +48,5 @@ class UserProfile(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
+
+    by_status = ByStatusIndex()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -78,3 +78,10 @@ def set_staff_role(profile: UserProfile, role: str | None, record: AuditRecord) 
         return False  # another request of the same user is writing it
     profile.staff_role = role
     return True
+
+
+def every_profile() -> Iterator[UserProfile]:
+    """Every profile, status by status through the ``by_status`` index (never a Scan): for
+    recomputing the statistics."""
+    for status in UserStatus:
+        yield from UserProfile.by_status.query(status.value)
