@@ -104,7 +104,8 @@ def transaction_facts(item: Item | None) -> Facts:
     return facts
 
 
-def _resolved_at(item: Item) -> str | None:
+def _resolved_at(item: Item) -> str:
+    """When the dispute became RESOLVED: its timeline's entry, else its resolution's time."""
     for entry in item.get("timeline") or []:
         if entry.get("status") == "RESOLVED":
             return str(entry["at"])
@@ -120,7 +121,7 @@ def dispute_facts(item: Item | None) -> Facts:
         return facts
     facts.days[(istanbul_day(str(item["created_at"])), "disputes_opened")] += 1
     if item.get("status") == "RESOLVED":
-        facts.days[(istanbul_day(_resolved_at(item) or str(item["updated_at"])), "disputes_resolved")] += 1
+        facts.days[(istanbul_day(_resolved_at(item)), "disputes_resolved")] += 1
     else:
         facts.totals["active_disputes"] += 1
     return facts
