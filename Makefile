@@ -45,7 +45,7 @@ help:
 	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
 	@echo "make validate     sam validate --lint"
 	@echo "make deploy       sam deploy --config-env \$$ENV (ENV=dev|staging|prod, default dev)"
-	@echo "make bench        cold-start cost of each handler against a Powertools baseline"
+	@echo "make bench        cold-start cost of each handler against a Powertools baseline; stats reads, 1k vs 100k"
 	@echo "make clean        remove virtual environments, build output and caches"
 
 require-python:
@@ -136,6 +136,7 @@ require-env:
 
 bench: venv
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.stats
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

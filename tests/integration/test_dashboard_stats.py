@@ -4,20 +4,29 @@ Istanbul day, widened to whole weeks and months, exact under redelivery, cached 
 from __future__ import annotations
 
 import copy
+import json
 from datetime import timedelta
 
+import boto3
 import pytest
 from pynamodb.exceptions import PynamoDBException
 
 from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
+from devstack.stack import dev_stack
 from functions.ops import stats_stream
+from paylox.auth import SYSTEM
+from paylox.config import get_settings
 from paylox.statistics import store
 from paylox.statistics.calendar import today
+from paylox.transactions import service
+from paylox.transactions import store as transactions
 from tests.apigw import ADMIN, BUYER, load_event
+from tests.integration.disputes.steps import opened
 from tests.integration.stats_steps import fresh_stats, pump_stats, stats
 from tests.integration.steps import (
     completed_transaction,
+    fund,
     new_transaction,
     pending_transaction,
     register,
@@ -179,3 +188,32 @@ def test_a_failed_record_is_reported_and_the_retry_counts_each_record_once(monke
 
     day = store.read_days("2026-11-26", "2026-11-26")["2026-11-26"]
     assert day["transactions_funded"] == 2 and day["volume_kurus"] == 300_000
+
+
+def test_disputes_and_refunds_show_on_the_days_they_happen():
+    opened()  # a funded deal, disputed by its buyer
+    pending = pending_transaction(90_000)
+    fund(pending, 90_000, payment_id="pay_2")
+    funded = transactions.find(pending)
+    assert funded is not None
+    service.record_refund(funded, SYSTEM, refund_id="rf_1", amount=25_000)  # a partial refund
+    body = fresh_stats(period="day", **{"from": TODAY(), "to": TODAY()})
+
+    assert body["totals"]["disputes_opened"] == 1 and body["active_disputes"] == 1
+    assert body["totals"]["refunded_kurus"] == 25_000
+    assert body["totals"]["transactions_refunded"] == 0  # still FUNDED: a partial refund moves nothing
+
+
+def test_a_record_that_keeps_failing_ends_in_the_dead_letter_queue_and_the_rest_still_counts():
+    settings = get_settings()
+    dynamodb = boto3.client("dynamodb", region_name="eu-central-1")
+    # A transaction the consumer cannot read (no creation time): as corrupt data would be.
+    dynamodb.put_item(TableName=settings.transactions_table, Item={"id": {"S": "txn_broken"}})
+    new_transaction()
+    pump_stats()
+
+    sqs = boto3.client("sqs", region_name="eu-central-1")
+    queue = sqs.get_queue_url(QueueName=dev_stack().physical_name("StatisticsDeadLetterQueue"))["QueueUrl"]
+    [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(message["Body"])["DDBStreamBatchInfo"]["batchSize"] == 1  # bisected down to it
+    assert stats(**{"from": TODAY(), "to": TODAY()}).json["totals"]["transactions_created"] == 1
