@@ -5,8 +5,9 @@ its history of moves) and the day buckets are written from them through the same
 stream consumer uses. Then ``GET /api/admin/dashboard/stats`` (12 months by month, the cache
 expiring at once so that every read computes) is handled repeatedly in process against moto,
 counting the DynamoDB requests of one read and timing it (wall and CPU time: moto answers in
-this process, so both include its work). Reported: all three, and the ratios 100k / 1k, which O(buckets) reads keep near 1 (the target: the same number of requests, and at
-most 1.1x the time). No thresholds; ``.bench/stats.json`` keeps the numbers.
+this process, so both include its work). Reported: all three, and the ratios 100k / 1k, which
+O(buckets) reads keep near 1 (the target: the same number of requests, and at most 1.1x the
+time). No thresholds; ``.bench/stats.json`` keeps the numbers.
 """
 
 from __future__ import annotations
