@@ -19,6 +19,7 @@ from paylox.auth import SYSTEM
 from paylox.config import get_settings
 from paylox.statistics import store
 from paylox.statistics.calendar import today
+from paylox.statistics.schemas import DashboardStatsOut
 from paylox.transactions import service
 from paylox.transactions import store as transactions
 from tests.apigw import ADMIN, BUYER, load_event
@@ -57,6 +58,7 @@ def test_a_completed_deal_shows_in_every_figure_of_its_day():
         assert figures["new_users"] == 5  # the five users the tests register
     assert body["users_total"] == 5 and body["active_disputes"] == 0
     assert body["timezone"] == "Europe/Istanbul" and body["period"] == "day"
+    assert DashboardStatsOut.model_validate(body).model_dump(by_alias=True) == body  # what OpenAPI documents
     assert txn_id.startswith("txn_")
 
 
