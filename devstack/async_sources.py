@@ -100,6 +100,7 @@ class StreamSource:
     on_failure_arn: str | None = None
     report_failures: bool = False
     filters: tuple[str, ...] = ()
+    bisect: bool = False  # BisectBatchOnFunctionError: a failing batch is split and each half retried
 
 
 @dataclass
@@ -239,6 +240,7 @@ def wiring_from_stack(stack: Stack) -> Wiring:
                         on_failure_arn=on_failure.get("Destination"),
                         report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                         filters=_filters(props),
+                        bisect=bool(props.get("BisectBatchOnFunctionError", False)),
                     )
                 )
     _add_resource_wiring(stack, wiring)

@@ -374,7 +374,9 @@ class AsyncWiring:
         return iterator
 
     def _process_stream_batch(self, source: StreamSource, stream_arn: str, records: list[dict[str, Any]]) -> None:
-        batch = [r for r in records if lambda_events.passes(source.filters, r)]
+        self._deliver_stream_batch(source, stream_arn, [r for r in records if lambda_events.passes(source.filters, r)])
+
+    def _deliver_stream_batch(self, source: StreamSource, stream_arn: str, batch: list[dict[str, Any]]) -> None:
         attempt = 0
         while batch:
             try:
@@ -388,6 +390,13 @@ class AsyncWiring:
                 raise RuntimeError(f"{len(failed)} record(s) reported as failed")
             except Exception:
                 log.exception("%s failed on a stream batch from %s", source.function_id, source.table)
+            if source.bisect and len(batch) > 1:
+                # BisectBatchOnFunctionError: each half is retried on its own, so the records
+                # around a poisonous one still get through and only it reaches the failure queue.
+                middle = len(batch) // 2
+                self._deliver_stream_batch(source, stream_arn, batch[:middle])
+                self._deliver_stream_batch(source, stream_arn, batch[middle:])
+                return
             attempt += 1
             if attempt > source.max_retries or self._stop.wait(self._backoff(attempt)):
                 break

@@ -4,6 +4,7 @@ paylox dev [--port PORT]
 paylox token --sub ID [--group admin|support ...] [--email ADDRESS] [--phone E164]
              [--locale tr|en] [--expires-in SECONDS]      (registers ID through the running dev stack)
 paylox invoke FunctionLogicalId --event events/FILE.json [--env-from-dev]
+paylox stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD  (StatsRebuildFunction on the running dev stack)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import socket
 import sys
 import traceback
 import warnings
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -53,6 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("--event", required=True, type=Path, help="event JSON, e.g. events/ops/health.json")
     invoke.add_argument("--env-from-dev", action="store_true", help="use the running dev stack's function environment")
     invoke.set_defaults(run=_invoke)
+
+    stats = commands.add_parser("stats", help="the dashboard statistics of the running dev stack")
+    stats_commands = stats.add_subparsers(dest="stats_command", required=True)
+    rebuild = stats_commands.add_parser(
+        "rebuild", help="recompute the day buckets of a range from the source tables (StatsRebuildFunction)"
+    )
+    rebuild.add_argument("--from", dest="start", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    rebuild.add_argument("--to", dest="end", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    rebuild.set_defaults(run=_stats_rebuild)
 
     args = parser.parse_args(argv)
     # Every handler's metrics flush warns when a request recorded none, which is most of them.
@@ -136,36 +147,56 @@ def _token(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------- invoke
 def _invoke(args: argparse.Namespace) -> int:
+    try:
+        event = json.loads(args.event.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"paylox invoke: cannot read the event {args.event}: {exc}", file=sys.stderr)
+        return 2
+    return _run_function("paylox invoke", args.function, event, env_from_dev=args.env_from_dev)
+
+
+def _stats_rebuild(args: argparse.Namespace) -> int:
+    """Recompute the dashboard's day buckets of --from..--to from the running stack's tables."""
+    if args.start > args.end:
+        print("paylox stats rebuild: --from is after --to", file=sys.stderr)
+        return 2
+    event = {"from": args.start.isoformat(), "to": args.end.isoformat()}
+    return _run_function("paylox stats rebuild", "StatsRebuildFunction", event, env_from_dev=True)
+
+
+def _run_function(prog: str, function_id: str, event: Any, *, env_from_dev: bool) -> int:
+    """Invoke ``function_id`` with ``event`` in this process against the running dev stack; print
+    its result on stdout (its logs go to stderr)."""
     from devstack.stack import dev_stack
 
     state = StateDir.from_env()
     running = _running_stack(state)
     if running is None:
         hint = f"state directory {state.path}; start one with `make dev`"
-        print(f"paylox invoke: no dev stack is running ({hint})", file=sys.stderr)
+        print(f"{prog}: no dev stack is running ({hint})", file=sys.stderr)
         return 2
     stack = dev_stack()
-    if args.function not in stack.functions:
+    if function_id not in stack.functions:
         known = ", ".join(sorted(stack.functions))
-        print(f"paylox invoke: no function {args.function} in template.yaml (known: {known})", file=sys.stderr)
-        return 2
-    try:
-        event = json.loads(args.event.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"paylox invoke: cannot read the event {args.event}: {exc}", file=sys.stderr)
+        print(f"{prog}: no function {function_id} in template.yaml (known: {known})", file=sys.stderr)
         return 2
 
     from devstack import dev_clock
     from devstack.invoker import Invoker
     from devstack.run import function_environment
 
-    base = StateDir.read_json(state.environment) if args.env_from_dev and state.environment.exists() else None
+    base = StateDir.read_json(state.environment) if env_from_dev and state.environment.exists() else None
     os.environ.update(function_environment(stack, state, running["aws_endpoint_url"], dict(os.environ), base))
     dev_clock.install(state.clock_offset())  # the running stack's time
-    # Like `sam local invoke`: the function's logs on stderr, only its result on stdout.
+    # Like `sam local invoke`: the function's logs on stderr, only its result on stdout. The
+    # Powertools logger holds the stdout it was made with, so it is pointed at stderr as well.
+    from paylox.observability import logger
+
+    if isinstance(handler := logger.registered_handler, logging.StreamHandler):
+        handler.setStream(sys.stderr)
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            result = Invoker(stack).invoke(args.function, event)
+            result = Invoker(stack).invoke(function_id, event)
     except Exception:
         traceback.print_exc()
         return 1

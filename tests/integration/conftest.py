@@ -14,6 +14,7 @@ from paylox.config import get_settings
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER
 from tests.conftest import _moto
 from tests.integration.bus import reset_relay
+from tests.integration.stats_steps import reset_stats_pump
 from tests.integration.steps import PHONE, SECRET, register
 from tests.sms import SmsOutbox
 
@@ -23,6 +24,7 @@ def aws() -> Iterator[None]:
     """Empty tables, buses, queues and buckets, as created from template.yaml, for every test."""
     _moto.reset()
     reset_relay()
+    reset_stats_pump()
     provision(dev_stack())
     dev_clock.reset()
     yield

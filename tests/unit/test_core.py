@@ -208,4 +208,6 @@ def _minimal_env() -> dict[str, str]:
         "PROFILE_ON_FIRST_REQUEST": "false",
         "OUTBOX_TABLE": "out",
         "HEALTH_TABLE": "health",
+        "CACHE_TABLE": "c",
+        "STATISTICS_TABLE": "st",
     }

@@ -156,6 +156,14 @@ class Settings(BaseModel):
     # Given only to the function of GET /api/admin/health, which invokes it for a fresh report.
     health_check_function: str = Field(alias="HEALTH_CHECK_FUNCTION", default="")
 
+    # ---------------------------------------------------------------- cache and statistics (docs/admin.md)
+    cache_table: str = Field(alias="CACHE_TABLE", min_length=1)
+    cache_backend: Literal["dynamodb", "redis"] = Field(alias="CACHE_BACKEND", default="dynamodb")
+    redis_url: OptionalUrl = Field(alias="REDIS_URL", default=None, pattern=r"^rediss?://\S+$")
+    statistics_table: str = Field(alias="STATISTICS_TABLE", min_length=1)
+    # How long a dashboard statistics answer is served from the cache.
+    stats_cache_seconds: int = Field(alias="STATS_CACHE_SECONDS", default=300, ge=0, le=3600)
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:
@@ -181,6 +189,12 @@ class Settings(BaseModel):
             problems = [problem for check in _DEV_ONLY_CHECKS if (problem := check(self))]
             if problems:
                 raise ValueError(f"not allowed when PAYLOX_STAGE={self.stage}: " + "; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _check_cache(self) -> Settings:
+        if self.cache_backend == "redis" and not self.redis_url:
+            raise ValueError("REDIS_URL is required when CACHE_BACKEND is redis")
         return self
 
     @property

@@ -314,3 +314,10 @@ def page(
 def _place_in_due_index(row: DisputeRow) -> None:
     due = Deadlines.of(row).next_due_at()
     row.due_shard, row.next_due_at = (DUE_SHARD, due) if due else (None, None)
+
+
+def every_dispute() -> Iterator[DisputeRow]:
+    """Every dispute item, status by status through the ``by_status`` index (never a Scan): for
+    recomputing the statistics."""
+    for status in DisputeStatus:
+        yield from DisputeRow.by_status.query(status.value)

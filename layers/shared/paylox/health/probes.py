@@ -39,6 +39,8 @@ TABLES = {
     "document_shares_table": "DocumentSharesTable",
     "disputes_table": "DisputesTable",
     "health_table": "HealthTable",
+    "cache_table": "CacheTable",
+    "statistics_table": "StatisticsTable",
 }
 MESSAGEBIRD_BALANCE_URL = MESSAGES_URL.removesuffix("/messages") + "/balance"
 #: A probe order id no real order has: Jetcheckout answers "not found", which proves it answers.
@@ -183,9 +185,9 @@ def _provider_checks(settings: Settings) -> list[Check]:
 
 
 def cache_checks(settings: Settings) -> list[Check]:
-    """The hook for the cache (``cache:dynamodb``, ``cache:redis``): none until ``paylox.cache``
-    exists on this branch; it then returns ``[Check(f"cache:{backend}", probe)]`` with a probe that
-    reads one key through the cache's own client."""
+    """The cache: the DynamoDB backend's table is ``dynamodb:CacheTable`` above. A Redis cache
+    lives in a VPC without the internet route this function needs for the providers, so it is not
+    probed from here: its health is the ``CacheUnavailable`` metric and alarm (docs/operations.md)."""
     return []
 
 

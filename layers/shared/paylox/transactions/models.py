@@ -93,6 +93,17 @@ class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
     id = UnicodeAttribute(range_key=True)
 
 
+class ByStatusIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """Transactions by status, oldest first: how the statistics rebuild reads them all."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
 class TransactionRow(Model):
     class Meta:
         table_name = TableName("transactions_table")
@@ -120,3 +131,4 @@ class TransactionRow(Model):
 
     by_buyer = ByBuyerIndex()
     by_seller = BySellerIndex()
+    by_status = ByStatusIndex()

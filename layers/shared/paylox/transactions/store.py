@@ -8,7 +8,7 @@ a cancelled transaction and their refunds (``late_payments``, ``late_payment_ids
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -335,3 +335,10 @@ def newest_as(role: Literal["buyer", "seller"], user_id: str, at_most: int) -> l
     index = TransactionRow.by_buyer if role == "buyer" else TransactionRow.by_seller
     rows = index.query(user_id, scan_index_forward=False, limit=at_most, attributes_to_get=["status", "amount"])
     return [(row.status, int(row.amount)) for row in rows]
+
+
+def every_transaction() -> Iterator[TransactionRow]:
+    """Every transaction, status by status through the ``by_status`` index (never a Scan): for
+    recomputing the statistics, which must see the whole history."""
+    for status in TxnStatus:
+        yield from TransactionRow.by_status.query(status.value)

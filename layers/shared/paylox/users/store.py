@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -164,3 +164,11 @@ def find_by_email(email: str, limit: int) -> list[UserProfile]:
 def find_by_phone(phone: str, limit: int) -> list[UserProfile]:
     """Profiles with ``phone`` (E.164), at most ``limit``: one Query of ``by_phone``."""
     return list(UserProfile.by_phone.query(phone, limit=limit))
+
+
+def every_profile() -> Iterator[UserProfile]:
+    """Every profile, partition by partition of the ``by_listing`` index (never a Scan): for
+    recomputing the statistics."""
+    for status in UserStatus:
+        for verified in (True, False):
+            yield from UserProfile.by_listing.query(listing_of(status.value, verified))

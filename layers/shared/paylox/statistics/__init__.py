@@ -1,0 +1,1 @@
+"""Dashboard statistics: day buckets aggregated from the tables' streams (docs/admin.md)."""
