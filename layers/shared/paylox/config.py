@@ -130,6 +130,10 @@ class Settings(BaseModel):
     document_retention_days: int = Field(alias="DOCUMENT_RETENTION_DAYS", default=30, ge=0)
     # A verdict not back this long after the hold is chased: a rescan, then, after as long again, staff.
     document_scan_timeout_minutes: int = Field(alias="DOCUMENT_SCAN_TIMEOUT_MINUTES", default=30, gt=0)
+    # How download and preview URLs are made: presigned S3 (the dev stack) or CloudFront signed URLs
+    # on the documents distribution (its domain name from the template); see docs/documents.md.
+    document_delivery: Literal["s3", "cloudfront"] = Field(alias="DOCUMENT_DELIVERY")
+    documents_cdn_domain: str = Field(alias="DOCUMENTS_CDN_DOMAIN", default="", pattern=r"^[A-Za-z0-9.-]*$")
 
     # ---------------------------------------------------------------- disputes (docs/disputes.md)
     disputes_table: str = Field(alias="DISPUTES_TABLE", min_length=1)
@@ -165,6 +169,12 @@ class Settings(BaseModel):
         for entry in self.otp_allowed_countries:
             if not (entry.startswith("+") and entry[1:].isdigit()) and not (len(entry) == 2 and entry.isalpha()):
                 raise ValueError(f"OTP_ALLOWED_COUNTRIES: {entry!r} is neither a calling code (+90) nor a region (TR)")
+        return self
+
+    @model_validator(mode="after")
+    def _check_document_delivery(self) -> Settings:
+        if self.document_delivery == "cloudfront" and not self.documents_cdn_domain:
+            raise ValueError("DOCUMENTS_CDN_DOMAIN is required when DOCUMENT_DELIVERY is cloudfront")
         return self
 
     @property
