@@ -132,7 +132,8 @@ class Settings(BaseModel):
     document_scan_timeout_minutes: int = Field(alias="DOCUMENT_SCAN_TIMEOUT_MINUTES", default=30, gt=0)
     # How download and preview URLs are made: presigned S3 (the dev stack) or CloudFront signed URLs
     # on the documents distribution (its domain name from the template); see docs/documents.md.
-    document_delivery: Literal["s3", "cloudfront"] = Field(alias="DOCUMENT_DELIVERY")
+    # (s3 by default: it needs nothing more; the template always says which.)
+    document_delivery: Literal["s3", "cloudfront"] = Field(alias="DOCUMENT_DELIVERY", default="s3")
     documents_cdn_domain: str = Field(alias="DOCUMENTS_CDN_DOMAIN", default="", pattern=r"^[A-Za-z0-9.-]*$")
 
     # ---------------------------------------------------------------- disputes (docs/disputes.md)
