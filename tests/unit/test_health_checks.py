@@ -189,6 +189,7 @@ def test_a_deployed_stage_checks_its_real_providers_and_their_secrets():
             "sms_provider": "twilio",
             "sms_fallback_provider": "messagebird",
             "payment_gateway": "jetcheckout",
+            "document_delivery": "cloudfront",
         }
     )
 
@@ -201,5 +202,6 @@ def test_a_deployed_stage_checks_its_real_providers_and_their_secrets():
         "ssm:JETCHECKOUT_API_KEY",
         "ssm:CAPTCHA_SECRET",
         "ssm:OTP_HASH_KEY",
+        "ssm:CLOUDFRONT_SIGNING_KEY",
     } <= set(names)
     assert {f"dynamodb:{logical_id}" for logical_id in probes.TABLES.values()} <= set(names)

@@ -132,6 +132,11 @@ class Settings(BaseModel):
     document_retention_days: int = Field(alias="DOCUMENT_RETENTION_DAYS", default=30, ge=0)
     # A verdict not back this long after the hold is chased: a rescan, then, after as long again, staff.
     document_scan_timeout_minutes: int = Field(alias="DOCUMENT_SCAN_TIMEOUT_MINUTES", default=30, gt=0)
+    # How download and preview URLs are made: presigned S3 (the dev stack) or CloudFront signed URLs
+    # on the documents distribution (its domain name from the template); see docs/documents.md.
+    # (s3 by default: it needs nothing more; the template always says which.)
+    document_delivery: Literal["s3", "cloudfront"] = Field(alias="DOCUMENT_DELIVERY", default="s3")
+    documents_cdn_domain: str = Field(alias="DOCUMENTS_CDN_DOMAIN", default="", pattern=r"^[A-Za-z0-9.-]*$")
 
     # ---------------------------------------------------------------- disputes (docs/disputes.md)
     disputes_table: str = Field(alias="DISPUTES_TABLE", min_length=1)
@@ -195,6 +200,12 @@ class Settings(BaseModel):
     def _check_cache(self) -> Settings:
         if self.cache_backend == "redis" and not self.redis_url:
             raise ValueError("REDIS_URL is required when CACHE_BACKEND is redis")
+        return self
+
+    @model_validator(mode="after")
+    def _check_document_delivery(self) -> Settings:
+        if self.document_delivery == "cloudfront" and not self.documents_cdn_domain:
+            raise ValueError("DOCUMENTS_CDN_DOMAIN is required when DOCUMENT_DELIVERY is cloudfront")
         return self
 
     @property

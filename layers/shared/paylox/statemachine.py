@@ -88,6 +88,22 @@ class Put:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A condition on another stored item that must hold when the move's DynamoDB transaction
+    commits (a ``ConditionCheck``: nothing is written to it); ``refusal`` is raised when it does not.
+
+    What a read before the write cannot promise: a seller suspended between the read and the
+    release stops the release, because the suspension and the release cannot both commit.
+    """
+
+    model: type[Model]
+    hash_key: str
+    condition: Condition
+    refusal: DomainError
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
 class Update:
     """A change of a stored item in a :func:`commit_change` (``versioned``: conditioned on and
     incrementing the item's ``VersionAttribute``, if it has one)."""
@@ -179,7 +195,7 @@ def commit_move[S: StrEnum, R: Model](
     note: str | None = None,
     changes: Mapping[str, Any] | None = None,
     condition: Condition | None = None,
-    items: Sequence[Put] = (),
+    items: Sequence[Put | Check] = (),
     also: Sequence[DomainEvent] = (),
     audit_before: Mapping[str, Any] | None = None,
     audit_after: Mapping[str, Any] | None = None,
@@ -189,16 +205,18 @@ def commit_move[S: StrEnum, R: Model](
     """Apply ``move`` to ``row`` (updated in place and returned).
 
     ``changes`` are further attributes written with the move (attribute name → value; None
-    removes it); ``condition`` must also hold on the row; ``items`` are put in the same DynamoDB
-    transaction, and ``also`` are announced after the move's own event (unless ``announced`` is
-    off): all of it, with the audit record and the events' outbox item, or nothing. The audit
-    record says ``{"status": before}`` → ``{"status": after}`` plus
-    ``audit_before``/``audit_after``, with ``note`` (also on the timeline) as its reason; when the
-    status stays, only ``audit_before``/``audit_after``, without a reason.
+    removes it); ``condition`` must also hold on the row; ``items`` are put (or, a :class:`Check`,
+    conditions checked) in the same DynamoDB transaction, and ``also`` are announced after the
+    move's own event (unless ``announced`` is off): all of it, with the audit record and the
+    events' outbox item, or nothing. The audit record says ``{"status": before}`` →
+    ``{"status": after}`` plus ``audit_before``/``audit_after``, with ``note`` (also on the
+    timeline) as its reason; when the status stays, only ``audit_before``/``audit_after``,
+    without a reason.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status (also when
     another request moved the row first) and :class:`ConcurrentModification` when the row changed
-    meanwhile but the move is still possible; ``machine.refine`` may name either more precisely.
+    meanwhile but the move is still possible; ``machine.refine`` may name either more precisely;
+    a :class:`Check` that does not hold raises its ``refusal``.
     """
     previous = require_source(machine, row, move)
     target = move.target or previous
@@ -229,19 +247,44 @@ def commit_move[S: StrEnum, R: Model](
         with TransactWrite(connection=Connection()) as transaction:
             transaction.update(row, actions=update, condition=row_condition)
             transaction.save(record, condition=APPEND_ONLY)
-            for put in items:
-                transaction.save(put.item, condition=put.condition)
+            for item in items:
+                _write(transaction, item)
             write_in(transaction, events, aggregate_id=machine.target_id(row))
     except TransactWriteError as exc:
         _restore(row, kept)
         if not is_condition_failure(exc):
             raise
+        refused = _refused_check(exc, items)
+        if refused is not None:
+            raise refused.refusal from exc
         row.refresh(consistent_read=True)
         raise _lost_race(machine, row, move) from exc
     except BaseException:
         _restore(row, kept)
         raise
     return row
+
+
+def _write(transaction: TransactWrite, item: Put | Check) -> None:
+    if isinstance(item, Check):
+        transaction.condition_check(item.model, item.hash_key, item.range_key, condition=item.condition)
+    else:
+        transaction.save(item.item, condition=item.condition)
+
+
+def _refused_check(exc: TransactWriteError, items: Sequence[Put | Check]) -> Check | None:
+    """The first :class:`Check` whose condition refused the move's transaction, if any.
+
+    PynamoDB sends a transaction's condition checks first, in the order they were added, so
+    their cancellation reasons are the first ones. A refused check is told even when the row
+    moved too: what it says (the seller is suspended) is true either way.
+    """
+    reasons: list[Any] = list(getattr(exc, "cancellation_reasons", None) or [])
+    checks = [item for item in items if isinstance(item, Check)]
+    for check, reason in zip(checks, reasons, strict=False):
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            return check
+    return None
 
 
 def _events[S: StrEnum, R: Model](

@@ -10,9 +10,11 @@ import pytest
 from devstack import dev_clock
 from paylox.audit import audit_trail
 from paylox.auth import Principal
+from paylox.disputes import settlement
 from paylox.errors import DomainError
 from paylox.transactions import release
 from tests.apigw import ADMIN, BUYER, SELLER, STRANGER
+from tests.integration.bus import EventTap
 from tests.integration.disputes.steps import do, get_dispute, opened, run_sla, under_review
 from tests.integration.steps import (
     confirm_with,
@@ -121,3 +123,43 @@ def test_a_seller_suspended_before_the_settlement_is_paid_only_once_the_suspensi
     assert run_sla() == {"SETTLEMENT": 1}
     assert status_of(dispute["transaction_id"]) == "COMPLETED"
     assert gateway.refunds == [{"transaction_id": dispute["transaction_id"], "amount": 40_000}]
+
+
+# ------------------------------------------------------------- a suspension between the read and the write
+def test_a_suspension_landing_after_the_check_still_stops_the_buyers_release(monkeypatch):
+    # Given a shipped transaction and the buyer's confirmation code
+    txn_id = shipped_transaction()
+    token = confirmation_token(txn_id)
+    bus = EventTap(("paylox.transactions",), name="suspension-window-tap")
+
+    def read_then_suspended(txn):
+        checked(txn)  # the seller is active when read ...
+        suspend(SELLER)  # ... and staff suspend them before the release commits
+
+    checked = release.require_payable_seller
+    monkeypatch.setattr(release, "require_payable_seller", read_then_suspended)
+
+    # When the buyer confirms receipt
+    refused = confirm_with(txn_id, token)
+
+    # Then the release is refused as for a seller suspended before, and the money stays in escrow
+    assert (refused.status, refused.code) == (409, "SELLER_SUSPENDED")
+    assert status_of(txn_id) == "SHIPPED"
+    assert "TRANSACTION_CONFIRM" not in [record.action for record in audit_trail(txn_id)]
+    assert "TransactionCompleted" not in [event["detail-type"] for event in bus.drain()]
+
+
+def test_a_suspension_the_settlement_did_not_see_holds_the_money_of_a_decided_dispute(gateway, monkeypatch):
+    # Given a dispute under review, and a seller suspended that the decision's read still sees active
+    dispute = under_review()
+    suspend(SELLER)
+    monkeypatch.setattr(settlement, "require_payable_seller", lambda txn: None)
+
+    # When an admin releases the money to the seller
+    decided = resolve(dispute["id"], outcome="RELEASE_TO_SELLER")
+
+    # Then the decision stands but the settlement is held: nothing reaches the seller
+    assert decided.status == 200, decided.raw
+    assert decided.json["resolution"]["settlement"] == "PENDING"
+    assert status_of(dispute["transaction_id"]) == "DISPUTED"
+    assert "TRANSACTION_RELEASE" not in [record.action for record in audit_trail(dispute["transaction_id"])]

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from paylox import clock
-from paylox.audit import write_audit
+from paylox.audit import audit_record
 from paylox.auth import SYSTEM
 from paylox.documents import scan_timeout, storage, store
 from paylox.documents.models import DocumentRow, Sweep
@@ -131,8 +131,12 @@ def _purge(document_id: str) -> str | None:
         for key in (doc.upload_key, storage.document_key(doc.id), storage.preview_key(doc.id))
     )
     now = clock.now_iso()
-    store.update_in_state(doc, {"purged_at": now, "sweep": None, "sweep_at": None})
-    write_audit("DOCUMENT_PURGED", doc.id, SYSTEM, after={"purged_at": now, "object_versions_removed": removed})
+    # The mark and its audit record are one DynamoDB transaction: a run dying before it leaves the
+    # document due, and the next run (finding no versions left) records the purge then.
+    record = audit_record(
+        "DOCUMENT_PURGED", doc.id, SYSTEM, after={"purged_at": now, "object_versions_removed": removed}
+    )
+    store.update_in_state(doc, {"purged_at": now, "sweep": None, "sweep_at": None}, record=record)
     return "purged"
 
 

@@ -72,8 +72,10 @@ class DocumentOut(BaseModel):
     reviewed_at: str | None = None
     deleted_at: str | None = None
     deleted_by: str | None = None
-    download_url: str | None = Field(default=None, description="Presigned GET, attachment, short-lived")
-    preview_url: str | None = None
+    download_url: str | None = Field(
+        default=None, description="Signed GET (CloudFront or S3: docs/documents.md, Delivery), attachment, short-lived"
+    )
+    preview_url: str | None = Field(default=None, description="Signed GET of the image preview, inline, short-lived")
     urls_expire_in: int | None = Field(default=None, description="Seconds the URLs above stay valid")
 
     @classmethod

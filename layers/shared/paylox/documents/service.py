@@ -14,7 +14,7 @@ from paylox.audit import audit_record, trail_page, write_audit
 from paylox.auth import Principal
 from paylox.config import get_settings
 from paylox.context import request_meta
-from paylox.documents import processing, storage, store, validation
+from paylox.documents import delivery, processing, storage, store, validation
 from paylox.documents.errors import DocumentNotAvailable, FileTooLarge
 from paylox.documents.models import DocumentRow, Sweep
 from paylox.documents.processing import ScannerChoice
@@ -176,12 +176,12 @@ def get_document(principal: Principal, document_id: str) -> DocumentOut:
 
 
 def download_urls(doc: DocumentRow) -> dict[str, str | int | None]:
-    """Fresh presigned URLs for a downloadable document: the file as an attachment under its
-    original name, and the preview (inline) when there is one."""
+    """Fresh short-lived URLs for a downloadable document (:mod:`paylox.documents.delivery`): the
+    file as an attachment under its original name, and the preview (inline) when there is one."""
     if doc.status not in DOWNLOADABLE or not doc.object_key:
         raise DocumentNotAvailable(current_status=doc.status)
     expires_in = get_settings().document_download_url_seconds
-    download_url = storage.presigned_get(
+    download_url = delivery.file_url(
         doc.object_key,
         doc.object_version,
         filename=doc.filename,
@@ -190,7 +190,7 @@ def download_urls(doc: DocumentRow) -> dict[str, str | int | None]:
     )
     preview_url = None
     if doc.preview_key:
-        preview_url = storage.presigned_get(
+        preview_url = delivery.file_url(
             doc.preview_key,
             None,
             filename=doc.filename.rsplit(".", 1)[0] + "-preview.jpg",

@@ -16,7 +16,7 @@ from datetime import timedelta
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from paylox import clock
-from paylox.audit import audit_record, write_audit
+from paylox.audit import audit_record
 from paylox.auth import Actor, Principal
 from paylox.config import get_settings
 from paylox.documents import store
@@ -107,18 +107,13 @@ def open_share(token: str) -> str:
     doc = store.find_document(share.document_id)
     if doc is None or doc.status not in DOWNLOADABLE:
         raise ShareLinkExpired()
-    # Counted only while still live: a revocation racing this use wins.
-    if not store.count_share_use(share, now):
+    # Whoever holds the link has no account: the link is the actor, the source IP is recorded.
+    actor = Actor(id=f"share:{share_id}", role="user")
+    record = audit_record("DOCUMENT_SHARE_USED", doc.id, actor, after={"share_id": share_id, "used_at": now})
+    # Counted, with its audit record, only while still live: a revocation racing this use wins.
+    if not store.count_share_use(share, now, record):
         raise ShareLinkExpired()
-    url = download_urls(doc)["download_url"]
-    write_audit(
-        "DOCUMENT_SHARE_USED",
-        doc.id,
-        # Whoever holds the link has no account: the link is the actor, the source IP is recorded.
-        Actor(id=f"share:{share_id}", role="user"),
-        after={"share_id": share_id, "use_count": int(share.use_count or 0)},
-    )
-    return str(url)
+    return str(download_urls(doc)["download_url"])
 
 
 def _hash(secret: str) -> str:

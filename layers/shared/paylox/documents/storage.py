@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
@@ -97,23 +97,19 @@ def presigned_post(key: str, content_type: str, *, max_bytes: int, expires_in: i
     return PresignedPost(url=response["url"], fields=dict(response["fields"]))
 
 
-def presigned_get(
-    key: str,
-    version_id: str | None,
-    *,
-    filename: str,
-    content_type: str,
-    expires_in: int,
-    disposition: Literal["attachment", "inline"] = "attachment",
-) -> str:
-    """A URL for one exact object version, served as an attachment named ``filename`` (or
-    ``inline``, for previews shown in an ``<img>``)."""
-    params: dict[str, Any] = {
-        "Bucket": _bucket(),
-        "Key": key,
-        "ResponseContentDisposition": content_disposition(filename, disposition),
-        "ResponseContentType": content_type,
-    }
+#: S3's response-header override parameters (as in a URL's query) → boto3's names for them.
+_OVERRIDES = {
+    "response-content-disposition": "ResponseContentDisposition",
+    "response-content-type": "ResponseContentType",
+    "response-cache-control": "ResponseCacheControl",
+}
+
+
+def presigned_get(key: str, version_id: str | None, *, headers: Mapping[str, str], expires_in: int) -> str:
+    """A presigned S3 GET of one exact object version whose response carries ``headers`` (S3's
+    override parameters, e.g. ``response-content-disposition``: see :mod:`paylox.documents.delivery`)."""
+    params: dict[str, Any] = {"Bucket": _bucket(), "Key": key}
+    params.update({_OVERRIDES[name]: value for name, value in headers.items()})
     if version_id:
         params["VersionId"] = version_id
     return str(_presigner().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))

@@ -180,17 +180,23 @@ def revoke_share(share: ShareLinkRow, by: str, at: str, record: AuditRecord) -> 
     return True
 
 
-def count_share_use(share: ShareLinkRow, now: str) -> bool:
-    """Count one use of ``share`` while it is still live; False when it was revoked or expired."""
+def count_share_use(share: ShareLinkRow, now: str, record: AuditRecord) -> bool:
+    """Count one use of ``share`` while it is still live, with its audit ``record`` in the same
+    DynamoDB transaction; False, and nothing written, when it was revoked or expired. The count is
+    an atomic increment, so uses of one link at the same moment never refuse each other."""
+    using = Update(
+        share,
+        [ShareLinkRow.use_count.add(1), ShareLinkRow.last_used_at.set(now)],
+        condition=ShareLinkRow.revoked_at.does_not_exist() & (ShareLinkRow.expires_at > now),
+        versioned=False,
+    )
     try:
-        share.update(
-            actions=[ShareLinkRow.use_count.add(1), ShareLinkRow.last_used_at.set(now)],
-            condition=ShareLinkRow.revoked_at.does_not_exist() & (ShareLinkRow.expires_at > now),
-        )
-    except UpdateError as exc:
+        commit_change(updates=[using], audit=[record])
+    except TransactWriteError as exc:
         if is_condition_failure(exc):
             return False
         raise
+    share.use_count, share.last_used_at = int(share.use_count or 0) + 1, now
     return True
 
 

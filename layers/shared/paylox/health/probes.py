@@ -167,6 +167,8 @@ def _secret_names(settings: Settings) -> list[str]:
         names.append("MESSAGEBIRD_ACCESS_KEY")
     if settings.payment_gateway == "jetcheckout":
         names += ["JETCHECKOUT_API_KEY", "JETCHECKOUT_API_SECRET", "JETCHECKOUT_WEBHOOK_SECRET"]
+    if settings.document_delivery == "cloudfront":
+        names.append("CLOUDFRONT_SIGNING_KEY")
     if not settings.is_dev:
         names.append("CAPTCHA_SECRET")  # dev accepts its documented token without a secret
     return names

@@ -19,7 +19,7 @@ from paylox.statemachine import require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import WrongParty
 from paylox.transactions.models import TransactionRow
-from paylox.transactions.service import apply_move, get_for, require_party, require_payable_seller
+from paylox.transactions.service import apply_move, get_for, require_party, require_payable_seller, seller_still_payable
 from paylox.transactions.states import TxnStatus
 
 #: Where an admin may still move the money in escrow (release it or refund it).
@@ -66,14 +66,16 @@ def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> 
     ``TRANSACTION_CONFIRMATION`` token (``X-OTP-Token``) bound to this transaction and the amount
     it releases now, used up only once the move is possible. The move is conditioned on the
     version read, so the amount the token names is the amount released.
-    Not for a seller whose account is suspended (``409 SELLER_SUSPENDED``, the funds stay).
+    Not for a seller whose account is suspended (``409 SELLER_SUSPENDED``, the funds stay): read
+    first, so that the buyer keeps their code, and checked again inside the release's DynamoDB
+    transaction, so that a suspension landing meanwhile stops it (the code is then used up).
     """
     txn = get_for(principal, txn_id)
     require_party(txn, principal, "buyer", states.CONFIRM)
     require_source(store.MACHINE, txn, states.CONFIRM)
     require_payable_seller(txn)
     require_confirmation(principal, release_binding(txn), otp_token)
-    return apply_move(txn, states.CONFIRM, principal.actor)
+    return apply_move(txn, states.CONFIRM, principal.actor, items=[seller_still_payable(txn)])
 
 
 def require_admin_override(

@@ -21,7 +21,7 @@ from paylox.paging import Page
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
 from paylox.payments.orders import order_id_for
-from paylox.statemachine import Move, Put, commit_move, require_source
+from paylox.statemachine import Check, Move, Put, commit_move, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import (
     SellerIsBuyer,
@@ -35,7 +35,7 @@ from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund, event_detail
 from paylox.users.models import UserStatus
-from paylox.users.service import find_profile
+from paylox.users.service import find_profile, still_active
 
 
 def create_transaction(principal: Principal, request: CreateTransactionRequest) -> TransactionRow:
@@ -80,6 +80,13 @@ def require_payable_seller(txn: TransactionRow) -> None:
     seller = find_profile(txn.seller_id, consistent=True)
     if seller is None or seller.status == UserStatus.SUSPENDED:
         raise SellerSuspended()
+
+
+def seller_still_payable(txn: TransactionRow) -> Check:
+    """The condition, written into the release itself, that the seller is still active when it
+    commits: :func:`require_payable_seller` is a read, and a suspension landing between that read
+    and the release must stop the release (``409 SELLER_SUSPENDED``, the funds stay)."""
+    return still_active(txn.seller_id, SellerSuspended())
 
 
 def find_transaction(txn_id: str) -> TransactionRow | None:
@@ -226,10 +233,14 @@ def release(
 ) -> TransactionRow:
     """A dispute's decision releases the money to the seller: DISPUTED → COMPLETED, with the
     buyer's share of a split (``refund``) entered in the books, so that the provider's later
-    ``payment.refunded`` for it is recognised as already recorded."""
+    ``payment.refunded`` for it is recognised as already recorded. Refused with
+    ``409 SELLER_SUSPENDED`` if the seller is suspended when it commits."""
+    checks = [seller_still_payable(txn)]
     if refund is None:
-        return apply_move(txn, states.RELEASE, actor, note=note, event_extra=event_extra)
-    return store.record_refund(txn, actor, refund, move=states.RELEASE, note=note, event_extra=event_extra)
+        return apply_move(txn, states.RELEASE, actor, note=note, items=checks, event_extra=event_extra)
+    return store.record_refund(
+        txn, actor, refund, move=states.RELEASE, note=note, items=checks, event_extra=event_extra
+    )
 
 
 def flag(
@@ -259,14 +270,14 @@ def apply_move(
     *,
     note: str | None = None,
     changes: Mapping[str, Any] | None = None,
-    items: Sequence[Put] = (),
+    items: Sequence[Put | Check] = (),
     also: Sequence[DomainEvent] = (),
     event_extra: Mapping[str, Any] | None = None,
 ) -> TransactionRow:
     """Move ``txn`` along the state machine, audited and announced (:func:`paylox.statemachine.commit_move`).
 
-    ``items`` are written in the same DynamoDB transaction (a dispute that freezes the money),
-    ``also`` announced with the move.
+    ``items`` are written (or checked) in the same DynamoDB transaction (a dispute that freezes
+    the money, the seller still active for a release), ``also`` announced with the move.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status, including
     when a concurrent request moved the transaction first, and :class:`ConcurrentModification`

@@ -21,7 +21,7 @@ from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
-from paylox.statemachine import LOST_RACE, Machine, Move, Put, Update, commit_change, commit_move
+from paylox.statemachine import LOST_RACE, Check, Machine, Move, Put, Update, commit_change, commit_move
 from paylox.transactions.models import FlagEntry, LatePaymentEntry, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.states import LATE_PAYMENT, LATE_PAYMENT_REFUND, TxnStatus
 
@@ -116,13 +116,15 @@ def record_refund(
     *,
     move: Move[TxnStatus],
     note: str | None = None,
+    items: Sequence[Put | Check] = (),
     audit_before: Mapping[str, Any] | None = None,
     audit_after: Mapping[str, Any] | None = None,
     event_extra: Mapping[str, Any] | None = None,
     announced: bool = True,
 ) -> TransactionRow:
     """Enter ``refund`` in the transaction's books together with ``move`` (``REFUND``,
-    ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
+    ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status); ``items`` are written
+    or checked with it (:func:`~paylox.statemachine.commit_move`).
 
     Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
     recorded yet, so the amount is never counted twice, even by a repeat racing the first. When the
@@ -131,7 +133,7 @@ def record_refund(
     :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
     if refund.refund_id in refund_ids(txn):
-        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
+        return _move_only(txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced)
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
@@ -147,6 +149,7 @@ def record_refund(
             note=note,
             changes=changes,
             condition=~TransactionRow.refund_ids.contains(refund.refund_id),
+            items=items,
             audit_before=audit_before,
             audit_after=audit_after,
             event_extra=event_extra,
@@ -154,7 +157,7 @@ def record_refund(
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
+            return _move_only(txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced)
         raise
 
 
@@ -164,6 +167,7 @@ def _move_only(
     move: Move[TxnStatus],
     *,
     note: str | None,
+    items: Sequence[Put | Check],
     event_extra: Mapping[str, Any] | None,
     announced: bool,
 ) -> TransactionRow:
@@ -171,7 +175,7 @@ def _move_only(
     partial refund, nothing left to do) or the transaction already made it (a repeat)."""
     if move.target is None or txn.status == move.target:
         return txn
-    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced)
+    return commit_move(MACHINE, txn, move, actor, note=note, items=items, event_extra=event_extra, announced=announced)
 
 
 @dataclass(frozen=True)

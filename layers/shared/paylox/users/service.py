@@ -5,7 +5,8 @@ from __future__ import annotations
 from paylox.audit import audit_record
 from paylox.auth import Principal
 from paylox.config import get_settings
-from paylox.errors import AccountSuspended
+from paylox.errors import AccountSuspended, DomainError
+from paylox.statemachine import Check
 from paylox.users import store
 from paylox.users.errors import NotRegistered
 from paylox.users.models import UserProfile, UserStatus
@@ -56,3 +57,9 @@ def is_staff(user_id: str) -> bool:
 def find_profile(user_id: str, *, consistent: bool = False) -> UserProfile | None:
     """The profile of ``user_id``, or None for someone who never registered."""
     return store.find(user_id, consistent=consistent)
+
+
+def still_active(user_id: str, refusal: DomainError) -> Check:
+    """A :class:`~paylox.statemachine.Check` for a move's transaction: ``user_id`` is active when the
+    move commits, or the move is refused with ``refusal``."""
+    return store.still_active(user_id, refusal)

@@ -13,9 +13,10 @@ from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.db import is_condition_failure, set_actions
+from paylox.errors import DomainError
 from paylox.events import DomainEvent, write_in
 from paylox.paging import Keyset
-from paylox.statemachine import Update, commit_change
+from paylox.statemachine import Check, Update, commit_change
 from paylox.users.models import UserProfile, UserStatus, created_key_of, listing_of
 
 
@@ -24,6 +25,13 @@ def find(user_id: str, *, consistent: bool = False) -> UserProfile | None:
         return UserProfile.get(user_id, consistent_read=consistent)
     except UserProfile.DoesNotExist:
         return None
+
+
+def still_active(user_id: str, refusal: DomainError) -> Check:
+    """A condition, for another record's DynamoDB transaction, that ``user_id`` is registered and
+    active when it commits; ``refusal`` is raised when not (a suspension that landed meanwhile)."""
+    condition = UserProfile.user_id.exists() & (UserProfile.status == UserStatus.ACTIVE.value)
+    return Check(UserProfile, user_id, condition, refusal)
 
 
 def create(profile: UserProfile, record: AuditRecord, events: Sequence[DomainEvent] = ()) -> bool:
