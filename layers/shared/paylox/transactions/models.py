@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from paylox.db import TableName
@@ -93,6 +93,18 @@ class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
     id = UnicodeAttribute(range_key=True)
 
 
+class ByStatusIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """Transactions in one status, longest unchanged first (keys only: the reconciler re-reads
+    each row consistently before acting on it)."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = KeysOnlyProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
 class TransactionRow(Model):
     class Meta:
         table_name = TableName("transactions_table")
@@ -120,3 +132,4 @@ class TransactionRow(Model):
 
     by_buyer = ByBuyerIndex()
     by_seller = BySellerIndex()
+    by_status = ByStatusIndex()

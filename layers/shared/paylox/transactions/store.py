@@ -294,6 +294,13 @@ def add_flag(
     return txn
 
 
+def unchanged_since(status: TxnStatus, before: str, limit: int) -> list[str]:
+    """Ids of up to ``limit`` transactions in ``status`` not moved since ``before`` (ISO time),
+    longest unchanged first: one Query on the ``by_status`` index."""
+    rows = TransactionRow.by_status.query(status.value, TransactionRow.updated_at < before, limit=limit)
+    return [row.id for row in rows]
+
+
 #: A party's transactions: newest first, continued after the last transaction id.
 NEWEST_FIRST: Keyset[TransactionRow] = Keyset("transactions", key=lambda row: {"id": row.id}, fields={"id": ID_PATTERN})
 
