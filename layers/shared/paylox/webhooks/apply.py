@@ -118,9 +118,16 @@ def flag(txn: TransactionRow, kind: str, reason: str, facts: dict[str, Any], del
     )
 
 
-def alert(kind: str, reason: str, facts: dict[str, Any], delivery_id: str | None, transaction_id: str) -> None:
-    """Tell staff about something with no transaction to flag (an unknown reference)."""
-    announce([alert_event(kind, reason, facts, delivery_id, None, transaction_id=transaction_id)])
+def alert(
+    kind: str,
+    reason: str,
+    facts: dict[str, Any],
+    delivery_id: str | None,
+    transaction_id: str,
+    txn: TransactionRow | None = None,
+) -> None:
+    """Tell staff about a delivery that changes nothing (an unknown reference, a refused amount)."""
+    announce([alert_event(kind, reason, facts, delivery_id, txn, transaction_id=transaction_id)])
 
 
 def alert_event(

@@ -225,7 +225,7 @@ def _accept(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
             # A signed claim that contradicts our own records is refused outright, before any gateway call.
             metrics.add_metric(name="AmountMismatch", unit="Count", value=1)
             logger.warning("webhook amount mismatch", extra={"event_id": event.id, "transaction_id": txn.id})
-            alert("AMOUNT_MISMATCH", decision.reason, event_facts(event), delivery.delivery_id, txn.id)
+            alert("AMOUNT_MISMATCH", decision.reason, event_facts(event), delivery.delivery_id, txn.id, txn)
             error = AmountMismatch(decision.reason, delivery.delivery_id)
             return _Outcome("AMOUNT_MISMATCH", detail=decision.reason, error=error)
     delivery.hint, delivery.confirmation = hint.dumps(), store.PENDING
