@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from devstack import dev_clock
+from devstack import sandbox_gateway as dev_gateway
 from devstack.lambda_context import LambdaContext
 from functions.webhooks import payment_return_get, payment_return_post, reconcile
 from paylox import clock
@@ -24,11 +25,13 @@ from paylox.webhooks import confirm
 from tests.apigw import api_event, invoke, load_event
 from tests.integration.bus import EventTap, of_type
 from tests.integration.steps import (
+    act,
     confirm_hint,
     deliver,
     deliver_and_confirm,
     event_body,
     gateway_pays,
+    new_transaction,
     pending_transaction,
     staff_view,
     status_of,
@@ -329,3 +332,35 @@ def test_a_refund_whose_answer_was_lost_is_never_sent_again():
     with pytest.raises(RefundInDoubt):
         get_gateway().refund(request)
     assert sandbox.status_of(f"{txn_id}-1").refunded_amount == 0
+
+
+# ---------------------------------------------------------------- the dev stack's sandbox gateway
+
+
+def gateway_send(route: str, body: bytes, signature: str) -> int:
+    """How the dev stack's sandbox delivers its webhook, here straight to the handler, then confirmed."""
+    result, _ = deliver_and_confirm(route, body, signature=signature)
+    return result.status
+
+
+def test_the_sandbox_gateway_pays_only_a_started_attempt_and_refunds_what_it_took():
+    txn_id = str(new_transaction()["id"])
+    with pytest.raises(dev_gateway.GatewayRefusal) as never_started:
+        dev_gateway.pay(dev_gateway.PayRequest(transaction_id=txn_id, outcome="succeeded"), gateway_send)
+    assert (never_started.value.status, never_started.value.code) == (409, "NO_PAYMENT_ATTEMPT")
+
+    assert act("pay", txn_id).status == 200
+    paid = dev_gateway.pay(dev_gateway.PayRequest(transaction_id=txn_id, outcome="succeeded"), gateway_send)
+    refunded = dev_gateway.refund(dev_gateway.RefundRequest(transaction_id=txn_id, amount=50_000), gateway_send)
+
+    assert paid == {**paid, "order_id": f"{txn_id}-1", "delivered": True}
+    assert refunded["delivered"] is True and refunded["gateway_transaction_id"] == paid["gateway_transaction_id"]
+    txn = staff_view(txn_id)
+    assert (txn["status"], txn["payment"]["payment_id"], txn["refunded_amount"]) == (
+        "FUNDED",
+        paid["gateway_transaction_id"],
+        50_000,
+    )
+    with pytest.raises(dev_gateway.GatewayRefusal) as too_much:
+        dev_gateway.refund(dev_gateway.RefundRequest(transaction_id=txn_id, amount=100_001), gateway_send)
+    assert too_much.value.code == "REFUND_EXCEEDS_CAPTURED"
