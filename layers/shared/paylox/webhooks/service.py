@@ -180,27 +180,27 @@ def _claimed(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
     if claim is store.Claim.CONFLICT:
         raise EventIdReused(event_id=event_id)
     if claim is store.Claim.DUPLICATE:
-        delivery.outcome = "DUPLICATE"
+        delivery.outcome, delivery.answer_status = "DUPLICATE", 200
         metrics.add_metric(name="WebhookDuplicate", unit="Count", value=1)
-        _save(delivery, [])
+        store.save_delivery(delivery)
         return _Outcome("DUPLICATE", {"duplicate": True})
     try:
         outcome = _accept(parsed, delivery)
         delivery.outcome, delivery.detail = outcome.result, outcome.detail
-        if outcome.error is None:
-            _save(delivery, outcome.events)
+        if outcome.events:
+            delivery.answer_status = 200
+            store.save_hint(delivery, outcome.events, owner=owner)  # completes the claim too
+            return outcome
     except Exception:
         store.release_claim(event_id, owner=owner)  # unanswered: the retry must process it
+        delivery.outcome = delivery.detail = delivery.hint = delivery.confirmation = None  # not stored as a hint
         raise
     store.complete_claim(event_id, owner=owner, outcome=outcome.result, transaction_id=delivery.transaction_id)
     if outcome.error is not None:
-        raise outcome.error
-    return outcome
-
-
-def _save(delivery: WebhookDelivery, events: list[DomainEvent]) -> None:
+        raise outcome.error  # stored with its answer by receive()
     delivery.answer_status = 200
-    store.save_delivery(delivery, events)
+    store.save_delivery(delivery)
+    return outcome
 
 
 def _accept(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from paylox import clock
 from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.observability import logger
-from paylox.statemachine import Put, commit_change
+from paylox.statemachine import Put, Update, commit_change
 from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
 
 #: How long a claim's "in progress" holds before a retry may take over (the function times out at 10 s).
@@ -111,16 +111,35 @@ def release_claim(event_id: str, *, owner: str) -> None:
             raise
 
 
-def save_delivery(delivery: WebhookDelivery, events: Sequence[DomainEvent] = ()) -> None:
-    """Store a delivery once; with ``events`` (a stored hint's request for confirmation) in the
-    same DynamoDB transaction, so a hint is never stored without being sent for confirmation."""
+def save_delivery(delivery: WebhookDelivery) -> None:
     if delivery.verification not in ACCEPTED:
         delivery.expires_at = clock.timestamp() + REFUSED_RETENTION_SECONDS
-    new = WebhookDelivery.delivery_id.does_not_exist()
-    if not events:
-        delivery.save(condition=new)
-        return
-    commit_change(puts=[Put(delivery, new)], events=events, aggregate_id=delivery.transaction_id)
+    delivery.save(condition=WebhookDelivery.delivery_id.does_not_exist())
+
+
+def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner: str) -> None:
+    """Store a hint, its request for confirmation (``events``) and the completion of its event
+    id's claim in one DynamoDB transaction: a process dying on either side of it leaves either
+    nothing (the provider's retry stores it) or all of it (the retry is a duplicate), so one
+    event is never stored, nor sent for confirmation, twice. Raises ``ConcurrentModification``
+    when our claim's lease ran out and another delivery took it over (it stores the hint)."""
+    claim = WebhookEventClaim(_key(delivery.event_id or ""))
+    completion = [
+        WebhookEventClaim.status.set(COMPLETED),
+        WebhookEventClaim.outcome.set(delivery.outcome or "RECEIVED"),
+        *([WebhookEventClaim.transaction_id.set(delivery.transaction_id)] if delivery.transaction_id else []),
+    ]
+    try:
+        commit_change(
+            puts=[Put(delivery, WebhookDelivery.delivery_id.does_not_exist())],
+            updates=[Update(claim, completion, condition=WebhookEventClaim.owner == owner, versioned=False)],
+            events=events,
+            aggregate_id=delivery.transaction_id,
+        )
+    except TransactWriteError as exc:
+        if not is_condition_failure(exc):
+            raise
+        raise ConcurrentModification(resource="resource") from exc
 
 
 def get_delivery(delivery_id: str) -> WebhookDelivery | None:
