@@ -2,7 +2,8 @@
 
 They exist only in the dev stack, never in ``template.yaml``: the outbox of sent SMS and email, the
 clock every handler reads, running a scheduled function now, registering a user as the stack's
-Cognito pool would (``POST /_dev/register``), and the dev issuer's JWKS.
+Cognito pool would (``POST /_dev/register``), the dev issuer's JWKS, and the sandbox gateway's
+buyer and back office (``POST /_dev/gateway/pay`` and ``/refund``: :mod:`devstack.sandbox_gateway`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from devstack import dev_clock
+from devstack import dev_clock, sandbox_gateway
 from devstack.async_wiring import AsyncWiring
 from devstack.gateway import HttpRequest, HttpResponse, RouteTable, message
 from devstack.invoker import Invoker
@@ -37,6 +38,8 @@ class DevEndpoints:
     routes: RouteTable
     invoker: Invoker
     jwks: dict[str, Any]
+    #: The stack's HTTP front, through which the sandbox gateway delivers its webhooks.
+    front: Callable[[HttpRequest], tuple[HttpResponse, str | None]] | None = None
 
     def handle(self, request: HttpRequest) -> HttpResponse | None:
         """The response for a dev path, or None when the request is for the API itself."""
@@ -79,6 +82,8 @@ class DevEndpoints:
             return self._only(method, "GET", reads[path])
         if path == REGISTER_PATH:
             return self._only(method, "POST", lambda: self._register(request))
+        if path in (sandbox_gateway.PAY_PATH, sandbox_gateway.REFUND_PATH):
+            return self._only(method, "POST", lambda: self._gateway(path, request.body))
         if match := _RUN.match(path):
             return self._only(method, "POST", lambda: self._run(match.group(1)))
         return message(404, "Not Found")
@@ -150,6 +155,28 @@ class DevEndpoints:
         if result != event:
             return _failed(REGISTRATION_FUNCTION, "the event was not returned unchanged, as Cognito requires")
         return HttpResponse.json(200, {"user_id": sub, "created": not existed})
+
+    def _gateway(self, path: str, body: bytes) -> HttpResponse:
+        """The sandbox's buyer (pay) or back office (refund); its webhook goes through the front."""
+        try:
+            if path == sandbox_gateway.PAY_PATH:
+                answer = sandbox_gateway.pay(sandbox_gateway.parse(sandbox_gateway.PayRequest, body), self._send)
+            else:
+                answer = sandbox_gateway.refund(sandbox_gateway.parse(sandbox_gateway.RefundRequest, body), self._send)
+        except sandbox_gateway.GatewayRefusal as refusal:
+            response = HttpResponse.json(refusal.status, refusal.problem())
+            response.headers[0] = ("content-type", "application/problem+json")
+            return response
+        return HttpResponse.json(200, answer)
+
+    def _send(self, route: str, body: bytes, signature: str) -> int:
+        """POST a signed webhook to the stack itself, from loopback, as the gateway would."""
+        if self.front is None:
+            return 0
+        headers = [("content-type", "application/json"), ("x-jetcheckout-signature", signature)]
+        request = HttpRequest("POST", f"/api/payment/webhook/{route}", "", headers, body)
+        response, _ = self.front(request)
+        return response.status
 
 
 def _failed(function_id: str, error: str) -> HttpResponse:

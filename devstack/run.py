@@ -23,6 +23,7 @@ from devstack.stack import dev_stack
 from devstack.state import StateDir
 from devstack.template import REGION, Stack
 from devstack.tokens import jwks, signing_key
+from paylox.payments.sandbox import RECORD_ENV as SANDBOX_RECORD_ENV
 
 log = logging.getLogger("paylox.devstack")
 
@@ -53,6 +54,7 @@ def function_environment(
     secrets = [key.removesuffix("_PARAMETER") for key in env if key.endswith("_PARAMETER")]
     env.update({key: caller[key] for key in [*env, *secrets] if key in caller})
     env.update(FAKE_AWS, AWS_ENDPOINT_URL=aws_endpoint_url, PAYLOX_DEV_OUTBOX=str(state.outbox))
+    env[SANDBOX_RECORD_ENV] = str(state.sandbox_gateway)  # the sandbox gateway's own record of payments
     return env
 
 
@@ -94,6 +96,7 @@ def start(state: StateDir, port: int, host: str = "127.0.0.1") -> RunningStack:
     dev_clock.install()
     state.save_clock_offset(0.0)
     state.outbox.write_text("", encoding="utf-8")
+    state.sandbox_gateway.write_text("", encoding="utf-8")  # the sandbox knows no payment yet
 
     invoker = Invoker(stack)
     wiring = AsyncWiring(stack, invoker.invoke)
@@ -107,7 +110,7 @@ def start(state: StateDir, port: int, host: str = "127.0.0.1") -> RunningStack:
         invoke=invoker.invoke,
         cors=Cors.from_stack(stack),
     )
-    dev = DevEndpoints(state=state, wiring=wiring, routes=routes, invoker=invoker, jwks=keys)
+    dev = DevEndpoints(state=state, wiring=wiring, routes=routes, invoker=invoker, jwks=keys, front=gateway.handle)
 
     def app(request: HttpRequest) -> tuple[HttpResponse, str | None]:
         response = dev.handle(request)

@@ -41,6 +41,11 @@ class StateDir:
         return self.path / "outbox.jsonl"
 
     @property
+    def sandbox_gateway(self) -> Path:
+        """The sandbox gateway's record of payments (``PAYLOX_DEV_SANDBOX_GATEWAY``)."""
+        return self.path / "sandbox-gateway.jsonl"
+
+    @property
     def clock(self) -> Path:
         return self.path / "clock.json"
 

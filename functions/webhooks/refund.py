@@ -1,7 +1,9 @@
-"""POST /api/payment/webhook/refund: Jetcheckout says money went back to the buyer (payment.refunded).
+"""POST /api/payment/webhook/refund: a hint that money went back to the buyer (payment.refunded).
 
-Public route: the delivery is trusted only once the service has checked the source IP, the
-signature over the raw body and its timestamp (docs/webhooks.md).
+Public route, and only a hint: once the service has checked the source IP, the signature over the
+raw body and its timestamp,
+it is stored and acknowledged; PaymentConfirmFunction moves money on the gateway's own status
+(docs/webhooks.md).
 """
 
 from typing import Any

@@ -1,7 +1,9 @@
-"""POST /api/payment/webhook/success: Jetcheckout says the buyer's money arrived (payment.succeeded).
+"""POST /api/payment/webhook/success: a hint that the buyer's money arrived (payment.succeeded).
 
-Public route: the delivery is trusted only once the service has checked the source IP, the
-signature over the raw body and its timestamp (docs/webhooks.md).
+Public route, and only a hint: once the service has checked the source IP, the signature over the
+raw body and its timestamp (or that an allowlisted sender posted the evidenced unsigned callback),
+it is stored and acknowledged; PaymentConfirmFunction moves money on the gateway's own status
+(docs/webhooks.md).
 """
 
 from typing import Any

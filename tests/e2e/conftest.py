@@ -83,6 +83,7 @@ class DevStack:
         headers: dict[str, str] | None = None,
         data: Any = None,
         files: Any = None,
+        allow_redirects: bool = True,
     ) -> requests.Response:
         all_headers = dict(headers or {})
         if token is not None:
@@ -94,6 +95,7 @@ class DevStack:
             headers=all_headers,
             data=data,
             files=files,
+            allow_redirects=allow_redirects,
             timeout=REQUEST_TIMEOUT,
         )
 

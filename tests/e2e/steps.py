@@ -153,9 +153,25 @@ def paying_transaction(stack: Stack, buyer_token: str, seller: str, amount: int 
     return dict(paid.json()["transaction"])
 
 
+def gateway_pay(stack: Stack, txn_id: str, outcome: str = "succeeded", **extra: Any) -> dict[str, Any]:
+    """The buyer finishes (or fails) the latest attempt on the sandbox gateway's page; the sandbox
+    records it and sends its signed webhook (``POST /_dev/gateway/pay``)."""
+    paid = stack.request("POST", "/_dev/gateway/pay", json={"transaction_id": txn_id, "outcome": outcome, **extra})
+    assert paid.status_code == 200, paid.text
+    return dict(paid.json())
+
+
+def status_of(stack: Stack, txn_id: str, token: str) -> str:
+    got = stack.request("GET", f"/api/transaction/{txn_id}", token=token)
+    assert got.status_code == 200, got.text
+    return str(got.json()["status"])
+
+
 def funded_transaction(stack: Stack, buyer_token: str, seller: str, amount: int = 150_000) -> dict[str, Any]:
-    """A transaction whose money is in escrow: Jetcheckout's signed success webhook said so (FUNDED)."""
+    """A transaction whose money is in escrow: the buyer paid on the sandbox gateway's page, its
+    webhook told the stack, and its status query confirmed it (FUNDED)."""
     txn = paying_transaction(stack, buyer_token, seller, amount)
-    funded = webhook(stack, "success", payment_event("payment.succeeded", txn))
-    assert funded.status_code == 200, funded.text
+    paid = gateway_pay(stack, txn["id"])
+    assert paid["delivered"] is True, paid
+    stack.wait_for(lambda: status_of(stack, txn["id"], buyer_token) == "FUNDED")
     return txn

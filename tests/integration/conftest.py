@@ -57,6 +57,14 @@ def outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def sandbox_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sandbox gateway's own record of payments, empty for every test, as in the dev stack."""
+    path = tmp_path / "sandbox-gateway.jsonl"
+    monkeypatch.setenv("PAYLOX_DEV_SANDBOX_GATEWAY", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
 def provider_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     """The webhook secret the payment provider signs with, as the shared steps
     (``tests/integration/steps.py``) sign their deliveries."""

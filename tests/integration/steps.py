@@ -28,9 +28,11 @@ from functions.otp import status as otp_status_handler
 from functions.otp import verify as otp_verify
 from functions.transactions import cancel, confirm, create, get, pay, ship
 from functions.users import registered
+from functions.webhooks import confirm_hint as confirm_function
 from functions.webhooks import failure, refund, success
 from paylox import clock
 from paylox.config import get_settings
+from paylox.payments import sandbox
 from paylox.users.models import UserProfile, UserStatus
 from paylox.users.service import find_profile
 from paylox.webhooks.signature import sign
@@ -153,9 +155,60 @@ def deliver(
     return invoke(WEBHOOK_HANDLERS[route], event)
 
 
+def confirm_hint(delivery_id: str) -> str:
+    """PaymentConfirmFunction runs for the stored hint, as the bus triggers it seconds after the
+    delivery: the gateway's status is asked and applied. Returns what became of the hint."""
+    event = load_event("webhooks/confirm_hint.json")
+    event["detail"]["delivery_id"] = delivery_id
+    result: dict[str, str] = confirm_function.handler(event, LambdaContext(function_name="PaymentConfirmFunction"))
+    return result["outcome"]
+
+
+def deliver_and_confirm(route: str, body: bytes, **kwargs: Any) -> tuple[HttpResult, str | None]:
+    """:func:`deliver`, then the confirmation of the hint it stored (``None`` when none was stored:
+    refused, a duplicate, an unknown transaction)."""
+    result = deliver(route, body, **kwargs)
+    stored = result.status == 200 and not result.json.get("duplicate") and not result.json.get("unknown_transaction")
+    return result, confirm_hint(str(result.json["delivery_id"])) if stored else None
+
+
+def send_and_confirm(event_type: str, transaction_id: str, **kwargs: Any) -> tuple[HttpResult, str | None]:
+    """What the gateway does, then tells us: it records the payment (its outcome, amount and
+    ``payment_id``) or the refund, posts the correctly signed event to the route of its type, and
+    the hint is confirmed with its status query. A refund of a payment the gateway never took, or
+    an event about a transaction with no payment attempt, is only posted (an unconfirmed hint).
+    Returns the webhook's answer and what the confirmation made of the hint."""
+    body = event_body(event_type, transaction_id, **kwargs)
+    data = json.loads(body)["data"]
+    if event_type == "payment.refunded":
+        paid = sandbox.latest_payment(transaction_id)
+        if paid is not None:
+            sandbox.record_refund(paid.order_id, data["amount"], "refund", refund_id=data.get("refund_id"))
+    elif sandbox.latest_attempt(transaction_id) is not None:
+        outcome: sandbox.Outcome = "succeeded" if event_type == "payment.succeeded" else "failed"
+        sandbox.pay(transaction_id, outcome, data["amount"], data["payment_id"])
+    return deliver_and_confirm(ROUTE_OF[event_type], body)
+
+
 def send_event(event_type: str, transaction_id: str, **kwargs: Any) -> HttpResult:
-    """A correctly signed delivery of a new event to the route of its type."""
-    return deliver(ROUTE_OF[event_type], event_body(event_type, transaction_id, **kwargs))
+    """:func:`send_and_confirm`, for the webhook's answer."""
+    return send_and_confirm(event_type, transaction_id, **kwargs)[0]
+
+
+def last_confirmation(transaction_id: str) -> tuple[str | None, str | None]:
+    """What the confirmation made of the latest hint about the transaction (staff's view)."""
+    latest = staff_view(transaction_id)["payment_deliveries"][-1]
+    return latest["confirmation"], latest["confirmation_detail"]
+
+
+def gateway_pays(
+    txn_id: str, outcome: sandbox.Outcome = "succeeded", amount: int | None = None, *, payment_id: str | None = None
+) -> sandbox.Payment:
+    """The buyer finishes (or fails) the latest payment attempt on the sandbox gateway's page: the
+    gateway records it (``payment_id`` is its transaction id), no webhook yet."""
+    payment = sandbox.pay(txn_id, outcome, amount, payment_id)
+    assert payment is not None, f"no payment attempt was started for {txn_id}"
+    return payment
 
 
 # ------------------------------------------------------------------------------------ OTP
@@ -286,16 +339,19 @@ def pending_transaction(amount: int = 150_000, *, buyer: str = BUYER) -> str:
 
 
 def fund(txn_id: str, amount: int = 150_000, *, payment_id: str = "pay_1") -> None:
-    """The provider's signed webhook says the buyer's payment of ``amount`` succeeded: FUNDED."""
-    funded = send_event("payment.succeeded", txn_id, amount=amount, payment_id=payment_id)
-    assert funded.status == 200 and "ignored" not in funded.json, funded.raw
+    """The buyer pays ``amount`` on the gateway's page, the gateway's signed webhook says so, and the
+    gateway's own status confirms it: FUNDED."""
+    gateway_pays(txn_id, "succeeded", amount, payment_id=payment_id)
+    event = event_body("payment.succeeded", txn_id, amount=amount, payment_id=payment_id)
+    result, outcome = deliver_and_confirm("success", event)
+    assert result.status == 200 and outcome == "CONFIRMED", (result.raw, outcome)
 
 
 def funded_transaction(
     amount: int = 150_000, *, payment_id: str = "pay_1", shipped: bool = False, buyer: str = BUYER
 ) -> str:
-    """A transaction whose money is in escrow: the provider's signed webhook said the payment
-    succeeded (FUNDED), and, if ``shipped``, the seller has shipped (SHIPPED)."""
+    """A transaction whose money is in escrow: the buyer paid, the gateway's webhook said so and its
+    status confirmed it (FUNDED), and, if ``shipped``, the seller has shipped (SHIPPED)."""
     txn_id = pending_transaction(amount, buyer=buyer)
     fund(txn_id, amount, payment_id=payment_id)
     if shipped:

@@ -29,16 +29,24 @@ from paylox.disputes import settlement
 from paylox.disputes import store as disputes
 from paylox.disputes.models import DISPUTE_ITEM, DisputeRow
 from paylox.transactions.models import TransactionRow
-from paylox.webhooks.store import CLAIM_LEASE_SECONDS
+from paylox.webhooks.store import (
+    CLAIM_LEASE_SECONDS,
+    CONFIRMATION_LEASE_SECONDS,
+    CONFIRMING,
+    PENDING,
+    deliveries_for_transaction,
+)
 from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
 from tests.integration.bus import EventTap
 from tests.integration.disputes.steps import FakeGateway, do, open_dispute, run_sla
 from tests.integration.steps import (
     act,
+    confirm_hint,
     confirm_with,
     confirmation_token,
     deliver,
     event_body,
+    gateway_pays,
     new_transaction,
     pending_transaction,
     shipped_transaction,
@@ -192,15 +200,30 @@ def _create(_: str, k: int) -> Any:
 _bodies: dict[str, bytes] = {}
 
 
+def _paid(k: int) -> str:
+    txn_id = pending_transaction()
+    gateway_pays(txn_id, payment_id="pay_1")
+    return txn_id
+
+
 def _funded_webhook(txn_id: str, k: int) -> Any:
-    """The provider's delivery; a retry sends the same body again (signed anew)."""
+    """The provider's delivery, then the confirmation of the hint it stored; a retry sends the same
+    body again (signed anew)."""
     body = _bodies.setdefault(txn_id, event_body("payment.succeeded", txn_id, event_id=f"evt_fault_{txn_id}"))
-    return deliver("success", body)
+    result = deliver("success", body)
+    if result.status == 200 and not result.json.get("duplicate"):
+        confirm_hint(result.json["delivery_id"])
+    return result
 
 
 def _redeliver(txn_id: str, k: int) -> Any:
-    dev_clock.advance(CLAIM_LEASE_SECONDS + 1)  # a claim left by the dead process runs out
-    return _funded_webhook(txn_id, k)
+    # The claims left by the dead process (event id, hint confirmation) run out.
+    dev_clock.advance(max(CLAIM_LEASE_SECONDS, CONFIRMATION_LEASE_SECONDS) + 1)
+    result = _funded_webhook(txn_id, k)
+    for row in deliveries_for_transaction(txn_id):  # Lambda's retry of a confirmation that died
+        if row.confirmation in (PENDING, CONFIRMING):
+            confirm_hint(row.delivery_id)
+    return result
 
 
 _tokens: dict[str, str] = {}
@@ -240,7 +263,7 @@ def _resolve_again(txn_id: str, k: int) -> Any:
 SCENARIOS = {
     "create": Scenario(lambda k: "", _create, _create),
     "pay": Scenario(lambda k: str(new_transaction()["id"]), lambda t, k: act("pay", t), lambda t, k: act("pay", t)),
-    "funded webhook": Scenario(lambda k: pending_transaction(), _funded_webhook, _redeliver),
+    "funded webhook": Scenario(_paid, _funded_webhook, _redeliver),
     "confirm": Scenario(_shipped_with_token, lambda t, k: confirm_with(t, _tokens[t]), _confirm_again),
     "open dispute": Scenario(
         lambda k: shipped_transaction(), lambda t, k: open_dispute(t), lambda t, k: open_dispute(t)
@@ -304,7 +327,9 @@ def test_requests_succeed_and_events_arrive_though_the_bus_is_down_while_they_ru
     world.drain()
 
     # Then the events arrived, in the order the transaction moved, with their own ids and requests
-    mine = [e for e in world.delivered if e["detail"]["transaction_id"] == txn_id]
+    mine = [
+        e for e in world.delivered if e["detail"]["transaction_id"] == txn_id and e["source"] == "paylox.transactions"
+    ]
     assert [e["detail-type"] for e in mine] == [
         "TransactionCreated",
         "TransactionPaymentStarted",
@@ -312,7 +337,8 @@ def test_requests_succeed_and_events_arrive_though_the_bus_is_down_while_they_ru
         "TransactionShipped",
     ]
     assert all(e["detail"]["event_id"].startswith("evt_") for e in mine)
-    assert mine[0]["detail"]["request_id"] and mine[2]["detail"]["request_id"]
+    # Funded by the confirming function (no API request); created and shipped by requests.
+    assert mine[0]["detail"]["request_id"] and mine[3]["detail"]["request_id"]
 
 
 def _failing_put_events(monkeypatch: pytest.MonkeyPatch, answer: Callable[[list[dict[str, Any]], int], Any]) -> list:

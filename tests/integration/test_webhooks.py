@@ -20,6 +20,7 @@ from paylox import clock
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
 from paylox.notify.alerts import ALERT_EVENT
+from paylox.payments import sandbox
 from paylox.transactions import states
 from paylox.transactions.service import apply_move, find_transaction
 from paylox.webhooks import service
@@ -34,10 +35,15 @@ from tests.integration.steps import (
     PROVIDER_IP,
     SECRET,
     completed_transaction,
+    confirm_hint,
     deliver,
+    deliver_and_confirm,
     event_body,
     funded_transaction,
+    gateway_pays,
+    last_confirmation,
     pending_transaction,
+    send_and_confirm,
     send_event,
     shipped_transaction,
     staff_view,
@@ -147,8 +153,10 @@ def test_a_missing_or_wrong_signature_is_401_and_changes_nothing(case, signature
 @pytest.mark.parametrize(("offset", "accepted"), [(-300, True), (300, True), (-301, False), (301, False)])
 def test_the_timestamp_must_be_within_five_minutes_either_way(offset, accepted):
     txn_id = pending_transaction()
+    gateway_pays(txn_id, payment_id="pay_1")
 
-    result = deliver("success", event_body("payment.succeeded", txn_id), timestamp=clock.timestamp() + offset)
+    body = event_body("payment.succeeded", txn_id)
+    result, _ = deliver_and_confirm("success", body, timestamp=clock.timestamp() + offset)
 
     if accepted:
         assert result.status == 200
@@ -183,8 +191,10 @@ def test_a_refused_delivery_does_not_use_up_its_event_id():
     txn_id = pending_transaction()
     body = event_body("payment.succeeded", txn_id, event_id="evt_retry_me")
 
+    gateway_pays(txn_id, payment_id="pay_1")
+
     assert deliver("success", body, secrets=("guessed-secret",)).status == 401
-    assert deliver("success", body).status == 200
+    assert deliver_and_confirm("success", body)[0].status == 200
     assert status_of(txn_id) == "FUNDED"
 
 
@@ -243,8 +253,9 @@ def test_the_allowlist_takes_cidr_blocks_of_both_families(monkeypatch):
 def test_a_base64_encoded_body_is_verified_on_its_decoded_bytes():
     txn_id = pending_transaction()
     body = event_body("payment.succeeded", txn_id, description="Çanta – İstanbul")
+    gateway_pays(txn_id, payment_id="pay_1")
 
-    result = deliver("success", body, base64_body=True)
+    result, _ = deliver_and_confirm("success", body, base64_body=True)
 
     assert result.status == 200
     assert status_of(txn_id) == "FUNDED"
@@ -256,7 +267,8 @@ def test_a_base64_encoded_body_is_verified_on_its_decoded_bytes():
 def test_a_redelivered_event_is_a_duplicate_and_changes_nothing(bus):
     txn_id = pending_transaction()
     body = event_body("payment.succeeded", txn_id, event_id="evt_once")
-    first = deliver("success", body)
+    gateway_pays(txn_id, payment_id="pay_1")
+    first, _ = deliver_and_confirm("success", body)
     bus.drain()
 
     again = deliver("success", body)  # the provider's retry: same body, newly signed
@@ -273,6 +285,7 @@ def test_concurrent_duplicates_make_one_transition_and_one_event(bus):
     # Each Lambda environment serves one delivery at a time; the race is between environments.
     txn_id = pending_transaction()
     body = event_body("payment.succeeded", txn_id, event_id="evt_raced")
+    gateway_pays(txn_id, payment_id="pay_1")
     bus.drain()
     header = sign(body, (SECRET,), clock.timestamp())
     incoming = IncomingDelivery(
@@ -282,8 +295,9 @@ def test_concurrent_duplicates_make_one_transition_and_one_event(bus):
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: service.receive(incoming), range(8)))
 
-    assert sum(1 for answer in answers if not answer.get("duplicate")) == 1
+    [stored] = [answer for answer in answers if not answer.get("duplicate")]
     assert all(answer["received"] for answer in answers)
+    assert confirm_hint(stored["delivery_id"]) == "CONFIRMED"
     assert [entry["status"] for entry in staff_view(txn_id)["timeline"]].count("FUNDED") == 1
     assert len(of_type(bus.drain(), "TransactionFunded")) == 1
     assert len(deliveries_for_event("evt_raced")) == 8
@@ -291,7 +305,8 @@ def test_concurrent_duplicates_make_one_transition_and_one_event(bus):
 
 def test_the_same_event_id_with_a_different_body_is_refused():
     txn_id = pending_transaction()
-    deliver("failure", event_body("payment.failed", txn_id, event_id="evt_twice", reason="a"))
+    gateway_pays(txn_id, "failed", payment_id="pay_1")
+    deliver_and_confirm("failure", event_body("payment.failed", txn_id, event_id="evt_twice", reason="a"))
 
     result = deliver("failure", event_body("payment.failed", txn_id, event_id="evt_twice", reason="b"))
 
@@ -392,9 +407,9 @@ def test_the_same_refund_under_a_new_event_id_is_counted_once():
     txn_id = funded_transaction(amount=100000)
     send_event("payment.refunded", txn_id, amount=30000, refund_id="rfd_a")
 
-    again = send_event("payment.refunded", txn_id, amount=30000, refund_id="rfd_a")
+    again, outcome = send_and_confirm("payment.refunded", txn_id, amount=30000, refund_id="rfd_a")
 
-    assert again.status == 200 and again.json["ignored"] == "already_refunded"
+    assert again.status == 200 and (outcome, last_confirmation(txn_id)[1]) == ("IGNORED", "already_refunded")
     assert staff_view(txn_id)["refunded_amount"] == 30000
 
 
@@ -411,6 +426,8 @@ def test_refunds_are_taken_while_shipped_and_while_disputed():
 def test_concurrent_partial_refunds_add_up_exactly():
     txn_id = funded_transaction(amount=100000)
     bodies = [event_body("payment.refunded", txn_id, amount=25000, refund_id=f"rfd_{n}") for n in range(4)]
+    for n in range(4):  # the back office refunded a quarter four times
+        sandbox.record_refund(f"{txn_id}-1", 25000, "refund", refund_id=f"rfd_{n}")
     now = clock.timestamp()
 
     def deliver_one(body: bytes) -> dict:
@@ -423,8 +440,9 @@ def test_concurrent_partial_refunds_add_up_exactly():
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(deliver_one, bodies))
+        outcomes = list(pool.map(confirm_hint, [answer["delivery_id"] for answer in answers]))
 
-    assert all(answer["received"] and "ignored" not in answer for answer in answers)
+    assert all(answer["received"] for answer in answers) and outcomes == ["CONFIRMED"] * 4
     final = staff_view(txn_id)
     assert final["refunded_amount"] == 100000
     assert final["status"] == "REFUNDED"
@@ -435,9 +453,9 @@ def test_the_provider_confirming_a_refund_already_moved_here_only_records_the_mo
     txn_id = funded_transaction(amount=100000)
     apply_move(find_transaction(txn_id), states.REFUND, SYSTEM, note="dispute decided for the buyer")
 
-    result = send_event("payment.refunded", txn_id, amount=100000, refund_id="rfd_dispute")
+    result, outcome = send_and_confirm("payment.refunded", txn_id, amount=100000, refund_id="rfd_dispute")
 
-    assert result.status == 200 and "ignored" not in result.json
+    assert result.status == 200 and outcome == "CONFIRMED"
     txn = staff_view(txn_id)
     assert txn["status"] == "REFUNDED" and txn["refunded_amount"] == 100000 and not txn["flags"]
 
@@ -458,32 +476,32 @@ def refunded_transaction() -> str:
 
 
 @pytest.mark.parametrize(
-    ("make", "event_type", "status"),
+    ("make", "event_type", "status", "flag"),
     [
-        (funded_transaction, "payment.failed", "FUNDED"),  # a failure after success
-        (shipped_transaction, "payment.failed", "SHIPPED"),
-        (completed_transaction, "payment.failed", "COMPLETED"),
-        (refunded_transaction, "payment.failed", "REFUNDED"),
-        (refunded_transaction, "payment.succeeded", "REFUNDED"),  # a success after a refund
-        (failed_transaction, "payment.succeeded", "FAILED"),  # a success after a failure
-        (pending_transaction, "payment.refunded", "PAYMENT_PENDING"),  # a refund before any success
-        (failed_transaction, "payment.refunded", "FAILED"),
-        (completed_transaction, "payment.refunded", "COMPLETED"),  # a refund after release
+        (funded_transaction, "payment.failed", "FUNDED", "OUT_OF_ORDER"),  # a failure after success
+        (shipped_transaction, "payment.failed", "SHIPPED", "OUT_OF_ORDER"),
+        (completed_transaction, "payment.failed", "COMPLETED", "OUT_OF_ORDER"),
+        (refunded_transaction, "payment.failed", "REFUNDED", "OUT_OF_ORDER"),
+        (refunded_transaction, "payment.succeeded", "REFUNDED", "OUT_OF_ORDER"),  # a success after a refund
+        (failed_transaction, "payment.succeeded", "FAILED", "OUT_OF_ORDER"),  # a success after a failure
+        # A refund before any success: the gateway took no money, so it cannot confirm a refund.
+        (pending_transaction, "payment.refunded", "PAYMENT_PENDING", "HINT_UNCONFIRMED"),
+        (failed_transaction, "payment.refunded", "FAILED", "HINT_CONTRADICTED"),  # it shows nothing returned
+        (completed_transaction, "payment.refunded", "COMPLETED", "OUT_OF_ORDER"),  # a refund after release
     ],
 )
-def test_out_of_order_events_are_answered_flagged_and_never_move_backwards(bus, make, event_type, status):
+def test_out_of_order_events_are_answered_flagged_and_never_move_backwards(bus, make, event_type, status, flag):
     txn_id = make()
     bus.drain()
 
     result = send_event(event_type, txn_id, amount=150000, payment_id="pay_1")
 
-    assert result.status == 200
-    assert result.json == {**result.json, "received": True, "ignored": "out_of_order"}
+    assert result.status == 200 and result.json["received"] is True
     txn = staff_view(txn_id)
     assert txn["status"] == status
-    assert [(flag["kind"], flag["event_type"]) for flag in txn["flags"]] == [("OUT_OF_ORDER", event_type)]
+    assert [(entry["kind"], entry["event_type"]) for entry in txn["flags"]] == [(flag, event_type)]
     alerts = of_type(bus.drain(), ALERT_EVENT)
-    assert [alert["detail"]["kind"] for alert in alerts] == ["OUT_OF_ORDER"]
+    assert [alert["detail"]["kind"] for alert in alerts] == [flag]
 
 
 def test_flags_are_for_staff_only():
@@ -501,11 +519,11 @@ def test_harmless_repeats_are_ignored_without_a_flag(bus):
     failed = failed_transaction()
     bus.drain()
 
-    same_payment = send_event("payment.succeeded", funded, payment_id="pay_1")
-    failed_again = send_event("payment.failed", failed)
+    send_event("payment.succeeded", funded, payment_id="pay_1")
+    send_event("payment.failed", failed)
 
-    assert same_payment.json["ignored"] == "already_funded"
-    assert failed_again.json["ignored"] == "already_failed"
+    assert last_confirmation(funded) == ("IGNORED", "already_funded")
+    assert last_confirmation(failed) == ("IGNORED", "already_failed")
     assert staff_view(funded)["flags"] == [] and staff_view(failed)["flags"] == []
     assert of_type(bus.drain(), ALERT_EVENT) == []
 
@@ -513,9 +531,9 @@ def test_harmless_repeats_are_ignored_without_a_flag(bus):
 def test_a_second_payment_for_a_funded_transaction_is_flagged_for_a_refund():
     txn_id = funded_transaction(payment_id="pay_1")
 
-    result = send_event("payment.succeeded", txn_id, payment_id="pay_2")
+    _, outcome = send_and_confirm("payment.succeeded", txn_id, payment_id="pay_2")
 
-    assert result.json["ignored"] == "duplicate_payment"
+    assert (outcome, last_confirmation(txn_id)[1]) == ("IGNORED", "duplicate_payment")
     assert [flag["kind"] for flag in staff_view(txn_id)["flags"]] == ["DUPLICATE_PAYMENT"]
     assert staff_view(txn_id)["payment"]["payment_id"] == "pay_1"
 
@@ -523,9 +541,9 @@ def test_a_second_payment_for_a_funded_transaction_is_flagged_for_a_refund():
 def test_the_refund_of_another_payment_leaves_the_escrow_alone():
     txn_id = funded_transaction(payment_id="pay_1")
 
-    result = send_event("payment.refunded", txn_id, payment_id="pay_2", amount=150000)
+    _, outcome = send_and_confirm("payment.refunded", txn_id, payment_id="pay_2", amount=150000)
 
-    assert result.json["ignored"] == "unrelated_payment"
+    assert outcome == "UNCONFIRMED"  # the gateway's payment of this order is pay_1, not pay_2
     assert status_of(txn_id) == "FUNDED"
 
 
@@ -600,22 +618,27 @@ def test_every_delivery_is_stored_with_its_verification_and_outcome():
     deliver("success", body)
     deliver("success", body)
     deliver("success", body, source_ip="203.0.113.10")
+    unsigned = json.dumps({"is_success": True, "order_id": f"{txn_id}-1", "transaction_id": "gw_1"}).encode()
+    deliver("success", unsigned, signature=None)
 
     everything = sorted(WebhookDelivery.scan(), key=lambda row: row.delivery_id)  # test-only inspection
     by_transaction = deliveries_for_transaction(txn_id)
 
     assert [(row.verification, row.outcome, row.answer_status) for row in everything] == [
         ("INVALID_SIGNATURE", "INVALID_SIGNATURE", 401),
-        ("VERIFIED", "PROCESSED", 200),
+        ("VERIFIED", "RECEIVED", 200),
         ("VERIFIED", "DUPLICATE", 200),
         ("IP_NOT_ALLOWED", "IP_NOT_ALLOWED", 403),
+        ("UNSIGNED_CALLBACK", "RECEIVED", 200),
     ]
-    # Only verified deliveries are attached to the transaction they name.
-    assert [row.delivery_id for row in by_transaction] == [row.delivery_id for row in everything[1:3]]
+    # Only verified deliveries and allowlisted callbacks are attached to the transaction they name.
+    assert [row.delivery_id for row in by_transaction] == [row.delivery_id for row in [*everything[1:3], everything[4]]]
     assert [row.delivery_id for row in deliveries_for_event("evt_logged")] == [
-        row.delivery_id for row in by_transaction
+        row.delivery_id for row in by_transaction[:2]
     ]
-    refused, processed, _, outsider = everything
+    refused, processed, _, outsider, callback = everything
+    assert processed.hint is not None and processed.confirmation == "PENDING"  # stored, not yet confirmed
+    assert callback.expires_at is None and json.loads(callback.hint)["signed"] is False
     assert processed.body == body.decode() and processed.event_type == "payment.succeeded"
     assert "x-jetcheckout-signature" in json.loads(processed.headers)
     assert processed.source_ip == PROVIDER_IP and processed.secret_used == "current"
@@ -632,8 +655,8 @@ def test_staff_see_the_webhooks_a_transaction_received_and_the_parties_do_not():
     deliveries = staff_view(txn_id)["payment_deliveries"]
     buyer_view = invoke(get, api_event("transactions/get.json", path={"id": txn_id}, sub=BUYER)).json
 
-    assert [(d["event_type"], d["verification"], d["outcome"]) for d in deliveries] == [
-        ("payment.succeeded", "VERIFIED", "PROCESSED"),
-        ("payment.succeeded", "VERIFIED", "IGNORED"),  # a success after success never moves money twice
+    assert [(d["event_type"], d["verification"], d["outcome"], d["confirmation"]) for d in deliveries] == [
+        ("payment.succeeded", "VERIFIED", "RECEIVED", "CONFIRMED"),
+        ("payment.succeeded", "VERIFIED", "RECEIVED", "IGNORED"),  # a success after success never moves money twice
     ]
     assert buyer_view["payment_deliveries"] is None

@@ -82,6 +82,10 @@ class Settings(BaseModel):
         alias="JETCHECKOUT_RESPONSE_AMOUNT_UNIT", default="lira"
     )
     payment_return_url: OptionalUrl = Field(alias="PAYMENT_RETURN_URL", default=None)
+    # The reconciler asks the gateway about payments pending this long, and tells staff about those
+    # still unknown after the second limit (docs/webhooks.md).
+    payment_reconcile_after_minutes: int = Field(alias="PAYMENT_RECONCILE_AFTER_MINUTES", default=30, ge=1)
+    payment_unknown_alert_minutes: int = Field(alias="PAYMENT_UNKNOWN_ALERT_MINUTES", default=180, ge=1)
 
     # ---------------------------------------------------------------- OTP (docs/otp.md)
     otp_table: str = Field(alias="OTP_TABLE", min_length=1)

@@ -47,6 +47,9 @@ class GatewayPaymentStatus:
     currency: str | None = None
     transaction_date: str | None = None
     gateway_transaction_id: str | None = None
+    #: Kuruş given back so far, when the gateway says (the sandbox does; Jetcheckout's status
+    #: answer is not known to carry it, so a refund is confirmed there only by ``cancelled``).
+    refunded_amount: int | None = None
 
     @property
     def paid(self) -> bool:

@@ -25,6 +25,8 @@ def transaction_details(principal: Principal, txn_id: str) -> TransactionOut:
                 outcome=row.outcome,
                 detail=row.detail,
                 answer_status=int(row.answer_status) if row.answer_status is not None else None,
+                confirmation=row.confirmation,
+                confirmation_detail=row.confirmation_detail,
             )
             for row in deliveries_for_transaction(txn.id)
         ]

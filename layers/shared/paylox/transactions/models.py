@@ -94,7 +94,8 @@ class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
 
 
 class ByStatusIndex(GlobalSecondaryIndex["TransactionRow"]):
-    """Transactions by status, oldest first: how the statistics rebuild reads them all."""
+    """Transactions by status, oldest first: how the statistics rebuild reads them all,
+    and the reconciler finds payments in flight."""
 
     class Meta:
         index_name = "by_status"

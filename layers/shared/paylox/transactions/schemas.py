@@ -61,6 +61,10 @@ class PaymentDeliveryOut(BaseModel):
     outcome: str | None = None
     detail: str | None = None
     answer_status: int | None = None
+    confirmation: str | None = Field(
+        default=None, description="What the gateway's status made of the hint: CONFIRMED, IGNORED, UNCONFIRMED, ..."
+    )
+    confirmation_detail: str | None = None
 
 
 class TransactionOut(BaseModel):

@@ -94,6 +94,13 @@ def find_transaction(txn_id: str) -> TransactionRow | None:
     return store.find(txn_id)
 
 
+def payments_pending_since(before: str, limit: int) -> list[TransactionRow]:
+    """Up to ``limit`` transactions still PAYMENT_PENDING and unchanged since ``before`` (ISO
+    time), longest waiting first, each read afresh (the index is eventually consistent)."""
+    rows = (store.find(txn_id) for txn_id in store.unchanged_since(TxnStatus.PAYMENT_PENDING, before, limit))
+    return [row for row in rows if row is not None and row.status == TxnStatus.PAYMENT_PENDING.value]
+
+
 def get_for(principal: Principal, txn_id: str) -> TransactionRow:
     """The transaction if the caller is its buyer or seller, or staff; otherwise not found."""
     txn = find_transaction(txn_id)

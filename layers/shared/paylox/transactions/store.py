@@ -298,6 +298,16 @@ def add_flag(
     return txn
 
 
+def unchanged_since(status: TxnStatus, before: str, limit: int) -> list[str]:
+    """Ids of up to ``limit`` transactions in ``status`` not moved since ``before`` (ISO time),
+    oldest first: a Query of the status's ``by_status`` partition (for PAYMENT_PENDING, only the
+    payments in flight), the time as a filter."""
+    rows = TransactionRow.by_status.query(
+        status.value, filter_condition=TransactionRow.updated_at < before, limit=limit, attributes_to_get=["id"]
+    )
+    return [row.id for row in rows]
+
+
 #: A party's transactions: newest first, continued after the last transaction id.
 NEWEST_FIRST: Keyset[TransactionRow] = Keyset("transactions", key=lambda row: {"id": row.id}, fields={"id": ID_PATTERN})
 

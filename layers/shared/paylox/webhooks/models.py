@@ -59,6 +59,14 @@ class WebhookDelivery(Model):
     outcome = UnicodeAttribute(null=True)  # PROCESSED, DUPLICATE, IGNORED, UNKNOWN_TRANSACTION or an error code
     detail = UnicodeAttribute(null=True)  # why it was ignored, or the refusal's detail
     answer_status = NumberAttribute(null=True)
+    # A hint stored for the gateway's confirmation (webhooks/hints.py), and what became of it:
+    # PENDING, CONFIRMING (lease_until), then CONFIRMED, IGNORED, UNCONFIRMED, AMOUNT_MISMATCH or
+    # GATEWAY_ERROR (left to the reconciler).
+    hint = UnicodeAttribute(null=True)
+    confirmation = UnicodeAttribute(null=True)
+    confirmation_detail = UnicodeAttribute(null=True)
+    confirmation_lease_until = NumberAttribute(null=True)
+    confirmed_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL: refused deliveries only; verified ones are kept
 
     by_transaction = ByTransactionIndex()

@@ -46,3 +46,18 @@ class WebhookEvent(BaseModel):
     def refund_id(self) -> str:
         """The refund's id; a refund event without one is identified by the event id."""
         return self.data.refund_id or self.id
+
+
+class CallbackEvent(BaseModel):
+    """The server-to-server callback the public evidence shows (``{is_success, order_id,
+    transaction_id}``, unsigned): accepted from the allowlisted addresses only, and only as a hint."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    is_success: bool = Field(strict=True)
+    order_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]  # ours
+    transaction_id: ProviderId  # the gateway's
+
+    @property
+    def type(self) -> EventType:
+        return "payment.succeeded" if self.is_success else "payment.failed"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from paylox import clock
 from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
+from paylox.events import DomainEvent
 from paylox.observability import logger
+from paylox.statemachine import Put, Update, commit_change
 from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
 
 #: How long a claim's "in progress" holds before a retry may take over (the function times out at 10 s).
@@ -18,6 +21,12 @@ CLAIM_LEASE_SECONDS = 30
 CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
 #: How long refused deliveries are kept (verified ones are kept for reconciliation).
 REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
+
+#: How long one confirmation holds a hint before a retry may take it over (longer than the function runs).
+CONFIRMATION_LEASE_SECONDS = 120
+#: Verified signed events and allowlisted evidenced callbacks: kept, like every hint.
+ACCEPTED = frozenset({"VERIFIED", "UNSIGNED_CALLBACK"})
+PENDING, CONFIRMING = "PENDING", "CONFIRMING"
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -103,9 +112,75 @@ def release_claim(event_id: str, *, owner: str) -> None:
 
 
 def save_delivery(delivery: WebhookDelivery) -> None:
-    if delivery.verification != "VERIFIED":
+    if delivery.verification not in ACCEPTED:
         delivery.expires_at = clock.timestamp() + REFUSED_RETENTION_SECONDS
     delivery.save(condition=WebhookDelivery.delivery_id.does_not_exist())
+
+
+def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner: str) -> None:
+    """Store a hint, its request for confirmation (``events``) and the completion of its event
+    id's claim in one DynamoDB transaction: a process dying on either side of it leaves either
+    nothing (the provider's retry stores it) or all of it (the retry is a duplicate), so one
+    event is never stored, nor sent for confirmation, twice. Raises ``ConcurrentModification``
+    when our claim's lease ran out and another delivery took it over (it stores the hint)."""
+    claim = WebhookEventClaim(_key(delivery.event_id or ""))
+    completion = [
+        WebhookEventClaim.status.set(COMPLETED),
+        WebhookEventClaim.outcome.set(delivery.outcome or "RECEIVED"),
+        *([WebhookEventClaim.transaction_id.set(delivery.transaction_id)] if delivery.transaction_id else []),
+    ]
+    try:
+        commit_change(
+            puts=[Put(delivery, WebhookDelivery.delivery_id.does_not_exist())],
+            updates=[Update(claim, completion, condition=WebhookEventClaim.owner == owner, versioned=False)],
+            events=events,
+            aggregate_id=delivery.transaction_id,
+        )
+    except TransactWriteError as exc:
+        if not is_condition_failure(exc):
+            raise
+        raise ConcurrentModification(resource="resource") from exc
+
+
+def get_delivery(delivery_id: str) -> WebhookDelivery | None:
+    try:
+        return WebhookDelivery.get(delivery_id, consistent_read=True)
+    except WebhookDelivery.DoesNotExist:
+        return None
+
+
+def start_confirmation(delivery_id: str) -> bool:
+    """Take a stored hint for confirmation (conditional write): of two confirmations racing one
+    proceeds; a hint already confirmed, or being confirmed within its lease, is not taken again."""
+    now = clock.timestamp()
+    pending = (WebhookDelivery.confirmation == PENDING) | (
+        (WebhookDelivery.confirmation == CONFIRMING) & (WebhookDelivery.confirmation_lease_until < now)
+    )
+    try:
+        WebhookDelivery(delivery_id).update(
+            actions=[
+                WebhookDelivery.confirmation.set(CONFIRMING),
+                WebhookDelivery.confirmation_lease_until.set(now + CONFIRMATION_LEASE_SECONDS),
+            ],
+            condition=WebhookDelivery.delivery_id.exists() & pending,
+        )
+        return True
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+
+
+def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> None:
+    """Record what the gateway's answer made of the hint; ``PENDING`` gives it back for a retry."""
+    WebhookDelivery(delivery_id).update(
+        actions=[
+            WebhookDelivery.confirmation.set(outcome),
+            WebhookDelivery.confirmation_detail.set(detail) if detail else WebhookDelivery.confirmation_detail.remove(),
+            WebhookDelivery.confirmation_lease_until.remove(),
+            WebhookDelivery.confirmed_at.set(clock.now_iso()),
+        ]
+    )
 
 
 def deliveries_for_transaction(transaction_id: str, limit: int = 100) -> list[WebhookDelivery]:

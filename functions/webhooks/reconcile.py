@@ -1,0 +1,17 @@
+"""Scheduled (EventBridge Scheduler, every minute): payments pending too long are asked about at
+the gateway and settled like a confirmed webhook (docs/webhooks.md). The payload carries nothing
+the run needs: what is due comes from the transactions' ``by_status`` index."""
+
+from typing import Any
+
+from paylox.observability import logger, metrics, tracer
+from paylox.webhooks import reconcile
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    done = reconcile.run()
+    logger.info("payment reconciliation run", extra={"done": done})
+    return done

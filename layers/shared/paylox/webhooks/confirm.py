@@ -1,0 +1,94 @@
+"""Confirming a stored hint with the gateway, then moving money on the gateway's word alone.
+
+Run by ``PaymentConfirmFunction`` (not public; the only webhook-side function holding the gateway
+key) for every ``PaymentHintReceived`` event, seconds after the hint was acknowledged:
+
+1. take the hint (conditional write: two confirmations of one hint never both proceed);
+2. ask ``payment/status`` for its order, retrying a failed query a few times; still failing, the
+   hint is left as ``GATEWAY_ERROR`` and the payment to the reconciler (:mod:`.reconcile`);
+3. judge the hint by the answer (:mod:`.confirmation`): confirmed, it is applied through
+   :func:`paylox.webhooks.apply.apply_confirmed` (the reconciler's path too); unconfirmed or
+   contradicted, the transaction is flagged to staff and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from paylox.observability import logger, metrics
+from paylox.payments import get_gateway
+from paylox.payments.base import GatewayPaymentStatus, PaymentGateway
+from paylox.payments.errors import PaymentProviderError, PaymentProviderUnavailable
+from paylox.transactions import service as transactions
+from paylox.webhooks import confirmation, store
+from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
+from paylox.webhooks.hints import Hint
+
+#: Status queries per confirmation, and the pause before each retry (seconds, doubling).
+STATUS_ATTEMPTS = 3
+RETRY_PAUSE_SECONDS = 0.5
+CONFIRMED, GATEWAY_ERROR = "CONFIRMED", "GATEWAY_ERROR"
+
+
+def confirm_delivery(
+    delivery_id: str, *, gateway: PaymentGateway | None = None, pause: Callable[[float], None] = time.sleep
+) -> str:
+    """Confirm the hint stored with ``delivery_id``; returns what became of it (``CONFIRMED``,
+    ``IGNORED``, ``UNCONFIRMED``, ``AMOUNT_MISMATCH``, ``GATEWAY_ERROR``, or ``TAKEN`` when another
+    confirmation has it or had it). An unexpected error gives the hint back and propagates (retry)."""
+    delivery = store.get_delivery(delivery_id)
+    if delivery is None or delivery.hint is None:
+        logger.warning("no stored hint to confirm", extra={"delivery_id": delivery_id})
+        return "NOT_A_HINT"
+    if not store.start_confirmation(delivery_id):
+        return "TAKEN"
+    try:
+        outcome, detail = _confirm(Hint.loads(delivery.hint), delivery_id, gateway or get_gateway(), pause)
+    except Exception:
+        store.finish_confirmation(delivery_id, store.PENDING, "error: retried")
+        raise
+    store.finish_confirmation(delivery_id, outcome, detail)
+    metrics.add_metric(name=f"PaymentHint{outcome.title().replace('_', '')}", unit="Count", value=1)
+    return outcome
+
+
+def _confirm(
+    hint: Hint, delivery_id: str, gateway: PaymentGateway, pause: Callable[[float], None]
+) -> tuple[str, str | None]:
+    txn = transactions.find_transaction(hint.transaction_id)
+    if txn is None:  # refused at receipt; only a deleted transaction gets here
+        return "UNCONFIRMED", "no transaction with this id"
+    order_id = hint.order_id or (txn.payment.session_id if txn.payment else None)
+    if order_id is None:
+        reason = "no payment was ever started for this transaction"
+        flag(txn, confirmation.UNCONFIRMED, reason, hint_facts(hint), delivery_id)
+        return "UNCONFIRMED", reason
+    status = query_status(gateway, order_id, pause)
+    if status is None:
+        return GATEWAY_ERROR, "the status query failed; left to the reconciler"
+    verdict = confirmation.judge(hint, status, currency=txn.currency)
+    if isinstance(verdict, confirmation.Unconfirmed):
+        logger.warning("payment hint not confirmed", extra={"delivery_id": delivery_id, "kind": verdict.kind})
+        flag(txn, verdict.kind, verdict.reason, hint_facts(hint), delivery_id)
+        return "UNCONFIRMED", verdict.reason
+    applied = apply_confirmed(verdict.event, txn, delivery_id=delivery_id)
+    return (CONFIRMED if applied.result == "PROCESSED" else applied.result), applied.detail
+
+
+def query_status(
+    gateway: PaymentGateway,
+    order_id: str,
+    pause: Callable[[float], None] = time.sleep,
+    attempts: int = STATUS_ATTEMPTS,
+) -> GatewayPaymentStatus | None:
+    """The gateway's status of ``order_id``, or ``None`` when every attempt failed (logged, counted)."""
+    for attempt in range(attempts):
+        if attempt:
+            pause(RETRY_PAUSE_SECONDS * 2 ** (attempt - 1))
+        try:
+            return gateway.payment_status(order_id=order_id)
+        except (PaymentProviderUnavailable, PaymentProviderError):
+            logger.exception("payment status query failed", extra={"order_id": order_id, "attempt": attempt + 1})
+    metrics.add_metric(name="PaymentStatusQueryFailed", unit="Count", value=1)
+    return None
