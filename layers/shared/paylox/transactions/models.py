@@ -93,6 +93,29 @@ class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
     id = UnicodeAttribute(range_key=True)
 
 
+class ByStatusIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """Transactions in one status, newest first: the back office's lists by status."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class ByMonthIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """Transactions created in one Istanbul month (``YYYY-MM``), newest first: the back office's
+    list of everything, a month per partition so that no partition grows without end."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    created_month = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
 class TransactionRow(Model):
     class Meta:
         table_name = TableName("transactions_table")
@@ -105,6 +128,8 @@ class TransactionRow(Model):
     description = UnicodeAttribute()
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # ``YYYY-MM`` of ``created_at`` in Europe/Istanbul: the key of :class:`ByMonthIndex`.
+    created_month = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
     refunded_amount = NumberAttribute(default=0)  # kuruş returned to the buyer so far
     payment = PaymentInfo(null=True)
@@ -120,3 +145,5 @@ class TransactionRow(Model):
 
     by_buyer = ByBuyerIndex()
     by_seller = BySellerIndex()
+    by_status = ByStatusIndex()
+    by_month = ByMonthIndex()
