@@ -13,6 +13,7 @@ from tests.apigw import STRANGER, api_event, invoke
 
 ADMIN_HANDLERS = sorted(path.stem for path in (ROOT / "functions" / "admin").glob("*.py") if path.stem != "__init__")
 ADMIN_ONLY = {"otp_blocklist_delete", "otp_blocklist_list", "otp_blocklist_put", "users_phone"}
+ADMIN_ONLY |= {"transactions_override"}
 
 
 def call(name: str, groups: tuple[str, ...]):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from paylox.errors import InvalidRequest
 from paylox.transactions.listing import TxnFilter
@@ -20,6 +21,30 @@ class CreateTransactionRequest(BaseModel):
     amount: AmountKurus
     currency: Currency = "TRY"
     description: Text
+
+
+OverrideActionName = Literal["MARK_FUNDED", "MARK_FAILED", "RELEASE", "REFUND", "CANCEL"]
+
+
+class OverrideRequest(BaseModel):
+    """An admin's override of a transaction's state (docs/admin.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: OverrideActionName
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+    amount: AmountKurus | None = Field(default=None, description="REFUND only: a partial refund of this many kuruş")
+    payment_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="MARK_FUNDED only: the provider's payment id, if the gateway does not say it"
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_action(self) -> OverrideRequest:
+        if self.amount is not None and self.action != "REFUND":
+            raise ValueError("amount is only for REFUND")
+        if self.payment_id is not None and self.action != "MARK_FUNDED":
+            raise ValueError("payment_id is only for MARK_FUNDED")
+        return self
 
 
 class TimelineEntryOut(BaseModel):

@@ -19,11 +19,12 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from paylox import clock
 from paylox.audit import AuditRecord
 from paylox.auth import Actor
-from paylox.errors import ConcurrentModification
+from paylox.errors import ConcurrentModification, DomainError
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
 from paylox.statemachine import LOST_RACE, Machine, Move, Put, Update, commit_change, commit_move
+from paylox.transactions.errors import DisputeOpen
 from paylox.transactions.listing import IndexName, ListPlan
 from paylox.transactions.models import FlagEntry, LatePaymentEntry, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.states import LATE_PAYMENT, LATE_PAYMENT_REFUND, TxnStatus
@@ -69,6 +70,12 @@ class _Transactions(Machine[TxnStatus, TransactionRow]):
         self, row: TransactionRow, status: TxnStatus, event: str, actor: Actor, note: str | None, at: str
     ) -> MapAttribute[str, object]:
         return timeline_entry(at, status, event, actor, note)
+
+    def refine(self, row: TransactionRow, move: Move[TxnStatus], error: DomainError) -> DomainError:
+        # An admin override lost to (or met) an open dispute: the dispute decides, say so.
+        if row.status == TxnStatus.DISPUTED and move.name.startswith("override_"):
+            return DisputeOpen()
+        return error
 
     def event_detail(
         self, row: TransactionRow, actor: Actor, previous: TxnStatus | None, extra: Mapping[str, Any]
@@ -123,6 +130,7 @@ def record_refund(
     audit_after: Mapping[str, Any] | None = None,
     event_extra: Mapping[str, Any] | None = None,
     announced: bool = True,
+    also: Sequence[DomainEvent] = (),
 ) -> TransactionRow:
     """Enter ``refund`` in the transaction's books together with ``move`` (``REFUND``,
     ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
@@ -134,7 +142,7 @@ def record_refund(
     :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
     if refund.refund_id in refund_ids(txn):
-        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
+        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also)
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
@@ -154,10 +162,11 @@ def record_refund(
             audit_after=audit_after,
             event_extra=event_extra,
             announced=announced,
+            also=also,
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced)
+            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also)
         raise
 
 
@@ -169,12 +178,13 @@ def _move_only(
     note: str | None,
     event_extra: Mapping[str, Any] | None,
     announced: bool,
+    also: Sequence[DomainEvent] = (),
 ) -> TransactionRow:
     """The refund is in the books already: make ``move`` alone, unless it keeps the status (a
     partial refund, nothing left to do) or the transaction already made it (a repeat)."""
     if move.target is None or txn.status == move.target:
         return txn
-    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced)
+    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced, also=also)
 
 
 @dataclass(frozen=True)
