@@ -306,3 +306,18 @@ def test_a_disputed_transaction_is_left_to_its_dispute(admin_phone):
         refused = override(txn_id, action)
         assert (refused.status, refused.code) == (409, "DISPUTE_OPEN"), action
     assert status_of(txn_id) == "DISPUTED"
+
+
+def test_a_release_and_a_refund_at_the_same_time_move_the_money_once(admin_phone):
+    # Given a release and a refund of the same escrow, both approved, sent at the same time
+    txn_id = shipped_transaction(150_000)
+    release_token, refund_token = admin_token(txn_id, "RELEASE"), admin_token(txn_id, "REFUND")
+    requests = [("RELEASE", release_token), ("REFUND", refund_token)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda pair: override(txn_id, pair[0], token=pair[1]), requests))
+
+    # Then exactly one wins, and the books show that one only
+    assert sorted(result.status for result in results) == [200, 409], [r.raw for r in results]
+    view = staff_view(txn_id)
+    assert (view["status"], view["refunded_amount"]) in (("COMPLETED", 0), ("REFUNDED", 150_000))

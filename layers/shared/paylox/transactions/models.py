@@ -141,6 +141,8 @@ class TransactionRow(Model):
     # The payment ids of ``late_payments``, as a set the deciding write is conditioned on.
     late_payment_ids = UnicodeSetAttribute(null=True)
     timeline = ListAttribute(of=TimelineEntry, default=list)
+    # An admin's refund being sent to the gateway (its intent id): no other move while it is set.
+    refund_claim = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_buyer = ByBuyerIndex()

@@ -29,6 +29,7 @@ from paylox.errors import NotFound, SelfAction
 from paylox.events import DomainEvent
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
+from paylox.payments.errors import PaymentNotFound, PaymentRejected, RefundExceedsCaptured
 from paylox.statemachine import Move, commit_move, require_source
 from paylox.transactions import store
 from paylox.transactions.errors import DisputeOpen, InvalidRefundAmount, PaymentNotConfirmed
@@ -40,6 +41,8 @@ from paylox.transactions.states import OVERRIDES, TxnStatus
 from paylox.transactions.store import Refund, event_detail
 
 OVERRIDDEN_EVENT = "TransactionOverridden"
+#: The gateway's answers that say nothing was refunded (anything else may have refunded).
+SURELY_NOT_REFUNDED = (PaymentRejected, PaymentNotFound, RefundExceedsCaptured)
 
 
 def override(
@@ -122,13 +125,21 @@ def _refund(
     amount: int,
     gateway: PaymentGateway,
 ) -> TransactionRow:
-    """Refund ``amount`` through the gateway, then enter it in the books with the move. The intent
-    is named by the version read: a repeat racing this one asks for the same refund, which the
-    gateway's ledger makes once and the books record once."""
-    intent_id = f"override-refund-{txn.id}-v{int(txn.version or 0)}"
-    result = gateway.refund(refund_request(txn, amount, intent_id=intent_id))
+    """Hold the transaction for the refund (:func:`store.claim_refund`: a move made meanwhile
+    wins, and nothing is refunded), refund ``amount`` through the gateway, then enter it in the
+    books with the move, which clears the hold. A gateway that surely refunded nothing frees the
+    hold; one whose answer was lost keeps it: in doubt, nothing else moves until staff check."""
+    # A repeat of a refund left in doubt asks for the same intent (the gateway's ledger answers).
+    intent_id = txn.refund_claim or f"override-refund-{txn.id}-v{int(txn.version or 0)}"
+    if not txn.refund_claim:
+        store.claim_refund(txn, intent_id, move.sources)
+    try:
+        result = gateway.refund(refund_request(txn, amount, intent_id=intent_id))
+    except SURELY_NOT_REFUNDED:
+        store.release_refund_claim(txn)
+        raise
     refunded = int(txn.refunded_amount or 0)
-    return store.record_refund(
+    txn = store.record_refund(
         txn,
         principal.actor,
         Refund(result.refund_id, amount),
@@ -144,7 +155,11 @@ def _refund(
             "refunded_amount": refunded + amount,
         },
         also=[_overridden(principal, txn, move, request, amount)],
+        settles_claim=True,
     )
+    if txn.refund_claim:  # recorded before us (the provider's webhook): nothing left to write but the claim
+        store.release_refund_claim(txn)
+    return txn
 
 
 def _confirmed_payment(txn: TransactionRow, request: OverrideRequest, gateway: PaymentGateway) -> PaymentInfo:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from paylox import clock
 from paylox.audit import AuditRecord
 from paylox.auth import Actor
+from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification, DomainError
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
@@ -70,6 +72,13 @@ class _Transactions(Machine[TxnStatus, TransactionRow]):
         self, row: TransactionRow, status: TxnStatus, event: str, actor: Actor, note: str | None, at: str
     ) -> MapAttribute[str, object]:
         return timeline_entry(at, status, event, actor, note)
+
+    def bookkeeping(self, row: TransactionRow, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Condition | None]:
+        # While an admin's refund is at the gateway (:func:`claim_refund`) nothing else moves the
+        # transaction: only the write that records that refund (and clears the claim) may.
+        if "refund_claim" in changes:
+            return {}, None
+        return {}, TransactionRow.refund_claim.does_not_exist()
 
     def refine(self, row: TransactionRow, move: Move[TxnStatus], error: DomainError) -> DomainError:
         # An admin override lost to (or met) an open dispute: the dispute decides, say so.
@@ -131,9 +140,11 @@ def record_refund(
     event_extra: Mapping[str, Any] | None = None,
     announced: bool = True,
     also: Sequence[DomainEvent] = (),
+    settles_claim: bool = False,
 ) -> TransactionRow:
     """Enter ``refund`` in the transaction's books together with ``move`` (``REFUND``,
-    ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status).
+    ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status); ``settles_claim``:
+    it is the refund :func:`claim_refund` held the transaction for, and the claim is cleared.
 
     Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
     recorded yet, so the amount is never counted twice, even by a repeat racing the first. When the
@@ -141,13 +152,15 @@ def record_refund(
     concurrent call did) the move it came with is still made, without the refund (see
     :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
+    claim = {"refund_claim": None} if settles_claim else {}
     if refund.refund_id in refund_ids(txn):
-        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also)
+        return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also, **claim)
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
         "refunds": [*(txn.refunds or []), entry],
         "refund_ids": set(refund_ids(txn) | {refund.refund_id}),
+        **claim,
     }
     try:
         return commit_move(
@@ -166,7 +179,9 @@ def record_refund(
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return _move_only(txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also)
+            return _move_only(
+                txn, actor, move, note=note, event_extra=event_extra, announced=announced, also=also, **claim
+            )
         raise
 
 
@@ -179,12 +194,15 @@ def _move_only(
     event_extra: Mapping[str, Any] | None,
     announced: bool,
     also: Sequence[DomainEvent] = (),
+    **changes: Any,
 ) -> TransactionRow:
     """The refund is in the books already: make ``move`` alone, unless it keeps the status (a
     partial refund, nothing left to do) or the transaction already made it (a repeat)."""
     if move.target is None or txn.status == move.target:
         return txn
-    return commit_move(MACHINE, txn, move, actor, note=note, event_extra=event_extra, announced=announced, also=also)
+    return commit_move(
+        MACHINE, txn, move, actor, note=note, changes=changes, event_extra=event_extra, announced=announced, also=also
+    )
 
 
 @dataclass(frozen=True)
@@ -293,6 +311,25 @@ def _entry_with(entry: LatePaymentEntry, **changes: Any) -> LatePaymentEntry:
 
 def _replaced(entries: list[LatePaymentEntry], entry: LatePaymentEntry) -> list[LatePaymentEntry]:
     return [entry if other.payment_id == entry.payment_id else other for other in entries]
+
+
+def claim_refund(txn: TransactionRow, intent_id: str, sources: frozenset[TxnStatus]) -> None:
+    """Hold ``txn`` for the refund ``intent_id`` before the gateway is asked: conditioned on the
+    status and version read, so a move made meanwhile (a release, a dispute) wins and nothing is
+    refunded; no other move is made until the refund is recorded or :func:`release_refund_claim`."""
+    condition = TransactionRow.status.is_in(*sources) & TransactionRow.refund_claim.does_not_exist()
+    try:
+        txn.update(actions=[TransactionRow.refund_claim.set(intent_id)], condition=condition)
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        txn.refresh(consistent_read=True)
+        raise ConcurrentModification(resource="transaction") from exc
+
+
+def release_refund_claim(txn: TransactionRow) -> None:
+    """The gateway surely did not refund: let the transaction move again."""
+    txn.update(actions=[TransactionRow.refund_claim.remove()], condition=TransactionRow.refund_claim.exists())
 
 
 def add_flag(
