@@ -145,6 +145,11 @@ class Settings(BaseModel):
     # or refused (403 NOT_REGISTERED) is decided by the template, from where identities come from.
     profile_on_first_request: TrueOrFalse = Field(alias="PROFILE_ON_FIRST_REQUEST")
 
+    # ---------------------------------------------------------------- admin exports (docs/admin.md)
+    exports_table: str = Field(alias="EXPORTS_TABLE", min_length=1)
+    exports_bucket: str = Field(alias="EXPORTS_BUCKET", min_length=3)
+    export_download_url_seconds: int = Field(alias="EXPORT_DOWNLOAD_URL_SECONDS", default=300, gt=0, le=300)
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:

@@ -15,7 +15,8 @@ so rows created meanwhile (always newer) never shift a later page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -43,6 +44,28 @@ class TxnFilter:
     user_id: str | None = None
     min_amount: int | None = None
     max_amount: int | None = None
+
+    def to_json(self) -> str:
+        """The filters as stored with an export job."""
+        document = {
+            **asdict(self),
+            "statuses": [status.value for status in self.statuses],
+            "from_date": self.from_date.isoformat() if self.from_date else None,
+            "to_date": self.to_date.isoformat() if self.to_date else None,
+        }
+        return json.dumps(document, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> TxnFilter:
+        document = json.loads(text)
+        return cls(
+            **{
+                **document,
+                "statuses": tuple(TxnStatus(status) for status in document["statuses"]),
+                "from_date": date.fromisoformat(document["from_date"]) if document["from_date"] else None,
+                "to_date": date.fromisoformat(document["to_date"]) if document["to_date"] else None,
+            }
+        )
 
     def __post_init__(self) -> None:
         if self.from_date and self.to_date and self.from_date > self.to_date:
