@@ -13,7 +13,9 @@ from tests.apigw import STRANGER, api_event, invoke
 
 # The export worker is no route: it is started by its job's event.
 NOT_ROUTES = {"__init__", "export_worker"}
-ADMIN_HANDLERS = sorted(path.stem for path in (ROOT / "functions" / "admin").glob("*.py") if path.stem not in NOT_ROUTES)
+ADMIN_HANDLERS = sorted(
+    path.stem for path in (ROOT / "functions" / "admin").glob("*.py") if path.stem not in NOT_ROUTES
+)
 ADMIN_ONLY = {"otp_blocklist_delete", "otp_blocklist_list", "otp_blocklist_put", "users_phone"}
 ADMIN_ONLY |= {"transactions_override", "transactions_export"}
 
