@@ -125,6 +125,7 @@ require-env:
 
 bench: venv
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.admin_transactions
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache
