@@ -60,9 +60,10 @@ def override(
     return invoke(transactions_override, event)
 
 
-def admin_token(txn_id: str, action: str, sub: str = ADMIN) -> str:
-    """The admin's app: a code to the admin's verified phone, bound to the transaction and action."""
-    bound = {"transaction_id": txn_id, "action": action}
+def admin_token(txn_id: str, action: str, sub: str = ADMIN, amount: int | None = None) -> str:
+    """The admin's app: a code to the admin's verified phone, bound to the transaction, the action
+    and (a partial refund) the amount."""
+    bound: dict[str, Any] = {"transaction_id": txn_id, "action": action, **({"amount": amount} if amount else {})}
     sent = send_code(None, "ADMIN_OVERRIDE", sub, groups=("admin",), **bound)
     assert sent.status == 202, sent.raw
     code = SmsOutbox().last_code(profile(sub).phone or "")
@@ -266,6 +267,15 @@ def test_a_partial_refund_keeps_the_status_and_refuses_more_than_is_left(admin_p
     # A partial refund's code is bound to its amount: the full-refund code does not approve it
     full = admin_token(txn_id, "REFUND")
     assert override(txn_id, "REFUND", token=full, amount=50_000).code == "OTP_REQUIRED"
+
+    # With a code bound to 50 000 kuruş, the partial refund is made and the status stays
+    partial = override(txn_id, "REFUND", token=admin_token(txn_id, "REFUND", amount=50_000), amount=50_000)
+    assert partial.status == 200, partial.raw
+    assert (partial.json["status"], partial.json["refunded_amount"]) == ("FUNDED", 50_000)
+    # and the rest is refunded in full with a code for what is left
+    rest = override(txn_id, "REFUND", token=admin_token(txn_id, "REFUND"))
+    assert (rest.json["status"], rest.json["refunded_amount"]) == ("REFUNDED", 150_000), rest.raw
+    assert [refund["amount"] for refund in rest.json["refunds"]] == [50_000, 100_000]
 
 
 def test_concurrent_refunds_refund_once(admin_phone):
