@@ -207,4 +207,6 @@ def _minimal_env() -> dict[str, str]:
         "DISPUTES_TABLE": "dsp",
         "PROFILE_ON_FIRST_REQUEST": "false",
         "OUTBOX_TABLE": "out",
+        "EXPORTS_TABLE": "exp",
+        "EXPORTS_BUCKET": "exports",
     }
