@@ -90,7 +90,10 @@ def _csv(job: ExportJobRow, run_number: int, time_left_ms: TimeLeft, part_bytes:
     buffer = bytearray()
     if job.upload_id is None:
         key = files.key_of(job.export_id, "csv")
-        store.save(job, {"object_key": key, "upload_id": files.start_upload(key, "csv")})
+        upload_id = files.start_upload(key, "csv")
+        if not store.save(job, {"object_key": key, "upload_id": upload_id}):
+            files.abort_upload(key, upload_id)  # another worker has the job
+            return
         buffer += BOM + csv_bytes([COLUMNS])
     key, upload_id = str(job.object_key), str(job.upload_id)
     parts: list[dict[str, Any]] = json.loads(job.parts or "[]")
