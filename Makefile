@@ -149,6 +149,7 @@ smoke: venv
 bench: venv
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.admin_transactions
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

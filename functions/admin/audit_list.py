@@ -5,8 +5,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.audit_review import AuditFilter, AuditRecordOut, RangeReversed, RangeTooLarge, TimeRange, list_records
-from paylox.errors import AccountSuspended, AdminOnly, InvalidCursor
+from paylox.audit_review import AuditFilter, AuditRecordOut, TimeRange, list_records
+from paylox.errors import AccountSuspended, AdminOnly, InvalidCursor, InvalidRange, RangeTooLarge
 from paylox.http import create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 
@@ -17,7 +17,7 @@ app = create_app(role="admin")
     "/api/admin/audit/list",
     responses={
         200: {"description": "Audit records, newest first"},
-        **problem_responses(AdminOnly, AccountSuspended, InvalidCursor, RangeReversed, RangeTooLarge),
+        **problem_responses(AdminOnly, AccountSuspended, InvalidCursor, InvalidRange, RangeTooLarge),
     },
 )
 def list_audit(

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.audit_review import AuditReport, RangeReversed, RangeTooLarge, report_csv, staff_report
-from paylox.errors import AccountSuspended, AdminOnly
+from paylox.audit_review import AuditReport, report_csv, staff_report
+from paylox.errors import AccountSuspended, AdminOnly, InvalidRange, RangeTooLarge
 from paylox.http import create_app, http_handler, json_response, problem_responses
 
 app = create_app(role="admin")
@@ -17,7 +17,7 @@ RESPONSES = {
         "description": "JSON `{from, to, by_action, by_actor}`; CSV rows `actor_id,actor_role,action,count`",
         "content": {"application/json": {"model": AuditReport}, "text/csv": {"schema": {"type": "string"}}},
     },
-    **problem_responses(AdminOnly, AccountSuspended, RangeReversed, RangeTooLarge),
+    **problem_responses(AdminOnly, AccountSuspended, InvalidRange, RangeTooLarge),
 }
 
 

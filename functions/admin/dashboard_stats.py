@@ -9,11 +9,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.errors import StaffOnly
+from paylox.errors import InvalidRange, RangeTooLarge, StaffOnly
 from paylox.http import create_app, http_handler, json_response, problem_responses
 from paylox.statistics import service
 from paylox.statistics.calendar import Period
-from paylox.statistics.errors import InvalidRange, RangeTooLarge
 from paylox.statistics.schemas import DashboardStatsOut
 
 app = create_app(role="staff")

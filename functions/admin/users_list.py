@@ -6,8 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.audit_review import RangeReversed
-from paylox.errors import AccountSuspended, InvalidCursor, StaffOnly
+from paylox.errors import AccountSuspended, InvalidCursor, InvalidRange, StaffOnly
 from paylox.http import create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.users import directory
@@ -21,7 +20,7 @@ app = create_app(role="staff")
     "/api/admin/users/list",
     responses={
         200: {"description": "The users, newest first"},
-        **problem_responses(StaffOnly, AccountSuspended, InvalidCursor, RangeReversed),
+        **problem_responses(StaffOnly, AccountSuspended, InvalidCursor, InvalidRange),
     },
 )
 def list_users(

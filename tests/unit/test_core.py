@@ -210,4 +210,6 @@ def _minimal_env() -> dict[str, str]:
         "HEALTH_TABLE": "health",
         "CACHE_TABLE": "c",
         "STATISTICS_TABLE": "st",
+        "EXPORTS_TABLE": "exp",
+        "EXPORTS_BUCKET": "exports",
     }

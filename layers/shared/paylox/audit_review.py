@@ -28,8 +28,8 @@ from pynamodb.expressions.condition import Condition
 
 from paylox import clock
 from paylox.audit import AuditRecord, month_of
-from paylox.errors import DomainError
-from paylox.ids import ID_PATTERN, lowest_id
+from paylox.errors import InvalidRange, RangeTooLarge
+from paylox.ids import ID_PATTERN, first_id_at
 from paylox.paging import Keyset, Page
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -37,20 +37,6 @@ ISTANBUL = ZoneInfo("Europe/Istanbul")
 MAX_RANGE_DAYS = 366
 #: Items per DynamoDB request when the list filters within a partition.
 FILTERED_PAGE_SIZE = 200
-
-
-class RangeTooLarge(DomainError):
-    code = "RANGE_TOO_LARGE"
-    status = 422
-    en = "The date range is too long: at most {max_days} days."
-    tr = "Tarih aralığı çok uzun: en fazla {max_days} gün."
-
-
-class RangeReversed(DomainError):
-    code = "INVALID_RANGE"
-    status = 422
-    en = "'from' must not be after 'to'."
-    tr = "'from', 'to' tarihinden sonra olamaz."
 
 
 @dataclass(frozen=True)
@@ -64,7 +50,7 @@ class TimeRange:
     def of_istanbul_dates(cls, first: date | None, last: date | None) -> Self:
         """From the start of Istanbul day ``first`` to the end of Istanbul day ``last``."""
         if first and last and first > last:
-            raise RangeReversed()
+            raise InvalidRange(start=first.isoformat(), end=last.isoformat())
         return cls(_istanbul_midnight(first), _istanbul_midnight(last + timedelta(days=1)) if last else None)
 
     def bounded(self, max_days: int = MAX_RANGE_DAYS) -> TimeRange:
@@ -73,7 +59,7 @@ class TimeRange:
         until = self.until or clock.now()
         since = self.since or until - timedelta(days=max_days)
         if until - since > timedelta(days=max_days):
-            raise RangeTooLarge(max_days=max_days)
+            raise RangeTooLarge(days=(until - since).days, max_days=max_days)
         return TimeRange(since, until)
 
 
@@ -82,7 +68,7 @@ def _istanbul_midnight(day: date | None) -> datetime | None:
 
 
 def _id_at(moment: datetime) -> str:
-    return lowest_id("aud", int(moment.timestamp() * 1000))
+    return first_id_at("aud", int(moment.timestamp() * 1000))
 
 
 class AuditRecordOut(BaseModel):

@@ -173,6 +173,11 @@ class Settings(BaseModel):
     # How long a dashboard statistics answer is served from the cache.
     stats_cache_seconds: int = Field(alias="STATS_CACHE_SECONDS", default=300, ge=0, le=3600)
 
+    # ---------------------------------------------------------------- admin exports (docs/admin.md)
+    exports_table: str = Field(alias="EXPORTS_TABLE", min_length=1)
+    exports_bucket: str = Field(alias="EXPORTS_BUCKET", min_length=3)
+    export_download_url_seconds: int = Field(alias="EXPORT_DOWNLOAD_URL_SECONDS", default=300, gt=0, le=300)
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:

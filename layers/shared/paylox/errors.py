@@ -98,6 +98,24 @@ class InvalidRequest(DomainError):
     tr = "İstek geçerli değil: {reason}"
 
 
+class RangeTooLarge(DomainError):
+    """A date range longer than a route reads at once (admin lists, reports, statistics)."""
+
+    code = "RANGE_TOO_LARGE"
+    status = 422
+    en = "The date range covers {days} days; at most {max_days} are allowed."
+    tr = "Tarih aralığı {days} gün kapsıyor; en fazla {max_days} gün olabilir."
+
+
+class InvalidRange(DomainError):
+    """A date range whose ``from`` is after its ``to``."""
+
+    code = "INVALID_RANGE"
+    status = 422
+    en = "'from' ({start}) is after 'to' ({end})."
+    tr = "'from' ({start}), 'to' ({end}) tarihinden sonra."
+
+
 class InvalidCursor(DomainError):
     """A list's ``cursor`` is not one that list handed out (see :mod:`paylox.paging`)."""
 

@@ -50,15 +50,30 @@ def is_id(value: str, prefix: str | None = None) -> bool:
     return bool(_ID_RE.match(value)) and (prefix is None or value.startswith(f"{prefix}_"))
 
 
+def _decode(text: str) -> int:
+    value = 0
+    for char in text:
+        value = value * 32 + _ALPHABET.index(char)
+    return value
+
+
+def first_id_at(prefix: str, millis: int) -> str:
+    """The smallest id ``prefix`` can have for a record made at ``millis`` (Unix ms): with
+    :func:`last_id_at`, a time range as a range of ids, so an index sorted by id serves it."""
+    return f"{prefix}_{_encode(max(millis, 0), 10)}{'0' * 16}"
+
+
+def last_id_at(prefix: str, millis: int) -> str:
+    """The largest id ``prefix`` can have for a record made at ``millis`` (Unix ms)."""
+    return f"{prefix}_{_encode(max(millis, 0), 10)}{'Z' * 16}"
+
+
 def id_millis(value: str) -> int:
-    """The creation time of an id (``is_id``), in Unix milliseconds: the ULID's time part."""
-    millis = 0
-    for char in value.split("_", 1)[1][:10]:
-        millis = millis * 32 + _ALPHABET.index(char)
-    return millis
+    """When the record of id ``value`` was made (Unix ms)."""
+    return _decode(value.split("_", 1)[1][:10])
 
 
-def lowest_id(prefix: str, millis: int) -> str:
-    """The smallest id of ``prefix`` made at ``millis`` (Unix ms): every id made at or after that
-    instant sorts at or above it, every id made before sorts below (a time bound on a key)."""
-    return f"{prefix}_{_encode(millis, 10)}{'0' * 16}"
+def id_before(value: str) -> str:
+    """The id just below ``value`` (same prefix): ``id < value`` as an inclusive bound."""
+    prefix, body = value.split("_", 1)
+    return f"{prefix}_{_encode(max(_decode(body) - 1, 0), 26)}"

@@ -29,3 +29,9 @@ def list_disputes(
         status=status.value if status else None, assigned_to=assigned_to, limit=limit, cursor=cursor
     )
     return Page[DisputeSummary](items=[DisputeSummary.from_row(row) for row in rows], next_cursor=next_cursor)
+
+
+def disputes_of_transaction(transaction_id: str) -> list[DisputeView]:
+    """Every dispute of a transaction with its messages and evidence, newest first (the back
+    office's transaction details; staff only, so no access check here)."""
+    return [view_of(row) for row in store.of_transaction(transaction_id)]

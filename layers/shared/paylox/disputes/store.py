@@ -82,6 +82,11 @@ def open_dispute_of(transaction_id: str) -> DisputeRow | None:
     return None
 
 
+def of_transaction(transaction_id: str) -> list[DisputeRow]:
+    """Every dispute of the transaction, newest first (one Query on ``by_transaction``)."""
+    return list(DisputeRow.by_transaction.query(transaction_id, scan_index_forward=False))
+
+
 def opening_items(row: DisputeRow, evidence_rows: Sequence[DisputeEvidenceRow], audit: AuditRecord) -> list[Put]:
     """What stores a new dispute, its first evidence and its audit record, in the transaction that
     freezes the money."""

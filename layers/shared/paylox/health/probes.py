@@ -41,6 +41,7 @@ TABLES = {
     "health_table": "HealthTable",
     "cache_table": "CacheTable",
     "statistics_table": "StatisticsTable",
+    "exports_table": "ExportsTable",
 }
 MESSAGEBIRD_BALANCE_URL = MESSAGES_URL.removesuffix("/messages") + "/balance"
 #: A probe order id no real order has: Jetcheckout answers "not found", which proves it answers.

@@ -34,10 +34,11 @@ class Binding:
         return "|".join((self.purpose.value, self.subject_id, self.action, amount, self.currency or ""))
 
 
-#: Resolves the binding of a bound purpose's request: ``(caller, purpose, transaction_id, action)``.
-#: Raises the owning domain's errors (``404 NOT_FOUND`` for someone else's transaction,
-#: ``409 INVALID_STATE`` for one that cannot take the action now).
-Binder = Callable[[Principal, OtpPurpose, str, OverrideAction | None], Binding]
+#: Resolves the binding of a bound purpose's request: ``(caller, purpose, transaction_id, action,
+#: amount)`` (``amount``: an ``ADMIN_OVERRIDE`` partial refund's, else None). Raises the owning
+#: domain's errors (``404 NOT_FOUND`` for someone else's transaction, ``409 INVALID_STATE`` for one
+#: that cannot take the action now).
+Binder = Callable[[Principal, OtpPurpose, str, OverrideAction | None, int | None], Binding]
 
 
 def phone_change(new_phone: str) -> Binding:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from paylox.types import Locale, ResourceId, Text
+from paylox.types import AmountKurus, Locale, ResourceId, Text
 
 
 class OtpPurpose(StrEnum):
@@ -47,6 +47,9 @@ class OtpTarget(BaseModel):
         default=None, description="Required for TRANSACTION_CONFIRMATION and ADMIN_OVERRIDE: the code is bound to it"
     )
     action: OverrideAction | None = Field(default=None, description="ADMIN_OVERRIDE only: what the code approves")
+    amount: AmountKurus | None = Field(
+        default=None, description="ADMIN_OVERRIDE REFUND only: a partial refund's amount (default: all in escrow)"
+    )
 
     @model_validator(mode="after")
     def _fits_the_purpose(self) -> OtpTarget:
@@ -59,6 +62,8 @@ class OtpTarget(BaseModel):
             raise ValueError(f"phone is required for {self.purpose}")
         if (self.purpose == OtpPurpose.ADMIN_OVERRIDE) != (self.action is not None):
             raise ValueError("action is required for ADMIN_OVERRIDE, and only for it")
+        if self.amount is not None and self.action != "REFUND":
+            raise ValueError("amount is only for an ADMIN_OVERRIDE REFUND")
         return self
 
 

@@ -70,7 +70,7 @@ def legs(principal: Principal, target: OtpTarget, bind: Binder | None, *, sendin
     if bind is None:
         raise TypeError(f"{purpose} codes need the binder of the domain that owns the money")
     # Who may ask, for which transaction, first: those refusals do not depend on the caller's phone.
-    binding = bind(principal, purpose, target.transaction_id, target.action)
+    binding = bind(principal, purpose, target.transaction_id, target.action, target.amount)
     current = verified_phone(find_profile(principal.user_id, consistent=True))
     if target.phone is not None and not same_number(target.phone, current):
         raise PhoneNotOnAccount()

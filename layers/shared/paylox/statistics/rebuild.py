@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from paylox.disputes import store as disputes
+from paylox.errors import InvalidRange
 from paylox.statistics import store
-from paylox.statistics.errors import InvalidRange
 from paylox.statistics.facts import Facts, dispute_facts, transaction_facts, user_facts
 from paylox.transactions import store as transactions
 from paylox.users import store as users

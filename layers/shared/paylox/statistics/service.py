@@ -13,9 +13,9 @@ from typing import Any
 
 from paylox import cache, clock
 from paylox.config import get_settings
+from paylox.errors import InvalidRange, RangeTooLarge
 from paylox.statistics import store
 from paylox.statistics.calendar import MAX_RANGE_DAYS, TIMEZONE, DateRange, Period, bucket_end, resolve_range
-from paylox.statistics.errors import InvalidRange, RangeTooLarge
 from paylox.statistics.facts import BUCKET_FIELDS
 
 Days = Mapping[str, Mapping[str, int]]
@@ -27,7 +27,7 @@ def query_range(period: Period, start: date | None, end: date | None) -> DateRan
         raise InvalidRange(start=start.isoformat(), end=end.isoformat())
     covered = resolve_range(period, start, end)
     if covered.days > MAX_RANGE_DAYS:
-        raise RangeTooLarge(days=covered.days, period=period.value, max_days=MAX_RANGE_DAYS)
+        raise RangeTooLarge(days=covered.days, max_days=MAX_RANGE_DAYS)
     return covered
 
 

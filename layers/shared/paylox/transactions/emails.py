@@ -156,6 +156,30 @@ TEMPLATES: dict[tuple[str, str], _Template] = {
             "do not ship the item.",
         ),
     },
+    **{
+        ("TransactionOverridden", role): {
+            "tr": (
+                "İşleminiz Paylox tarafından güncellendi",
+                "Merhaba,\n\n{transaction_id} numaralı işleminizde Paylox ekibi şu işlemi yaptı: {action}.\n\n"
+                "Gerekçe: {reason}\n\nSorularınız için destek ekibimize yazabilirsiniz.",
+            ),
+            "en": (
+                "Your transaction was updated by Paylox",
+                "Hello,\n\nThe Paylox team has updated transaction {transaction_id}: {action}.\n\n"
+                "Reason: {reason}\n\nIf you have questions, please contact our support team.",
+            ),
+        }
+        for role in ("buyer", "seller")
+    },
+}
+
+#: How an admin override reads in its email (``{action}``), by language.
+OVERRIDE_ACTIONS: dict[str, dict[Locale, str]] = {
+    "MARK_FUNDED": {"tr": "ödeme alındı olarak işaretlendi", "en": "the payment was marked as received"},
+    "MARK_FAILED": {"tr": "ödeme başarısız olarak işaretlendi", "en": "the payment was marked as failed"},
+    "RELEASE": {"tr": "tutar satıcıya aktarıldı", "en": "the funds were released to the seller"},
+    "REFUND": {"tr": "tutar alıcıya iade edildi", "en": "the funds were refunded to the buyer"},
+    "CANCEL": {"tr": "işlem iptal edildi", "en": "the transaction was cancelled"},
 }
 
 #: Who hears about each transaction event.
@@ -227,6 +251,7 @@ def render(event: str, role: str, locale: Locale, detail: dict[str, Any]) -> Con
         "refund_amount": format_amount(int(detail.get("refund_amount", amount)), currency, locale),
         "refunded_amount": format_amount(int(detail.get("refunded_amount", amount)), currency, locale),
         "reason": detail.get("reason") or ("belirtilmedi" if locale == "tr" else "no reason given"),
+        "action": OVERRIDE_ACTIONS.get(str(detail.get("action")), {}).get(locale, str(detail.get("action", ""))),
     }
     return Content(subject=f"Paylox: {subject}", body=body.format(**values) + SIGNATURE)
 

@@ -46,3 +46,28 @@ class SellerSuspended(DomainError):
     status = 409
     en = "The seller's account is suspended; the funds stay in escrow until the suspension is lifted."
     tr = "Satıcının hesabı askıya alındı; tutar, askı kaldırılana kadar Paylox güvencesinde kalır."
+
+
+class DisputeOpen(DomainError):
+    """An admin override of a DISPUTED transaction: the dispute decides where its money goes."""
+
+    code = "DISPUTE_OPEN"
+    status = 409
+    en = "This transaction has an open dispute; resolve the dispute instead."
+    tr = "Bu işlemde açık bir itiraz var; bunun yerine itirazı sonuçlandırın."
+
+
+class PaymentNotConfirmed(DomainError):
+    """``MARK_FUNDED`` while the gateway does not say the payment was taken."""
+
+    code = "PAYMENT_NOT_CONFIRMED"
+    status = 409
+    en = "The payment provider does not confirm this payment; the transaction was not marked as funded."
+    tr = "Ödeme sağlayıcısı bu ödemeyi doğrulamıyor; işlem ödendi olarak işaretlenmedi."
+
+
+class InvalidRefundAmount(DomainError):
+    code = "INVALID_REFUND_AMOUNT"
+    status = 422
+    en = "A refund must be more than 0 and at most {refundable} kuruş."
+    tr = "İade tutarı 0'dan büyük ve en fazla {refundable} kuruş olmalıdır."

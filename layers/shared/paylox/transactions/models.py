@@ -94,14 +94,26 @@ class BySellerIndex(GlobalSecondaryIndex["TransactionRow"]):
 
 
 class ByStatusIndex(GlobalSecondaryIndex["TransactionRow"]):
-    """Transactions by status, oldest first: how the statistics rebuild reads them all,
-    and the reconciler finds payments in flight."""
+    """Transactions by status, sorted by id (creation time): the back office's lists by status
+    (newest first), the statistics rebuild (all of them) and the reconciler (payments in flight)."""
 
     class Meta:
         index_name = "by_status"
         projection = AllProjection()
 
     status = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class ByMonthIndex(GlobalSecondaryIndex["TransactionRow"]):
+    """Transactions created in one Istanbul month (``YYYY-MM``), newest first: the back office's
+    list of everything, a month per partition so that no partition grows without end."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    created_month = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
 
 
@@ -117,6 +129,8 @@ class TransactionRow(Model):
     description = UnicodeAttribute()
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # ``YYYY-MM`` of ``created_at`` in Europe/Istanbul: the key of :class:`ByMonthIndex`.
+    created_month = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
     refunded_amount = NumberAttribute(default=0)  # kuruş returned to the buyer so far
     payment = PaymentInfo(null=True)
@@ -128,8 +142,11 @@ class TransactionRow(Model):
     # The payment ids of ``late_payments``, as a set the deciding write is conditioned on.
     late_payment_ids = UnicodeSetAttribute(null=True)
     timeline = ListAttribute(of=TimelineEntry, default=list)
+    # An admin's refund being sent to the gateway (its intent id): no other move while it is set.
+    refund_claim = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_buyer = ByBuyerIndex()
     by_seller = BySellerIndex()
     by_status = ByStatusIndex()
+    by_month = ByMonthIndex()

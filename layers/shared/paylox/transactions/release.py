@@ -17,7 +17,7 @@ from paylox.otp.errors import PhoneAlreadyVerified, PhoneCoolingOff, PhoneNotOnA
 from paylox.otp.schemas import OtpPurpose, OverrideAction
 from paylox.statemachine import require_source
 from paylox.transactions import states, store
-from paylox.transactions.errors import WrongParty
+from paylox.transactions.errors import InvalidRefundAmount, WrongParty
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.service import apply_move, get_for, require_party, require_payable_seller, seller_still_payable
 from paylox.transactions.states import TxnStatus
@@ -41,18 +41,25 @@ def release_binding(txn: TransactionRow) -> Binding:
     return binding(txn, OtpPurpose.TRANSACTION_CONFIRMATION, "RELEASE", amount_to_release(txn))
 
 
-def bind_code(principal: Principal, purpose: OtpPurpose, txn_id: str, action: OverrideAction | None) -> Binding:
+def bind_code(
+    principal: Principal, purpose: OtpPurpose, txn_id: str, action: OverrideAction | None, amount: int | None = None
+) -> Binding:
     """The binding of a code for ``txn_id`` (the OTP routes' binder).
 
     ``TRANSACTION_CONFIRMATION``: the caller's transaction as buyer (``404 NOT_FOUND`` for someone
     else's, ``403 WRONG_PARTY`` for its seller), confirmable now (``409 INVALID_STATE``).
-    ``ADMIN_OVERRIDE``: staff only (``403 STAFF_ONLY``), a transaction whose money is in escrow.
+    ``ADMIN_OVERRIDE``: staff only (``403 STAFF_ONLY``), a transaction whose money is in escrow;
+    bound to all of it, or to ``amount`` for a partial refund (at most what is in escrow:
+    ``422 INVALID_REFUND_AMOUNT``).
     """
     if purpose == OtpPurpose.ADMIN_OVERRIDE:
         require_role(principal, "staff")
         txn = get_for(principal, txn_id)
         _require_overridable(txn, action or "RELEASE")
-        return binding(txn, purpose, action or "RELEASE", amount_to_release(txn))
+        in_escrow = amount_to_release(txn)
+        if amount is not None and not 0 < amount <= in_escrow:
+            raise InvalidRefundAmount(refundable=in_escrow)
+        return binding(txn, purpose, action or "RELEASE", in_escrow if amount is None else amount)
     txn = get_for(principal, txn_id)
     require_party(txn, principal, "buyer", states.CONFIRM)
     require_source(store.MACHINE, txn, states.CONFIRM)
@@ -108,4 +115,5 @@ CODE_PROBLEMS: tuple[type[DomainError], ...] = (
     WrongParty,
     StaffOnly,
     InvalidState,
+    InvalidRefundAmount,
 )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import date
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from paylox.errors import InvalidRequest
+from paylox.transactions.listing import TxnFilter
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.types import AmountKurus, Currency, ResourceId, Text, UserId
@@ -16,6 +21,30 @@ class CreateTransactionRequest(BaseModel):
     amount: AmountKurus
     currency: Currency = "TRY"
     description: Text
+
+
+OverrideActionName = Literal["MARK_FUNDED", "MARK_FAILED", "RELEASE", "REFUND", "CANCEL"]
+
+
+class OverrideRequest(BaseModel):
+    """An admin's override of a transaction's state (docs/admin.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: OverrideActionName
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+    amount: AmountKurus | None = Field(default=None, description="REFUND only: a partial refund of this many kuruş")
+    payment_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="MARK_FUNDED only: the provider's payment id, if the gateway does not say it"
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_action(self) -> OverrideRequest:
+        if self.amount is not None and self.action != "REFUND":
+            raise ValueError("amount is only for REFUND")
+        if self.payment_id is not None and self.action != "MARK_FUNDED":
+            raise ValueError("payment_id is only for MARK_FUNDED")
+        return self
 
 
 class TimelineEntryOut(BaseModel):
@@ -114,3 +143,41 @@ class PaymentSessionOut(BaseModel):
     session_id: str
     payment_url: str
     expires_at: str
+
+
+class TransactionListQuery(BaseModel):
+    """The back office's transaction filters (list and export); every combination is served by an
+    index (:mod:`paylox.transactions.listing`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z_]+(,[A-Z_]+)*$",
+        description="One status, or several (repeat the parameter or separate them with commas)",
+    )
+    from_: date | None = Field(default=None, alias="from", description="Created on or after (Istanbul date)")
+    to: date | None = Field(default=None, description="Created on or before (Istanbul date)")
+    buyer_id: UserId | None = None
+    seller_id: UserId | None = None
+    user_id: UserId | None = Field(default=None, description="Either party")
+    min_amount: int | None = Field(default=None, ge=0, description="Kuruş")
+    max_amount: int | None = Field(default=None, ge=0, description="Kuruş")
+
+    def filters(self) -> TxnFilter:
+        """The filters as the listing plans them; ``400 INVALID_REQUEST`` for an unknown status or a
+        range that ends before it starts."""
+        names = [name for name in (self.status or "").split(",") if name]
+        unknown = [name for name in names if name not in TxnStatus.__members__]
+        if unknown:
+            raise InvalidRequest(reason=f"unknown status {', '.join(unknown)}")
+        return TxnFilter(
+            statuses=tuple(dict.fromkeys(TxnStatus(name) for name in names)),
+            from_date=self.from_,
+            to_date=self.to,
+            buyer_id=self.buyer_id,
+            seller_id=self.seller_id,
+            user_id=self.user_id,
+            min_amount=self.min_amount,
+            max_amount=self.max_amount,
+        )

@@ -30,6 +30,7 @@ from paylox.transactions.errors import (
     SellerUnavailable,
     WrongParty,
 )
+from paylox.transactions.listing import istanbul_month
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
 from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
@@ -43,7 +44,8 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
     if request.seller_id == principal.user_id:
         raise SellerIsBuyer()
     _require_available_seller(request.seller_id)
-    now = clock.now_iso()
+    moment = clock.now()
+    now = clock.isoformat(moment)
     txn = TransactionRow(
         new_id("txn"),
         buyer_id=principal.user_id,
@@ -53,6 +55,7 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
         description=request.description,
         status=TxnStatus.CREATED.value,
         created_at=now,
+        created_month=istanbul_month(moment),
         updated_at=now,
         timeline=[store.timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
     )

@@ -62,3 +62,19 @@ LATE_PAYMENT_REFUND = move(
 )
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})
+
+
+def _override(action: str, sources: set[TxnStatus], target: TxnStatus | None, event: str) -> Move[TxnStatus]:
+    return move(f"override_{action.lower()}", sources, target, audit=f"TRANSACTION_OVERRIDE_{action}", event=event)
+
+
+#: An admin's overrides (``PUT /api/admin/transactions/{id}/override``), each announced with the
+#: usual event of its move and ``TransactionOverridden``. Never from DISPUTED: the dispute decides.
+OVERRIDES: dict[str, Move[TxnStatus]] = {
+    "MARK_FUNDED": _override("MARK_FUNDED", {S.PAYMENT_PENDING, S.FAILED}, S.FUNDED, "TransactionFunded"),
+    "MARK_FAILED": _override("MARK_FAILED", {S.PAYMENT_PENDING}, S.FAILED, "TransactionPaymentFailed"),
+    "RELEASE": _override("RELEASE", {S.FUNDED, S.SHIPPED}, S.COMPLETED, "TransactionCompleted"),
+    "REFUND": _override("REFUND", {S.FUNDED, S.SHIPPED}, S.REFUNDED, "TransactionRefunded"),
+    "PARTIAL_REFUND": _override("PARTIAL_REFUND", {S.FUNDED, S.SHIPPED}, None, "TransactionPartiallyRefunded"),
+    "CANCEL": _override("CANCEL", {S.CREATED, S.PAYMENT_PENDING, S.FAILED}, S.CANCELLED, "TransactionCancelled"),
+}

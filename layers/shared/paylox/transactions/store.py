@@ -13,15 +13,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pynamodb.attributes import MapAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from paylox import clock
 from paylox.audit import AuditRecord
 from paylox.auth import Actor
-from paylox.errors import ConcurrentModification
+from paylox.db import is_condition_failure
+from paylox.errors import ConcurrentModification, DomainError
 from paylox.events import DomainEvent
 from paylox.ids import ID_PATTERN, is_id
 from paylox.paging import Keyset
 from paylox.statemachine import LOST_RACE, Check, Machine, Move, Put, Update, commit_change, commit_move
+from paylox.transactions.errors import DisputeOpen
+from paylox.transactions.listing import IndexName, ListPlan
 from paylox.transactions.models import FlagEntry, LatePaymentEntry, RefundEntry, TimelineEntry, TransactionRow
 from paylox.transactions.states import LATE_PAYMENT, LATE_PAYMENT_REFUND, TxnStatus
 
@@ -66,6 +72,19 @@ class _Transactions(Machine[TxnStatus, TransactionRow]):
         self, row: TransactionRow, status: TxnStatus, event: str, actor: Actor, note: str | None, at: str
     ) -> MapAttribute[str, object]:
         return timeline_entry(at, status, event, actor, note)
+
+    def bookkeeping(self, row: TransactionRow, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Condition | None]:
+        # While an admin's refund is at the gateway (:func:`claim_refund`) nothing else moves the
+        # transaction: only the write that records that refund (and clears the claim) may.
+        if "refund_claim" in changes:
+            return {}, None
+        return {}, TransactionRow.refund_claim.does_not_exist()
+
+    def refine(self, row: TransactionRow, move: Move[TxnStatus], error: DomainError) -> DomainError:
+        # An admin override lost to (or met) an open dispute: the dispute decides, say so.
+        if row.status == TxnStatus.DISPUTED and move.name.startswith("override_"):
+            return DisputeOpen()
+        return error
 
     def event_detail(
         self, row: TransactionRow, actor: Actor, previous: TxnStatus | None, extra: Mapping[str, Any]
@@ -121,10 +140,13 @@ def record_refund(
     audit_after: Mapping[str, Any] | None = None,
     event_extra: Mapping[str, Any] | None = None,
     announced: bool = True,
+    also: Sequence[DomainEvent] = (),
+    settles_claim: bool = False,
 ) -> TransactionRow:
     """Enter ``refund`` in the transaction's books together with ``move`` (``REFUND``,
     ``RELEASE`` of a split, or ``PARTIAL_REFUND``, which keeps the status); ``items`` are written
-    or checked with it (:func:`~paylox.statemachine.commit_move`).
+    or checked with it (:func:`~paylox.statemachine.commit_move`); ``settles_claim``: it is the
+    refund :func:`claim_refund` held the transaction for, and the claim is cleared.
 
     Idempotent per ``refund_id``, at the write: the write is conditioned on the id not being
     recorded yet, so the amount is never counted twice, even by a repeat racing the first. When the
@@ -132,13 +154,17 @@ def record_refund(
     concurrent call did) the move it came with is still made, without the refund (see
     :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
+    claim = {"refund_claim": None} if settles_claim else {}
     if refund.refund_id in refund_ids(txn):
-        return _move_only(txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced)
+        return _move_only(
+            txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced, also=also, **claim
+        )
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
         "refunds": [*(txn.refunds or []), entry],
         "refund_ids": set(refund_ids(txn) | {refund.refund_id}),
+        **claim,
     }
     try:
         return commit_move(
@@ -154,10 +180,21 @@ def record_refund(
             audit_after=audit_after,
             event_extra=event_extra,
             announced=announced,
+            also=also,
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return _move_only(txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced)
+            return _move_only(
+                txn,
+                actor,
+                move,
+                note=note,
+                items=items,
+                event_extra=event_extra,
+                announced=announced,
+                also=also,
+                **claim,
+            )
         raise
 
 
@@ -170,12 +207,25 @@ def _move_only(
     items: Sequence[Put | Check],
     event_extra: Mapping[str, Any] | None,
     announced: bool,
+    also: Sequence[DomainEvent] = (),
+    **changes: Any,
 ) -> TransactionRow:
     """The refund is in the books already: make ``move`` alone, unless it keeps the status (a
     partial refund, nothing left to do) or the transaction already made it (a repeat)."""
     if move.target is None or txn.status == move.target:
         return txn
-    return commit_move(MACHINE, txn, move, actor, note=note, items=items, event_extra=event_extra, announced=announced)
+    return commit_move(
+        MACHINE,
+        txn,
+        move,
+        actor,
+        note=note,
+        changes=changes,
+        items=items,
+        event_extra=event_extra,
+        announced=announced,
+        also=also,
+    )
 
 
 @dataclass(frozen=True)
@@ -286,6 +336,25 @@ def _replaced(entries: list[LatePaymentEntry], entry: LatePaymentEntry) -> list[
     return [entry if other.payment_id == entry.payment_id else other for other in entries]
 
 
+def claim_refund(txn: TransactionRow, intent_id: str, sources: frozenset[TxnStatus]) -> None:
+    """Hold ``txn`` for the refund ``intent_id`` before the gateway is asked: conditioned on the
+    status and version read, so a move made meanwhile (a release, a dispute) wins and nothing is
+    refunded; no other move is made until the refund is recorded or :func:`release_refund_claim`."""
+    condition = TransactionRow.status.is_in(*sources) & TransactionRow.refund_claim.does_not_exist()
+    try:
+        txn.update(actions=[TransactionRow.refund_claim.set(intent_id)], condition=condition)
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        txn.refresh(consistent_read=True)
+        raise ConcurrentModification(resource="transaction") from exc
+
+
+def release_refund_claim(txn: TransactionRow) -> None:
+    """The gateway surely did not refund: let the transaction move again."""
+    txn.update(actions=[TransactionRow.refund_claim.remove()], condition=TransactionRow.refund_claim.exists())
+
+
 def add_flag(
     txn: TransactionRow, entry: FlagEntry, record: AuditRecord, events: Sequence[DomainEvent] = ()
 ) -> TransactionRow:
@@ -356,3 +425,67 @@ def every_transaction() -> Iterator[TransactionRow]:
     recomputing the statistics, which must see the whole history."""
     for status in TxnStatus:
         yield from TransactionRow.by_status.query(status.value)
+
+
+#: The back office's list: newest first, continued below the last id (every index sorts by id).
+ADMIN_LIST: Keyset[TransactionRow] = Keyset(
+    "admin-transactions", key=lambda row: {"id": row.id}, fields={"id": ID_PATTERN}
+)
+#: Rows read per request when a filter may drop most of them: fewer round trips per page.
+FILTERED_PAGE_SIZE = 200
+_INDEXES: dict[IndexName, GlobalSecondaryIndex[TransactionRow]] = {
+    "by_buyer": TransactionRow.by_buyer,
+    "by_seller": TransactionRow.by_seller,
+    "by_status": TransactionRow.by_status,
+    "by_month": TransactionRow.by_month,
+}
+
+
+def page_of_plan(plan: ListPlan, limit: int, after: str | None) -> list[TransactionRow]:
+    """Up to ``limit + 1`` rows of ``plan`` (:mod:`paylox.transactions.listing`) below the id
+    ``after``, newest first: each group's Queries merged by id, group after group."""
+    condition = _id_between(*plan.bounds(after))
+    filters = _filter_of(plan)
+    page_size = FILTERED_PAGE_SIZE if filters is not None else limit + 1
+    rows: list[TransactionRow] = []
+    for group in plan.groups:
+        wanted = limit + 1 - len(rows)
+        found = [
+            row
+            for source in group
+            for row in _INDEXES[source.index].query(
+                source.key, condition, filters, scan_index_forward=False, limit=wanted, page_size=page_size
+            )
+        ]
+        rows.extend(sorted(found, key=lambda row: row.id, reverse=True)[:wanted])
+        if len(rows) > limit:
+            break
+    return rows
+
+
+def _id_between(low: str | None, high: str | None) -> Condition | None:
+    if low is not None and high is not None:
+        return TransactionRow.id.between(low, high)
+    if high is not None:
+        return TransactionRow.id <= high
+    return TransactionRow.id >= low if low is not None else None
+
+
+def _filter_of(plan: ListPlan) -> Condition | None:
+    conditions: list[Condition] = []
+    if plan.statuses:
+        conditions.append(TransactionRow.status.is_in(*sorted(plan.statuses)))
+    if plan.buyer_id:
+        conditions.append(TransactionRow.buyer_id == plan.buyer_id)
+    if plan.seller_id:
+        conditions.append(TransactionRow.seller_id == plan.seller_id)
+    if plan.user_id:
+        conditions.append((TransactionRow.buyer_id == plan.user_id) | (TransactionRow.seller_id == plan.user_id))
+    if plan.min_amount is not None:
+        conditions.append(TransactionRow.amount >= plan.min_amount)
+    if plan.max_amount is not None:
+        conditions.append(TransactionRow.amount <= plan.max_amount)
+    combined: Condition | None = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined

@@ -1,0 +1,29 @@
+"""GET /api/admin/transactions/list: every transaction, filtered, newest first (staff).
+
+``status`` may repeat (API Gateway joins repeated parameters with commas); each combination of
+filters is a Query on an index (docs/admin.md).
+"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from paylox.admin import transactions
+from paylox.errors import InvalidCursor, InvalidRequest
+from paylox.http import create_app, http_handler, problem_responses
+from paylox.paging import DEFAULT_LIMIT, Limit, Page
+from paylox.transactions.schemas import TransactionListQuery, TransactionOut
+
+app = create_app(role="staff")
+
+
+@app.get("/api/admin/transactions/list", responses=problem_responses(InvalidRequest, InvalidCursor))
+def list_transactions(
+    query: Annotated[TransactionListQuery, Query()],
+    limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> Page[TransactionOut]:
+    return transactions.list_transactions(query.filters(), limit, cursor)
+
+
+handler = http_handler(app)

@@ -1,0 +1,1 @@
+"""The back office: what staff read and do across domains (docs/admin.md)."""

@@ -1,0 +1,93 @@
+"""What the back office's transaction routes answer (docs/admin.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from paylox.audit import AuditRecord
+from paylox.disputes.schemas import DisputeOut, EvidenceOut
+from paylox.transactions.schemas import TransactionOut
+from paylox.users.models import UserProfile
+
+
+class ProfileSummary(BaseModel):
+    """A party as staff see it in a transaction's details."""
+
+    user_id: str
+    email: str | None = None
+    phone: str | None = None
+    status: str
+    identity_verified: bool
+    phone_verified: bool
+    created_at: str
+    locale: str
+
+    @classmethod
+    def of(cls, user_id: str, profile: UserProfile | None) -> ProfileSummary:
+        if profile is None:  # a party from before registration existed: only the id is known
+            return cls(
+                user_id=user_id,
+                status="UNKNOWN",
+                identity_verified=False,
+                phone_verified=False,
+                created_at="",
+                locale="tr",
+            )
+        return cls(
+            user_id=profile.user_id,
+            email=profile.email,
+            phone=profile.phone,
+            status=profile.status,
+            identity_verified=bool(profile.identity_verified),
+            phone_verified=bool(profile.phone_verified),
+            created_at=profile.created_at,
+            locale=profile.locale,
+        )
+
+
+class AuditRecordOut(BaseModel):
+    id: str
+    at: str
+    action: str
+    resource_id: str
+    actor_id: str
+    actor_role: str
+    before: Any = None
+    after: Any = None
+    reason: str | None = None
+    request_id: str | None = None
+    source_ip: str | None = None
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditRecordOut:
+        return cls(
+            id=record.audit_id,
+            at=record.at,
+            action=record.action,
+            resource_id=record.target_id,
+            actor_id=record.actor_id,
+            actor_role=record.actor_role,
+            before=json.loads(record.before) if record.before else None,
+            after=json.loads(record.after) if record.after else None,
+            reason=record.reason,
+            request_id=record.request_id,
+            source_ip=record.source_ip,
+        )
+
+
+class EvidenceDocumentOut(EvidenceOut):
+    """A document attached as evidence to one of the transaction's disputes."""
+
+    dispute_id: str
+
+
+class TransactionDetailsOut(BaseModel):
+    transaction: TransactionOut = Field(description="With timeline, refunds, flags and payment webhook deliveries")
+    buyer: ProfileSummary
+    seller: ProfileSummary
+    disputes: list[DisputeOut]
+    documents: list[EvidenceDocumentOut]
+    audit: list[AuditRecordOut] = Field(description="This transaction's audit records, newest first")

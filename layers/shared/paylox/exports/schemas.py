@@ -1,0 +1,38 @@
+"""The export routes' answers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, Field
+
+from paylox.events.schemas import EventDetail
+from paylox.exports.models import ExportStatus
+
+ExportFormat = Literal["csv", "xlsx"]
+
+
+class ExportAccepted(BaseModel):
+    export_id: str
+    status: ExportStatus = ExportStatus.PENDING
+
+
+class ExportOut(BaseModel):
+    export_id: str
+    status: ExportStatus
+    format: ExportFormat
+    rows: int = Field(description="Rows written so far (all of them once READY)")
+    download_url: str | None = Field(default=None, description="READY only: a presigned URL, valid for 5 minutes")
+    expires_at: str = Field(description="When the file is deleted")
+
+
+class ExportRunDetail(EventDetail):
+    export_id: str
+    run: int = Field(ge=1)
+
+
+class ExportRunEvent(EventBridgeModel):
+    """``TransactionsExportRequested`` (run 1) or ``TransactionsExportContinued``."""
+
+    detail: ExportRunDetail

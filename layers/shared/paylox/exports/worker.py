@@ -1,0 +1,178 @@
+"""The export worker: reads the transaction list index page by page and streams it to S3.
+
+Memory does not grow with the row count: one index page (:data:`PAGE_ROWS` rows) and at most one
+part (:data:`PART_BYTES`) of CSV are held at a time; XLSX rows go to ``xlsxwriter`` in its
+constant-memory mode, which flushes each row to a temporary file as it is written.
+
+A CSV export longer than one function run continues in the next: after each part is uploaded the
+job records the cursor (the last transaction id written), the rows so far and the uploaded parts;
+when less than :data:`RESERVE_MS` is left, that same write announces the next run
+(``TransactionsExportContinued``, through the outbox) and this one stops. Every run is numbered:
+an event whose run is not the job's next (a redelivery) is ignored, and claiming the run is a
+write conditioned on the version read, so one worker works on a job at a time.
+
+An XLSX file cannot be continued by another invocation (the workbook is assembled when it is
+closed), so an XLSX export is made in one run; past Excel's row limit it continues on a new sheet.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from paylox import clock
+from paylox.exports import files, store
+from paylox.exports.models import ExportJobRow, ExportStatus
+from paylox.exports.rows import BOM, COLUMNS, MONEY_COLUMNS, Cell, csv_bytes, values
+from paylox.exports.service import start_event
+from paylox.observability import logger, metrics
+from paylox.transactions import store as transactions
+from paylox.transactions.listing import TxnFilter, plan
+from paylox.transactions.models import TransactionRow
+
+PAGE_ROWS = 1000
+#: A CSV part: S3 needs at least 5 MiB for every part but the last.
+PART_BYTES = 8 * 1024 * 1024
+#: Stop and continue in a new run when less than this is left of the function's time.
+RESERVE_MS = 120_000
+#: Excel's 1,048,576 rows a sheet, less the header row.
+SHEET_ROWS = 1_048_575
+
+TimeLeft = Callable[[], int]
+
+
+def run(
+    export_id: str,
+    run_number: int,
+    time_left_ms: TimeLeft,
+    *,
+    part_bytes: int = PART_BYTES,
+    sheet_rows: int = SHEET_ROWS,
+) -> str:
+    """Do run ``run_number`` of the export (see the module); the job's status afterwards."""
+    job = store.find(export_id)
+    if job is None or job.status in (ExportStatus.READY, ExportStatus.FAILED) or run_number != int(job.runs) + 1:
+        logger.info("export run ignored", extra={"export_id": export_id, "run": run_number})
+        return job.status if job else "MISSING"
+    if not store.save(job, {"status": ExportStatus.RUNNING.value, "runs": run_number, "updated_at": clock.now_iso()}):
+        return job.status  # another worker claimed this run
+    try:
+        if job.format == "xlsx":
+            _xlsx(job, sheet_rows)
+        else:
+            _csv(job, run_number, time_left_ms, part_bytes)
+    except Exception as exc:
+        logger.exception("export failed", extra={"export_id": export_id})
+        metrics.add_metric(name="ExportFailures", unit="Count", value=1)
+        _failed(job, exc)
+    return job.status
+
+
+def batches(job: ExportJobRow, after: str | None) -> Iterator[tuple[list[TransactionRow], bool]]:
+    """The job's transactions below the id ``after``, newest first, a page at a time, each with
+    whether more follow."""
+    filters = TxnFilter.from_json(job.filters)
+    listed_on = date.fromisoformat(job.listed_on)
+    while True:
+        found = transactions.page_of_plan(plan(filters, listed_on, after), PAGE_ROWS, after)
+        batch, more = found[:PAGE_ROWS], len(found) > PAGE_ROWS
+        if batch:
+            yield batch, more
+        if not more:
+            return
+        after = batch[-1].id
+
+
+def _csv(job: ExportJobRow, run_number: int, time_left_ms: TimeLeft, part_bytes: int) -> None:
+    buffer = bytearray()
+    if job.upload_id is None:
+        key = files.key_of(job.export_id, "csv")
+        upload_id = files.start_upload(key, "csv")
+        if not store.save(job, {"object_key": key, "upload_id": upload_id}):
+            files.abort_upload(key, upload_id)  # another worker has the job
+            return
+        buffer += BOM + csv_bytes([COLUMNS])
+    key, upload_id = str(job.object_key), str(job.upload_id)
+    parts: list[dict[str, Any]] = json.loads(job.parts or "[]")
+    rows = int(job.rows)
+    for batch, more in batches(job, job.cursor):
+        buffer += csv_bytes(values(txn) for txn in batch)
+        rows += len(batch)
+        if more and len(buffer) >= part_bytes:
+            parts.append(files.upload_part(key, upload_id, len(parts) + 1, bytes(buffer)))
+            buffer.clear()
+            later = time_left_ms() < RESERVE_MS
+            progress = {"cursor": batch[-1].id, "rows": rows, "parts": json.dumps(parts), "updated_at": clock.now_iso()}
+            if not store.save(job, progress, [start_event(job, run=run_number + 1)] if later else []):
+                return  # someone else works on the job now
+            if later:
+                logger.info("export continues in a new run", extra={"export_id": job.export_id, "rows": rows})
+                return
+    if buffer or not parts:
+        parts.append(files.upload_part(key, upload_id, len(parts) + 1, bytes(buffer)))
+    files.complete_upload(key, upload_id, parts)
+    _ready(job, rows)
+
+
+def _xlsx(job: ExportJobRow, sheet_rows: int) -> None:
+    import xlsxwriter  # imported where used: a spreadsheet writer has no place in other cold starts
+
+    key = files.key_of(job.export_id, "xlsx")
+    rows = 0
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/export.xlsx"
+        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": folder})
+        bold, money = workbook.add_format({"bold": True}), workbook.add_format({"num_format": "0.00"})
+        sheet, line = None, sheet_rows
+        for batch, _ in batches(job, None):
+            for txn in batch:
+                if line >= sheet_rows:  # a new sheet: the first, or Excel's limit reached
+                    sheet, line = _new_sheet(workbook, bold), 0
+                line += 1
+                _write_row(sheet, line, values(txn), money)
+                rows += 1
+        if sheet is None:
+            _new_sheet(workbook, bold)
+        workbook.close()
+        files.put_file(key, path, "xlsx")
+    store.save(job, {"object_key": key})
+    _ready(job, rows)
+
+
+def _new_sheet(workbook: Any, bold: Any) -> Any:
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, COLUMNS, bold)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
+def _write_row(sheet: Any, line: int, cells: tuple[Cell, ...], money: Any) -> None:
+    for column, (name, cell) in enumerate(zip(COLUMNS, cells, strict=True)):
+        if cell is None:
+            continue
+        if name == "amount_try":
+            sheet.write_number(line, column, int(cells[5] or 0) / 100, money)  # lira, shown with 2 decimals
+        elif name in MONEY_COLUMNS:
+            sheet.write_number(line, column, cell)
+        else:
+            sheet.write_string(line, column, str(cell))  # never a formula, whatever it starts with
+
+
+def _ready(job: ExportJobRow, rows: int) -> None:
+    store.save(job, {"status": ExportStatus.READY.value, "rows": rows, "cursor": None, "updated_at": clock.now_iso()})
+    metrics.add_metric(name="ExportRows", unit="Count", value=rows)
+
+
+def _failed(job: ExportJobRow, exc: Exception) -> None:
+    try:
+        job.refresh(consistent_read=True)
+        if job.upload_id and job.object_key:
+            files.abort_upload(job.object_key, job.upload_id)
+        store.save(
+            job, {"status": ExportStatus.FAILED.value, "error": type(exc).__name__, "updated_at": clock.now_iso()}
+        )
+    except Exception:  # the job stays RUNNING; the admin asks again
+        logger.exception("could not mark the export failed", extra={"export_id": job.export_id})
