@@ -8,9 +8,18 @@ never as a PynamoDB exception.
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-from pynamodb.expressions.update import Action
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.otp.models import BLOCK_KIND, BlockRow, CodeRow, CodeStatus, CounterRow, MessageRow, TokenRow
@@ -22,18 +31,150 @@ BLOCKS_BY_NUMBER: Keyset[BlockRow] = Keyset(
 )
 
 
+# ---------------------------------------------------------------- one read, one write
+
+
+@cache
+def _connection() -> Connection:
+    """One connection (and botocore client) per execution environment for the batched calls."""
+    return Connection()
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What one :func:`read_rows` found, by key: absent keys have no row."""
+
+    codes: dict[str, CodeRow]
+    counters: dict[str, CounterRow]
+    blocks: dict[str, BlockRow]
+
+
+def read_rows(*, codes: Iterable[str] = (), counters: Iterable[str] = (), blocks: Iterable[str] = ()) -> Rows:
+    """Codes (by ``pk``), limit counters (by key) and blocks (by number), consistently, in one
+    ``BatchGetItem`` across the three OTP tables (plus one more call per batch DynamoDB left
+    unprocessed, which only happens under throttling)."""
+    wanted: list[tuple[type[Model], str, list[str]]] = [
+        (CodeRow, "pk", list(dict.fromkeys(codes))),
+        (CounterRow, "pk", list(dict.fromkeys(counters))),
+        (BlockRow, "phone", list(dict.fromkeys(blocks))),
+    ]
+    request = {
+        model.Meta.table_name: {"Keys": [{name: {"S": key}} for key in keys], "ConsistentRead": True}
+        for model, name, keys in wanted
+        if keys
+    }
+    found: dict[str, list[dict[str, Any]]] = {}
+    while request:
+        response = _connection().dispatch("BatchGetItem", {"RequestItems": request})
+        for table, items in response.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        request = response.get("UnprocessedKeys") or {}
+
+    def rows[M: Model](model: type[M], name: str) -> dict[str, M]:
+        return {item[name]["S"]: model.from_raw_data(item) for item in found.get(model.Meta.table_name, [])}
+
+    return Rows(codes=rows(CodeRow, "pk"), counters=rows(CounterRow, "pk"), blocks=rows(BlockRow, "phone"))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One event to count under ``key``: it opens a new window (``opens``) or adds ``amount`` to
+    the live one ending at ``window_end``, which must then hold at most ``ceiling`` hits before it."""
+
+    key: str
+    count: int  # the window's hits once this one is counted
+    window_end: int
+    opens: bool
+    amount: int = 1
+    ceiling: int | None = None
+
+
+def _count(transaction: TransactWrite, hit: Hit, now: int) -> None:
+    if hit.opens:
+        row = CounterRow(hit.key, hits=hit.amount, window_end=hit.window_end, ttl=hit.window_end)
+        transaction.save(row, condition=CounterRow.pk.does_not_exist() | (CounterRow.window_end <= now))
+        return
+    condition = CounterRow.window_end == hit.window_end
+    if hit.ceiling is not None:
+        condition &= CounterRow.hits <= hit.ceiling
+    transaction.update(CounterRow(hit.key), actions=[CounterRow.hits.add(hit.amount)], condition=condition)
+
+
+def _transact(build: Callable[[TransactWrite], None]) -> bool:
+    """Run one ``TransactWriteItems``; False when a condition failed or a concurrent transaction
+    on the same items won (the caller reads again and judges anew)."""
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            build(transaction)
+    except TransactWriteError as exc:
+        reasons: Any = getattr(exc, "cancellation_reasons", None) or []
+        if is_condition_failure(exc) or any(r is not None and r.code == "TransactionConflict" for r in reasons):
+            return False
+        raise
+    return True
+
+
+def commit_send(hits: list[Hit], codes: list[CodeRow], now: int) -> bool:
+    """Count every limit a send takes and store its new codes (replacing the previous ones), all
+    or nothing; False when a limit changed since it was read."""
+
+    def build(transaction: TransactWrite) -> None:
+        for hit in hits:
+            _count(transaction, hit, now)
+        for row in codes:
+            transaction.save(row)  # replacing the previous code is the point (a resend kills it)
+
+    return _transact(build)
+
+
+def commit_guess(
+    guesses: list[tuple[CodeRow, bool]],
+    hits: list[Hit],
+    records: list[AuditRecord],
+    now: int,
+    token: TokenRow | None = None,
+) -> bool:
+    """Count one attempt on each code as read (``approve``: and use it up), with the failure
+    counters, the audit records and the new verification token, all or nothing. False when a code
+    changed since it was read (another guess or a resend came first) or a counter did."""
+
+    def build(transaction: TransactWrite) -> None:
+        for row, approve in guesses:
+            actions: list[Action] = [CodeRow.attempts.add(1)]
+            if approve:
+                actions.append(CodeRow.status.set(CodeStatus.APPROVED.value))
+            condition = (
+                (CodeRow.code_id == row.code_id)
+                & (CodeRow.status == CodeStatus.PENDING.value)
+                & (CodeRow.attempts == int(row.attempts))
+                & (CodeRow.expires_at > now)
+            )
+            transaction.update(CodeRow(row.pk), actions=actions, condition=condition)
+        for hit in hits:
+            _count(transaction, hit, now)
+        for record in records:
+            transaction.save(record, condition=APPEND_ONLY)
+        if token is not None:
+            transaction.save(token, condition=TokenRow.pk.does_not_exist())
+
+    return _transact(build)
+
+
+def commit_sent(message: MessageRow, record: AuditRecord) -> None:
+    """Record an SMS a provider accepted with its audit record, in one write."""
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(message)
+        transaction.save(record, condition=APPEND_ONLY)
+
+    if not _transact(build):
+        raise ConcurrentModification(resource="resource")  # an audit id collision: never in practice
+
+
 # ---------------------------------------------------------------- codes
 
 
-def load_code(user_id: str, phone: str, purpose: str) -> CodeRow | None:
-    """The one code of (user, phone, purpose), whatever its state; ``None`` when there is none."""
-    try:
-        return CodeRow.get(CodeRow.key(user_id, phone, purpose), consistent_read=True)
-    except CodeRow.DoesNotExist:
-        return None
-
-
-def replace_code(
+def new_code(
     user_id: str,
     phone: str,
     purpose: str,
@@ -46,9 +187,8 @@ def replace_code(
     expires_at: int,
     ttl: int,
 ) -> CodeRow:
-    """Store a new pending code, replacing the previous one of the same (user, phone, purpose),
-    whatever it was bound to."""
-    row = CodeRow(
+    """A new pending code of (user, phone, purpose), not yet stored (:func:`commit_send` does)."""
+    return CodeRow(
         CodeRow.key(user_id, phone, purpose),
         code_id=code_id,
         code_hash=code_hash,
@@ -63,10 +203,6 @@ def replace_code(
         expires_at=expires_at,
         ttl=ttl,
     )
-    # Replacing the previous code is the point (resend invalidates it). Sends to one number are
-    # already serialised by the per-phone cooldown, taken with a conditional write.
-    row.save()
-    return row
 
 
 def discard_code(row: CodeRow) -> None:
@@ -78,46 +214,14 @@ def discard_code(row: CodeRow) -> None:
             raise
 
 
-def count_attempt(row: CodeRow, now: int) -> bool:
-    """Count one guess on ``row`` (refreshed with the count) while it is still the same code,
-    pending, unexpired and under its limit. False when another guess or a resend came first."""
-    try:
-        row.update(
-            actions=[CodeRow.attempts.add(1)],
-            condition=(CodeRow.code_id == row.code_id)
-            & (CodeRow.status == CodeStatus.PENDING.value)
-            & (CodeRow.attempts < int(row.max_attempts))
-            & (CodeRow.expires_at > now),
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        return False
-    return True
-
-
-def approve_code(row: CodeRow) -> bool:
-    """Use the code up; False when it is no longer this pending code (another guess won)."""
-    try:
-        row.update(
-            actions=[CodeRow.status.set(CodeStatus.APPROVED.value)],
-            condition=(CodeRow.code_id == row.code_id) & (CodeRow.status == CodeStatus.PENDING.value),
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- messages
 
 
-def save_message(
+def new_message(
     provider: str, message_id: str, *, phone: str, user_id: str, purpose: str, status: str, at: str, ttl: int
-) -> None:
-    """Record an SMS a provider accepted, with the status it reported."""
-    MessageRow(
+) -> MessageRow:
+    """The record of an SMS a provider accepted, with the status it reported (:func:`commit_sent`)."""
+    return MessageRow(
         MessageRow.key(provider, message_id),
         provider=provider,
         message_id=message_id,
@@ -128,7 +232,7 @@ def save_message(
         created_at=at,
         updated_at=at,
         ttl=ttl,
-    ).save()
+    )
 
 
 def advance_message(
@@ -152,11 +256,11 @@ def advance_message(
 # ---------------------------------------------------------------- verification tokens
 
 
-def save_token(
+def new_token(
     key: str, *, user_id: str, phone: str, purpose: str, binding: str | None, created_at: str, expires_at: int
-) -> None:
-    """Store a new token under ``key`` (a hash of 256 random bits: never an existing one)."""
-    TokenRow(
+) -> TokenRow:
+    """A new token under ``key`` (a hash of 256 random bits: never an existing one), not yet stored."""
+    return TokenRow(
         key,
         user_id=user_id,
         phone=phone,
@@ -165,7 +269,11 @@ def save_token(
         created_at=created_at,
         expires_at=expires_at,
         ttl=expires_at,
-    ).save(condition=TokenRow.pk.does_not_exist())
+    )
+
+
+def save_token(row: TokenRow) -> None:
+    row.save(condition=TokenRow.pk.does_not_exist())
 
 
 def use_token(key: str, *, user_id: str, phone: str, purpose: str, binding: str | None, now: int, at: str) -> bool:
@@ -196,22 +304,6 @@ def use_token(key: str, *, user_id: str, phone: str, purpose: str, binding: str 
 # ---------------------------------------------------------------- limit counters
 
 
-def add_hit(key: str, now: int, limit: int | None) -> tuple[int, int] | None:
-    """Count one hit in the live window of ``key`` if it has fewer than ``limit`` hits; returns
-    ``(hits, window_end)``, or ``None`` when no window is live or the limit is reached."""
-    condition = CounterRow.window_end > now
-    if limit is not None:
-        condition &= CounterRow.hits < limit
-    row = CounterRow(key)
-    try:
-        row.update(actions=[CounterRow.hits.add(1)], condition=condition)
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        return None
-    return int(row.hits), int(row.window_end)
-
-
 def open_window(key: str, now: int, window: int) -> bool:
     """Open a new window of ``key`` with one hit, unless a live one exists (False then)."""
     fresh = CounterRow(key, hits=1, window_end=now + window, ttl=now + window)
@@ -222,15 +314,6 @@ def open_window(key: str, now: int, window: int) -> bool:
             raise
         return False
     return True
-
-
-def live_window(key: str, now: int) -> tuple[int, int] | None:
-    """``(hits, window_end)`` of the window of ``key`` still open at ``now``, if there is one."""
-    try:
-        row = CounterRow.get(key, consistent_read=True)
-    except CounterRow.DoesNotExist:
-        return None
-    return (int(row.hits), int(row.window_end)) if int(row.window_end) > now else None
 
 
 def delete_sole_hit(key: str, window_end: int) -> bool:
