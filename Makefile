@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 PYTEST := $(BIN)/pytest
 
 .PHONY: help venv sam-venv bootstrap dev test unit integration contract e2e lint format build validate \
-	deploy bench clean require-python require-env
+	deploy bench bench-calls clean require-python require-env
 
 help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
@@ -46,6 +46,7 @@ help:
 	@echo "make validate     sam validate --lint"
 	@echo "make deploy       sam deploy --config-env \$$ENV (ENV=dev|staging|prod, default dev)"
 	@echo "make bench        cold-start cost of each handler against a Powertools baseline"
+	@echo "make bench-calls  AWS round trips per route (botocore calls of one user journey)"
 	@echo "make clean        remove virtual environments, build output and caches"
 
 require-python:
@@ -125,6 +126,9 @@ require-env:
 
 bench: venv
 	$(BIN)/python -m bench
+
+bench-calls: venv
+	$(BIN)/python -m bench.roundtrips
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache
