@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 PYTEST := $(BIN)/pytest
 
 .PHONY: help venv sam-venv bootstrap dev test unit integration contract e2e lint format build validate \
-	deploy bench bench-calls clean require-python require-env
+	deploy bench bench-calls clean require-python require-env smoke
 
 help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
@@ -45,6 +45,7 @@ help:
 	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
 	@echo "make validate     sam validate --lint"
 	@echo "make deploy       sam deploy --config-env \$$ENV (ENV=dev|staging|prod, default dev)"
+	@echo "make smoke URL=... TOKEN=...   after a deploy: health, deep health and a read-only route (docs/operations.md)"
 	@echo "make bench        cold-start cost of each handler against a Powertools baseline"
 	@echo "make bench-calls  AWS round trips per route (botocore calls of one user journey)"
 	@echo "make clean        remove virtual environments, build output and caches"
@@ -112,7 +113,12 @@ format: venv
 
 # ------------------------------------------------------------------------------ AWS
 # The builder resolves the runtime by name (python3.13), so the found interpreter goes first on PATH.
+# The commit goes into the layer (paylox/BUILD_SHA, git-ignored) so that GET /api/health reports
+# `<semver>+<sha>` of what really runs; `.dirty` marks a build of uncommitted changes.
 build: sam-venv require-python
+	@sha=$$(git rev-parse --short=12 HEAD); \
+	if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then sha="$$sha.dirty"; fi; \
+	echo "$$sha" > layers/shared/paylox/BUILD_SHA
 	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build
 
 validate: sam-venv
@@ -123,6 +129,12 @@ deploy: require-env build
 
 require-env:
 	@case "$(ENV)" in dev|staging|prod) ;; *) echo "error: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 1;; esac
+
+# After a deploy: URL is the stack's ApiUrl output, TOKEN an ID token of a staff user of that stage.
+# Not echoed: the token stays out of CI logs.
+smoke: venv
+	@if [ -z "$(URL)" ] || [ -z "$(TOKEN)" ]; then echo "usage: make smoke URL=https://... TOKEN=<staff ID token>" >&2; exit 2; fi
+	@$(BIN)/python -m ops.smoke --url "$(URL)" --token "$(TOKEN)"
 
 bench: venv
 	$(BIN)/python -m bench

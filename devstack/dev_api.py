@@ -25,6 +25,9 @@ from paylox import clock, dev_outbox
 from paylox.users.service import find_profile
 
 _RUN = re.compile(r"^/_dev/run/([A-Za-z0-9]+)$")
+# Lambda's Invoke API (botocore finds it through AWS_ENDPOINT_URL_LAMBDA): one function invoking
+# another, e.g. GET /api/admin/health invoking HealthCheckFunction, runs it in this process.
+LAMBDA_INVOKE = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
 
 
 @dataclass
@@ -39,6 +42,8 @@ class DevEndpoints:
         """The response for a dev path, or None when the request is for the API itself."""
         if request.raw_path.startswith("/_dev/"):
             return self._dev(request)
+        if match := LAMBDA_INVOKE.match(request.raw_path):
+            return self._only(request.method, "POST", lambda: self._lambda_invoke(match.group(1), request))
         return self._docs(request.raw_path, request.method)
 
     def _docs(self, path: str, method: str) -> HttpResponse | None:
@@ -111,6 +116,22 @@ class DevEndpoints:
         except Exception as exc:  # the caller sees the failure; the stack keeps running
             return HttpResponse.json(500, {"function": function_id, "error": f"{type(exc).__name__}: {exc}"})
         return HttpResponse.json(200, {"function": function_id, "result": result})
+
+    def _lambda_invoke(self, name: str, request: HttpRequest) -> HttpResponse:
+        """A synchronous (RequestResponse) invoke, answered as Lambda answers it: the function's
+        result, or its error with ``X-Amz-Function-Error``."""
+        by_name = {
+            self.invoker.stack.physical_name(logical_id): logical_id for logical_id in self.invoker.stack.functions
+        }
+        logical_id = by_name.get(name.rsplit(":", 1)[-1], name)
+        if logical_id not in self.invoker.stack.functions:
+            return HttpResponse.json(404, {"Type": "User", "message": f"Function not found: {name}"})
+        try:
+            result = self.invoker.invoke(logical_id, json.loads(request.body or b"{}"))
+        except Exception as exc:  # the caller sees the failure, as from Lambda; the stack keeps running
+            error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+            return HttpResponse.json(200, error, [("x-amz-function-error", "Unhandled")])
+        return HttpResponse.json(200, result)
 
     def _register(self, request: HttpRequest) -> HttpResponse:
         """Confirm a sign-up: the PostConfirmation event, from the given claims, for the function

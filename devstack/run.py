@@ -120,6 +120,10 @@ def start(state: StateDir, port: int, host: str = "127.0.0.1") -> RunningStack:
         raise
     wiring.start()
     url = f"http://{host}:{server.server_address[1]}"
+    # Functions that invoke other functions reach them here (DevEndpoints: Lambda's Invoke API).
+    environment["AWS_ENDPOINT_URL_LAMBDA"] = os.environ["AWS_ENDPOINT_URL_LAMBDA"] = (
+        f"http://127.0.0.1:{server.server_address[1]}"
+    )
     state.write_json(state.environment, environment)
     state.write_json(state.running, {"pid": os.getpid(), "url": url, "aws_endpoint_url": aws_endpoint_url})
     return RunningStack(

@@ -23,6 +23,9 @@ DEV_PARAMETERS = {
     "AdminNotificationEmails": "ops@paylox.com.tr",
     # Emails go to the log and the dev outbox (GET /_dev/outbox), like the console SMS.
     "EmailProvider": "console",
+    # Required parameters (no template default): what only the dev stage may use.
+    "CorsAllowOrigins": "http://localhost:3000",
+    "JetcheckoutIpAllowlist": "127.0.0.1/32,::1/128",
 }
 
 

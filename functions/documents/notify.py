@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 
 from paylox.documents.notifications import DocumentEvent, notify
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import log_event_context, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -13,5 +13,5 @@ from paylox.observability import logger, metrics, tracer
 @metrics.log_metrics
 @event_parser(model=DocumentEvent)
 def handler(event: DocumentEvent, context: Any) -> dict[str, int]:
-    logger.append_keys(event_id=event.id, detail_type=event.detail_type)
+    log_event_context(event.id, event.detail_type, event.detail.request_id)
     return {"sent": notify(event, context=context)}

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 
 from paylox.notify.alerts import AlertEvent
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import log_event_context, logger, metrics, tracer
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, notify
 
 
@@ -18,5 +18,5 @@ from paylox.transactions.notifications import NotifierEvent, TransactionEvent, n
 @metrics.log_metrics
 @event_parser(model=NotifierEvent)
 def handler(event: TransactionEvent | AlertEvent, context: Any) -> dict[str, int]:
-    logger.append_keys(event_id=event.id, detail_type=event.detail_type)
+    log_event_context(event.id, event.detail_type, event.detail.request_id)
     return {"sent": notify(event, context=context)}

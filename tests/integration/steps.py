@@ -21,6 +21,7 @@ from typing import Any
 
 from devstack import dev_clock
 from devstack.lambda_context import LambdaContext
+from functions.admin import users_suspend, users_unsuspend
 from functions.otp import resend as otp_resend
 from functions.otp import send as otp_send
 from functions.otp import status as otp_status_handler
@@ -75,11 +76,16 @@ def profile(user_id: str) -> UserProfile:
     return found
 
 
-def suspend(user_id: str, *, suspended: bool = True) -> None:
-    """Staff suspend ``user_id`` (or lift it). No route does it yet (the admin users API comes
-    later): the stored status is what it would set."""
-    status = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
-    profile(user_id).update(actions=[UserProfile.status.set(status.value)])
+def suspend(user_id: str, *, suspended: bool = True, by: str = ADMIN) -> HttpResult:
+    """Admin ``by`` suspends ``user_id`` (or lifts the suspension) through the admin route."""
+    name = "users_suspend" if suspended else "users_unsuspend"
+    module = users_unsuspend if not suspended else users_suspend
+    reason = "Suspicious payments under review" if suspended else "Payments explained by the card holder"
+    event = api_event(f"admin/{name}.json", path={"id": user_id}, body={"reason": reason}, sub=by, groups=("admin",))
+    result = invoke(module, event)
+    assert result.status == 200, result.raw
+    assert result.json["status"] == (UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE)
+    return result
 
 
 # ------------------------------------------------------------------------------------ payment provider

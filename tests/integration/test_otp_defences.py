@@ -17,6 +17,7 @@ from paylox.otp.captcha import DEV_CAPTCHA_TOKEN, SITEVERIFY_URLS
 from paylox.otp.codes import phone_ref
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, api_event, invoke
 from tests.integration.steps import PHONE, send_code, verify_code
+from tests.stages import DEPLOYED_STAGE_ENVIRONMENT
 
 
 def fail_three_times(sms_outbox, phone=PHONE) -> None:
@@ -234,7 +235,7 @@ def test_a_low_recaptcha_score_or_an_unreachable_provider_fails_closed(sms_outbo
 def test_outside_dev_the_dev_token_is_just_another_token(settings_env):
     from paylox.otp.captcha import verify_captcha
 
-    settings_env(PAYLOX_STAGE="prod", SMS_PROVIDER="twilio", EMAIL_PROVIDER="ses", CAPTCHA_SECRET="captcha-secret")
+    settings_env(PAYLOX_STAGE="prod", CAPTCHA_SECRET="captcha-secret", **DEPLOYED_STAGE_ENVIRONMENT)
     responses.add(responses.POST, SITEVERIFY_URLS["turnstile"], json={"success": False})
 
     assert verify_captcha(DEV_CAPTCHA_TOKEN, "203.0.113.10") is False

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from functions.admin import disputes_list, otp_blocklist_list, otp_blocklist_put
+from functions.admin import (
+    audit_list,
+    disputes_list,
+    otp_blocklist_list,
+    otp_blocklist_put,
+    users_list,
+    users_transactions,
+)
 from functions.documents import audit, get, upload
 from functions.transactions import create, list_mine
 from tests.apigw import ADMIN, SELLER, HttpResult, api_event, invoke
@@ -66,7 +73,20 @@ def list_trail(query: dict[str, str], doc: str = "") -> HttpResult:
     return invoke(audit, api_event("documents/audit.json", path={"id": doc}, query=query))
 
 
-LISTS = [list_transactions, list_disputes, list_blocks, list_trail]
+def list_users(query: dict[str, str], doc: str = "") -> HttpResult:
+    return invoke(users_list, as_caller("admin/users_list.json", ADMIN, ADMINS, query=query))
+
+
+def list_user_transactions(query: dict[str, str], doc: str = "") -> HttpResult:
+    event = as_caller("admin/users_transactions.json", ADMIN, ADMINS, query=query, path={"id": SELLER})
+    return invoke(users_transactions, event)
+
+
+def list_audit(query: dict[str, str], doc: str = "") -> HttpResult:
+    return invoke(audit_list, as_caller("admin/audit_list.json", ADMIN, ADMINS, query=query))
+
+
+LISTS = [list_transactions, list_disputes, list_blocks, list_trail, list_users, list_user_transactions, list_audit]
 
 
 @pytest.fixture
@@ -115,6 +135,9 @@ def test_a_bad_cursor_is_400_invalid_cursor_on_every_list(list_, bad, cursors):
         (list_blocks, "transactions"),
         (list_trail, "transactions"),
         (list_transactions, "trail"),
+        (list_users, "transactions"),
+        (list_user_transactions, "blocklist"),
+        (list_audit, "trail"),
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )

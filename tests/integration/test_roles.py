@@ -12,7 +12,17 @@ from devstack.template import ROOT
 from tests.apigw import STRANGER, api_event, invoke
 
 ADMIN_HANDLERS = sorted(path.stem for path in (ROOT / "functions" / "admin").glob("*.py") if path.stem != "__init__")
-ADMIN_ONLY = {"otp_blocklist_delete", "otp_blocklist_list", "otp_blocklist_put", "users_phone"}
+ADMIN_ONLY = {
+    "otp_blocklist_delete",
+    "otp_blocklist_list",
+    "otp_blocklist_put",
+    "users_phone",
+    "users_verify",
+    "users_suspend",
+    "users_unsuspend",
+    "audit_list",
+    "audit_report",
+}
 
 
 def call(name: str, groups: tuple[str, ...]):

@@ -207,4 +207,5 @@ def _minimal_env() -> dict[str, str]:
         "DISPUTES_TABLE": "dsp",
         "PROFILE_ON_FIRST_REQUEST": "false",
         "OUTBOX_TABLE": "out",
+        "HEALTH_TABLE": "health",
     }

@@ -33,6 +33,7 @@ from paylox.payments.errors import (
 from paylox.payments.jetcheckout import CallNotSent, JetcheckoutGateway, hash_data, kurus_from_answer
 from paylox.payments.orders import order_id_for, transaction_of_order
 from paylox.payments.sandbox import SandboxGateway
+from tests.stages import DEPLOYED_STAGE_ENVIRONMENT
 
 BASE = "https://jetcheckout.test"
 API_KEY = "jc_key_123"
@@ -200,9 +201,10 @@ def test_the_mode_is_production_only_in_prod(monkeypatch, stage, mode):
     monkeypatch.setenv("PAYMENT_GATEWAY", "jetcheckout")
     monkeypatch.setenv("JETCHECKOUT_BASE_URL", BASE)
     monkeypatch.setenv("PAYMENT_RETURN_URL", RETURN)
-    if stage != "dev":  # console providers are refused outside dev
-        monkeypatch.setenv("EMAIL_PROVIDER", "ses")
-        monkeypatch.setenv("SMS_PROVIDER", "twilio")
+    if stage != "dev":  # dev-only providers are refused outside dev
+        for key, value in DEPLOYED_STAGE_ENVIRONMENT.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("JETCHECKOUT_BASE_URL", BASE)
     get_settings.cache_clear()
     try:
         gateway = JetcheckoutGateway.from_settings()

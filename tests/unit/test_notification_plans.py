@@ -21,6 +21,7 @@ from paylox.transactions.notifications import NotifierEvent, TransactionEvent, p
 from paylox.transactions.notifications import plan as plan_transaction
 from paylox.types import locale_for
 from tests.apigw import load_event
+from tests.stages import DEPLOYED_STAGE_ENVIRONMENT
 
 BUYER, SELLER, OWNER = "user-buyer-1", "user-seller-1", "user-buyer-1"  # as in the fixtures
 PEOPLE = {
@@ -242,7 +243,8 @@ def test_the_alert_rule_listens_for_the_one_alert_event():
 @pytest.mark.parametrize("stage", ["staging", "prod"])
 def test_the_console_email_provider_is_refused_outside_dev(stage):
     environment = {**dev_stack().environment(), "AWS_REGION": "eu-central-1", "PAYLOX_STAGE": stage}
-    environment["SMS_PROVIDER"] = "twilio"
+    # Everything else a deployed stage needs, so that only the email provider is in question.
+    environment |= DEPLOYED_STAGE_ENVIRONMENT
 
     assert Settings.model_validate({**environment, "EMAIL_PROVIDER": "ses"}).email_provider == "ses"
     with pytest.raises(ValidationError, match="EMAIL_PROVIDER=console"):

@@ -21,6 +21,7 @@ from paylox.otp.schemas import OtpPurpose, SendOtpRequest, VerifyOtpRequest
 from paylox.otp.sms import TEMPLATES, render
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, SentSms, SmsError, TransientSmsError
 from paylox.otp.sms.sender import AllProvidersFailed, SmsSender, backoff_delays
+from tests.stages import DEPLOYED_STAGE_ENVIRONMENT
 
 KEY = b"unit-test-key"
 
@@ -137,8 +138,10 @@ def _settings(**overrides: str) -> dict[str, str]:
 
 def test_the_console_provider_is_refused_outside_dev():
     with pytest.raises(ValueError, match="SMS_PROVIDER=console"):
-        Settings.model_validate(_settings(PAYLOX_STAGE="prod", SMS_PROVIDER="console", EMAIL_PROVIDER="ses"))
-    in_prod = _settings(PAYLOX_STAGE="prod", SMS_PROVIDER="twilio", EMAIL_PROVIDER="ses")
+        Settings.model_validate(
+            _settings(PAYLOX_STAGE="prod", **{**DEPLOYED_STAGE_ENVIRONMENT, "SMS_PROVIDER": "console"})
+        )
+    in_prod = _settings(PAYLOX_STAGE="prod", **DEPLOYED_STAGE_ENVIRONMENT)
     assert Settings.model_validate(in_prod).sms_provider == "twilio"
 
 

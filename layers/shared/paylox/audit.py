@@ -1,13 +1,16 @@
 """The append-only audit log: who did what to which record, when, from where, and why.
 
 Every state change of money, disputes, documents, users and admin actions writes one record.
-Records are keyed by target (``txn_...``) with a time-sortable id, and indexed by actor, so both
-"what happened to this transaction" and "what did this admin do" are single queries.
+Records are keyed by target (``txn_...``) with a time-sortable id, and indexed by actor, by action
+and by month (all records, and staff records only), so "what happened to this transaction", "what
+did this admin do", "every refund override" and "the whole log, newest first" are each a Query,
+never a Scan. Nothing updates or deletes a record: no function's IAM policy allows it.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -15,11 +18,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from paylox import clock
-from paylox.auth import Actor
+from paylox.auth import STAFF_ROLES, Actor
 from paylox.context import request_meta
 from paylox.db import TableName
 from paylox.errors import InvalidCursor
-from paylox.ids import ID_PATTERN, new_id
+from paylox.ids import ID_PATTERN, id_millis, new_id
 from paylox.paging import Keyset
 
 
@@ -30,6 +33,42 @@ class ByActorIndex(GlobalSecondaryIndex["AuditRecord"]):
 
     actor_id = UnicodeAttribute(hash_key=True)
     audit_id = UnicodeAttribute(range_key=True)
+
+
+class ByActionIndex(GlobalSecondaryIndex["AuditRecord"]):
+    class Meta:
+        index_name = "by_action"
+        projection = AllProjection()
+
+    action = UnicodeAttribute(hash_key=True)
+    audit_id = UnicodeAttribute(range_key=True)
+
+
+class ByMonthIndex(GlobalSecondaryIndex["AuditRecord"]):
+    """Every record by the UTC month of its id (``YYYY-MM``): the unfiltered log, newest first."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    month = UnicodeAttribute(hash_key=True)
+    audit_id = UnicodeAttribute(range_key=True)
+
+
+class ByStaffMonthIndex(GlobalSecondaryIndex["AuditRecord"]):
+    """Sparse: only what admins and support agents did, by month (the staff activity report)."""
+
+    class Meta:
+        index_name = "by_staff_month"
+        projection = AllProjection()
+
+    staff_month = UnicodeAttribute(hash_key=True)
+    audit_id = UnicodeAttribute(range_key=True)
+
+
+def month_of(audit_id: str) -> str:
+    """The UTC month (``YYYY-MM``) of an audit id's time: the ``by_month`` partition it is in."""
+    return clock.isoformat(datetime.fromtimestamp(id_millis(audit_id) / 1000, UTC))[:7]
 
 
 class AuditRecord(Model):
@@ -47,8 +86,13 @@ class AuditRecord(Model):
     reason = UnicodeAttribute(null=True)
     request_id = UnicodeAttribute(null=True)
     source_ip = UnicodeAttribute(null=True)
+    month = UnicodeAttribute(null=True)  # month_of(audit_id); absent only on records made before it
+    staff_month = UnicodeAttribute(null=True)  # the same, only on records of admins and support agents
 
     by_actor = ByActorIndex()
+    by_action = ByActionIndex()
+    by_month = ByMonthIndex()
+    by_staff_month = ByStaffMonthIndex()
 
 
 def audit_record(
@@ -65,9 +109,13 @@ def audit_record(
     so there is never a change without its record, nor a record of a change that did not happen.
     The request id and source IP come from the current request."""
     meta = request_meta()
+    audit_id = new_id("aud")
+    month = month_of(audit_id)
     return AuditRecord(
         target_id,
-        new_id("aud"),
+        audit_id,
+        month=month,
+        staff_month=month if actor.role in STAFF_ROLES else None,
         actor_id=actor.id,
         actor_role=actor.role,
         action=action,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -147,26 +149,40 @@ class Settings(BaseModel):
     # or refused (403 NOT_REGISTERED) is decided by the template, from where identities come from.
     profile_on_first_request: TrueOrFalse = Field(alias="PROFILE_ON_FIRST_REQUEST")
 
+    # ---------------------------------------------------------------- operations (docs/operations.md)
+    # The browser origins the HTTP API allows (template parameter CorsAllowOrigins), read here only
+    # so that a localhost origin outside dev fails the cold start instead of every browser call.
+    cors_allow_origins: CsvList = Field(alias="CORS_ALLOW_ORIGINS", default_factory=list)
+    # The latest deep-health report (paylox.health), written by HealthCheckFunction.
+    health_table: str = Field(alias="HEALTH_TABLE", min_length=1)
+    # Given only to the function of GET /api/admin/health, which invokes it for a fresh report.
+    health_check_function: str = Field(alias="HEALTH_CHECK_FUNCTION", default="")
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:
         if self.payment_gateway == "jetcheckout" and not self.jetcheckout_base_url:
-            raise ValueError("JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout")
-        return self
-
-    @model_validator(mode="after")
-    def _check_email(self) -> Settings:
-        if self.email_provider == "console" and self.stage != "dev":
-            raise ValueError("EMAIL_PROVIDER=console sends nothing and is allowed only when PAYLOX_STAGE=dev")
+            raise ValueError(
+                "JETCHECKOUT_BASE_URL is required when PAYMENT_GATEWAY is jetcheckout: "
+                "set the template parameter JetcheckoutBaseUrl"
+            )
         return self
 
     @model_validator(mode="after")
     def _check_otp(self) -> Settings:
-        if self.sms_provider == "console" and self.stage != "dev":
-            raise ValueError("SMS_PROVIDER=console sends nothing and is allowed only when PAYLOX_STAGE=dev")
         for entry in self.otp_allowed_countries:
             if not (entry.startswith("+") and entry[1:].isdigit()) and not (len(entry) == 2 and entry.isalpha()):
                 raise ValueError(f"OTP_ALLOWED_COUNTRIES: {entry!r} is neither a calling code (+90) nor a region (TR)")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_dev_only_outside_dev(self) -> Settings:
+        # Each refusal names the template parameter to set: the operator reads it in the cold-start
+        # error (and the profiles contract test), not in this file.
+        if self.stage != "dev":
+            problems = [problem for check in _DEV_ONLY_CHECKS if (problem := check(self))]
+            if problems:
+                raise ValueError(f"not allowed when PAYLOX_STAGE={self.stage}: " + "; ".join(problems))
         return self
 
     @property
@@ -183,11 +199,79 @@ class Settings(BaseModel):
         return self.dispute_senior_admin_emails or self.admin_notification_emails
 
 
-@cache
-def get_settings() -> Settings:
-    """The settings of this execution environment, read and validated on first use."""
+# ---------------------------------------------------------------- what only makes sense in dev
+def _console_sms(settings: Settings) -> str | None:
+    if settings.sms_provider == "console":
+        return "SMS_PROVIDER=console sends no SMS: set the template parameter SmsProvider to twilio or messagebird"
+    return None
+
+
+def _console_email(settings: Settings) -> str | None:
+    if settings.email_provider == "console":
+        return "EMAIL_PROVIDER=console sends no email: set the template parameter EmailProvider to ses"
+    return None
+
+
+def _sandbox_gateway(settings: Settings) -> str | None:
+    if settings.payment_gateway == "sandbox":
+        return "PAYMENT_GATEWAY=sandbox moves no money: set the template parameter PaymentGateway to jetcheckout"
+    return None
+
+
+def _dev_scanner(settings: Settings) -> str | None:
+    if settings.document_scanner in ("dev", "none"):
+        return (
+            f"DOCUMENT_SCANNER={settings.document_scanner} scans no document for malware: "
+            "set the template parameter MalwareScanner to guardduty (or auto)"
+        )
+    return None
+
+
+def _loopback_allowlist(settings: Settings) -> str | None:
+    networks = [ipaddress.ip_network(network, strict=False) for network in settings.jetcheckout_ip_allowlist]
+    if all(network.is_loopback for network in networks):
+        return (
+            "JETCHECKOUT_IP_ALLOWLIST is empty or loopback only, so every real webhook is refused: "
+            "set the template parameter JetcheckoutIpAllowlist to Jetcheckout's ranges"
+        )
+    return None
+
+
+def _local_cors(settings: Settings) -> str | None:
+    local = [origin for origin in settings.cors_allow_origins if _is_local_origin(origin)]
+    if local or not settings.cors_allow_origins:
+        return (
+            f"CORS_ALLOW_ORIGINS allows {', '.join(local) or 'no origin'}: "
+            "set the template parameter CorsAllowOrigins to the web app's https origins"
+        )
+    return None
+
+
+def _is_local_origin(origin: str) -> bool:
+    host = (urlsplit(origin).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
     try:
-        return Settings.model_validate(dict(os.environ))
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+_DEV_ONLY_CHECKS = (_console_sms, _console_email, _sandbox_gateway, _dev_scanner, _loopback_allowlist, _local_cors)
+
+
+def load_settings(environment: Mapping[str, str]) -> Settings:
+    """Settings from ``environment``; ``SettingsError`` naming every missing or refused value (and,
+    for what only dev may use, the template parameter to set)."""
+    try:
+        return Settings.model_validate(dict(environment))
     except ValidationError as exc:
         missing = ", ".join(str(err["loc"][0]) if err["loc"] else err["msg"] for err in exc.errors())
         raise SettingsError(f"invalid or missing settings: {missing}") from exc
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this execution environment, read and validated on first use."""
+    return load_settings(os.environ)

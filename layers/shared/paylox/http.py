@@ -155,8 +155,10 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
     """The Lambda entry point for ``app``: logging with correlation id, tracing, metrics and the
     per-request context that audit records and messages read."""
 
+    # capture_response=False: answers carry share tokens, presigned URLs and OTP tokens, which
+    # must not be copied into traces.
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @tracer.capture_lambda_handler
+    @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
@@ -170,11 +172,37 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
             )
         )
         try:
-            return app.resolve(event, context)
+            response = _not_stored(app.resolve(event, context))
         finally:
             current_request.reset(token)
+        _log_problem(event, response)
+        return response
 
-    return handler
+    # The tracer's decorator factory is untyped: the entry point keeps the signature it wraps.
+    entry_point: Callable[[dict[str, Any], Any], dict[str, Any]] = handler
+    return entry_point
+
+
+def _log_problem(event: dict[str, Any], response: dict[str, Any]) -> None:
+    """One line per 4xx/5xx with its problem code and route: the saved query "errors by code and
+    route" counts these (the access log sees the status, not the code)."""
+    status = int(response.get("statusCode") or 200)
+    if status < 400:
+        return
+    try:
+        code = json.loads(response.get("body") or "{}").get("code")
+    except (ValueError, AttributeError):
+        code = None
+    logger.info("problem answered", extra={"status": status, "code": code, "route": event.get("routeKey")})
+
+
+def _not_stored(response: dict[str, Any]) -> dict[str, Any]:
+    """Every answer says ``Cache-Control: no-store`` unless its route chose otherwise: they are
+    personal, and many carry tokens or presigned URLs that no browser or proxy cache may keep."""
+    headers = response.setdefault("headers", {})
+    if not any(name.lower() == "cache-control" for name in headers):
+        headers["Cache-Control"] = "no-store"
+    return response
 
 
 def current_principal() -> Principal:

@@ -48,3 +48,17 @@ def new_id(prefix: str) -> str:
 
 def is_id(value: str, prefix: str | None = None) -> bool:
     return bool(_ID_RE.match(value)) and (prefix is None or value.startswith(f"{prefix}_"))
+
+
+def id_millis(value: str) -> int:
+    """The creation time of an id (``is_id``), in Unix milliseconds: the ULID's time part."""
+    millis = 0
+    for char in value.split("_", 1)[1][:10]:
+        millis = millis * 32 + _ALPHABET.index(char)
+    return millis
+
+
+def lowest_id(prefix: str, millis: int) -> str:
+    """The smallest id of ``prefix`` made at ``millis`` (Unix ms): every id made at or after that
+    instant sorts at or above it, every id made before sorts below (a time bound on a key)."""
+    return f"{prefix}_{_encode(millis, 10)}{'0' * 16}"

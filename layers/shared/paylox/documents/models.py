@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from paylox.db import TableName
@@ -35,6 +35,17 @@ class BySweepIndex(GlobalSecondaryIndex["DocumentRow"]):
 
     sweep = UnicodeAttribute(hash_key=True)
     sweep_at = UnicodeAttribute(range_key=True)
+
+
+class ByOwnerIndex(GlobalSecondaryIndex["DocumentRow"]):
+    """A user's documents, newest first (ids are time-sortable): what staff see on a profile."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
 
 
 class DocumentRow(Model):
@@ -79,6 +90,7 @@ class DocumentRow(Model):
     version = VersionAttribute()
 
     by_sweep = BySweepIndex()
+    by_owner = ByOwnerIndex()
 
 
 class ShareLinkRow(Model):

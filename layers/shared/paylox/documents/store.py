@@ -192,3 +192,8 @@ def count_share_use(share: ShareLinkRow, now: str) -> bool:
             return False
         raise
     return True
+
+
+def newest_of_owner(owner_id: str, at_most: int) -> list[DocumentRow]:
+    """``owner_id``'s newest ``at_most`` documents, deleted ones included: one Query of ``by_owner``."""
+    return list(DocumentRow.by_owner.query(owner_id, scan_index_forward=False, limit=at_most))

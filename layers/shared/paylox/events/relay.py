@@ -13,6 +13,7 @@ idempotent by ``detail.event_id`` for that, and for EventBridge's own at-least-o
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from paylox.aws import client
 from paylox.config import get_settings
 from paylox.events.outbox import entries_of
-from paylox.observability import logger, metrics
+from paylox.observability import count_per, logger, metrics
 
 #: ``PutEvents`` takes at most ten entries per call.
 MAX_ENTRIES = 10
@@ -103,6 +104,7 @@ def _send(put: PutEvents, bus: str, chunk: Sequence[Message], pause: Callable[[f
         pending = [item for part in _slices(pending) for item in _refused(put, part)]
         if not pending:
             metrics.add_metric(name="EventsRelayed", unit="Count", value=sum(len(m.entries) for m in chunk))
+            _count_by_type(chunk)
             return None
     metrics.add_metric(name="EventPublishFailures", unit="Count", value=len(pending))
     return chunk[min(index for index, _ in pending)]
@@ -126,3 +128,11 @@ def _refused(put: PutEvents, part: list[tuple[int, dict[str, Any]]]) -> list[tup
         codes = sorted({str(answer.get("ErrorCode")) for answer in answers if answer.get("ErrorCode")})
         logger.warning("PutEvents refused entries", extra={"refused": len(refused), "codes": codes})
     return refused
+
+
+def _count_by_type(chunk: Sequence[Message]) -> None:
+    """``DomainEvents`` per ``DetailType``: the dashboard's business rates (transactions created,
+    funded, completed; disputes opened, escalated), counted where every event passes once."""
+    counts = Counter(str(entry.get("DetailType")) for message in chunk for entry in message.entries)
+    for detail_type, count in counts.items():
+        count_per("DomainEvents", "DetailType", detail_type, count)

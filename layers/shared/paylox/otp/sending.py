@@ -22,7 +22,7 @@ from paylox.config import get_settings
 from paylox.context import request_meta
 from paylox.errors import ConcurrentModification
 from paylox.ids import new_id
-from paylox.observability import metrics
+from paylox.observability import count_per, metrics
 from paylox.otp import activity, blocklist, limits, store
 from paylox.otp.captcha import verify_captcha
 from paylox.otp.codes import generate_code, hash_code
@@ -236,6 +236,7 @@ def record_sent(principal: Principal, sms: Prepared, sent: SentSms, *, resend: b
     store.commit_sent(message, event.record)
     activity.logged(event)
     metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
+    count_per("SmsSentByProvider", "Provider", sent.provider)
     for hit in sms.reservation.sends_today:
         if hit.count >= get_settings().otp_autoblock_sends:
             blocklist.auto_block_scope(sms.scope, limits.key_of(hit.key), f"{hit.count} codes sent within a day")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pynamodb.attributes import MapAttribute
 
@@ -311,3 +311,27 @@ def page_of_party(user_id: str, limit: int, cursor: str | None) -> tuple[list[Tr
     as_seller = TransactionRow.by_seller.query(user_id, range_key_condition, scan_index_forward=False, limit=limit + 1)
     merged = sorted([*as_buyer, *as_seller], key=lambda row: row.id, reverse=True)
     return NEWEST_FIRST.page(merged, limit)
+
+
+def page_as(
+    role: Literal["buyer", "seller"], user_id: str, limit: int, cursor: str | None
+) -> tuple[list[TransactionRow], str | None]:
+    """``user_id``'s transactions as ``role`` only, newest first: one Query of ``by_buyer`` or
+    ``by_seller`` (the same cursors as :func:`page_of_party`)."""
+    after = NEWEST_FIRST.after(cursor)
+    index = TransactionRow.by_buyer if role == "buyer" else TransactionRow.by_seller
+    rows = index.query(
+        user_id, TransactionRow.id < after["id"] if after else None, scan_index_forward=False, limit=limit + 1
+    )
+    return NEWEST_FIRST.page(list(rows), limit)
+
+
+def newest_as(role: Literal["buyer", "seller"], user_id: str, at_most: int) -> list[tuple[str, int]]:
+    """(status, amount) of ``user_id``'s newest ``at_most`` transactions as ``role``, newest first.
+
+    One Query of ``by_buyer``/``by_seller`` projecting two attributes, paged by DynamoDB at 1 MB:
+    it reads every one of those items (≈1 read unit per 8 KB eventually consistent), so its cost
+    grows with ``at_most``, never with the table."""
+    index = TransactionRow.by_buyer if role == "buyer" else TransactionRow.by_seller
+    rows = index.query(user_id, scan_index_forward=False, limit=at_most, attributes_to_get=["status", "amount"])
+    return [(row.status, int(row.amount)) for row in rows]

@@ -24,3 +24,12 @@ class EmailUnavailable(DomainError):
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "60"})
+
+
+class DocumentsNotOwned(DomainError):
+    """An identity decision named documents that are not the user's."""
+
+    code = "DOCUMENTS_NOT_FOUND"
+    status = 422
+    en = "These documents are not documents of this user: {document_ids}."
+    tr = "Bu belgeler bu kullanıcıya ait değil: {document_ids}."

@@ -157,6 +157,7 @@ def _receive(incoming: IncomingDelivery, delivery: WebhookDelivery) -> dict[str,
         event.id, owner=delivery.delivery_id, outcome=outcome.result, transaction_id=event.data.transaction_id
     )
     delivery.outcome, delivery.detail = outcome.result, outcome.detail
+    metrics.add_metric(name="WebhookAccepted", unit="Count", value=1)  # verified and processed once
     if outcome.error is not None:
         raise outcome.error
     return outcome.answer
