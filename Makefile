@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 PYTEST := $(BIN)/pytest
 
 .PHONY: help venv sam-venv redis-server bootstrap dev test unit integration contract e2e lint format build validate \
-	deploy bench clean require-python require-env smoke
+	deploy bench bench-calls clean require-python require-env smoke
 
 help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
@@ -47,6 +47,7 @@ help:
 	@echo "make deploy       sam deploy --config-env \$$ENV (ENV=dev|staging|prod, default dev)"
 	@echo "make smoke URL=... TOKEN=...   after a deploy: health, deep health and a read-only route (docs/operations.md)"
 	@echo "make bench        cold-start cost of each handler against a Powertools baseline; stats reads, 1k vs 100k"
+	@echo "make bench-calls  AWS round trips per route (botocore calls of one user journey)"
 	@echo "make clean        remove virtual environments, build output and caches"
 
 require-python:
@@ -150,6 +151,9 @@ bench: venv
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.admin_transactions
+
+bench-calls: venv
+	$(BIN)/python -m bench.roundtrips
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,16 @@ from typing import Any
 _lock = threading.RLock()
 # Reads too: a query iterating moto's dicts while another thread writes can fail with
 # "dictionary changed size during iteration", which DynamoDB never does.
-_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
+_OPERATIONS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "get_item",
+    "batch_get_item",
+    "query",
+    "scan",
+)
 
 
 def make_dynamodb_atomic() -> None:

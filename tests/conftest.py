@@ -25,7 +25,10 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # tests talk to moto in process, never
 
 from moto import mock_aws
 
+from bench import aws_calls
 from devstack.moto_atomic import make_dynamodb_atomic
+
+aws_calls.install()  # before any client exists: tests count round trips (bench/aws_calls.py)
 
 make_dynamodb_atomic()
 _moto = mock_aws()

@@ -1,17 +1,20 @@
-"""GET /api/otp/status?phone=&purpose=: where the caller's verification stands."""
+"""GET /api/otp/status?phone=&purpose=: where the caller's verification of their own number stands
+(any other number: 404 NOT_FOUND, so numbers cannot be probed)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from paylox.http import create_app, current_principal, http_handler
+from paylox.errors import NotFound
+from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.otp import service
+from paylox.otp.errors import PhoneInvalid
 from paylox.otp.schemas import OtpPurpose, OtpStatusOut, PhoneText
 
 app = create_app()
 
 
-@app.get("/api/otp/status")
+@app.get("/api/otp/status", responses=problem_responses(NotFound, PhoneInvalid))
 def status(phone: Annotated[PhoneText, Query()], purpose: Annotated[OtpPurpose, Query()]) -> OtpStatusOut:
     return service.status(current_principal(), phone, purpose)
 

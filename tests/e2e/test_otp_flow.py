@@ -130,3 +130,34 @@ def test_a_stolen_session_cannot_release_with_its_own_phone_until_the_cool_off_e
         "POST", f"/api/transaction/{txn['id']}/confirm", token=buyer_token, headers={"X-OTP-Token": token}
     )
     assert confirmed.status_code == 200, confirmed.text
+
+
+def test_codes_from_another_account_never_lock_the_owner_out_of_a_release(stack):
+    # Given a buyer whose registered phone is verified, and a shipped transaction
+    buyer, seller = new_user("buyer"), registered_user(stack, "seller")
+    phone = f"+90534{secrets.randbelow(10**7):07d}"
+    buyer_token = stack.token(buyer, email=f"{buyer}@example.com", phone=phone)
+    verify_phone(stack, buyer_token, phone)
+    txn = funded_transaction(stack, buyer_token, seller)
+    assert stack.request("POST", f"/api/transaction/{txn['id']}/ship", token=stack.token(seller)).status_code == 200
+
+    # When another account asks for codes to that number: a captcha first, then its own caps
+    attacker = stack.token(new_user("attacker"))
+    unsolved = send_code(stack, attacker, phone)
+    sent = []
+    for _ in range(5):
+        sent.append(send_code(stack, attacker, phone, captcha_token="paylox-dev-captcha-pass").status_code)
+        stack.advance_clock(61)
+    capped = send_code(stack, attacker, phone, captcha_token="paylox-dev-captcha-pass")
+    probe = stack.request("GET", f"/api/otp/status?phone=%2B{phone[1:]}&purpose=PHONE_VERIFICATION", token=attacker)
+
+    # Then the attacker is stopped and learns nothing, and the owner still releases the money
+    assert unsolved.status_code == 428 and unsolved.json()["code"] == "CAPTCHA_REQUIRED"
+    assert sent == [202] * 5
+    assert capped.status_code == 429 and capped.json()["code"] == "OTP_PHONE_HOURLY_LIMIT"
+    assert probe.status_code == 404 and probe.json()["code"] == "NOT_FOUND"
+    token = confirmation_token(stack, buyer_token, txn["id"], phone)
+    confirmed = stack.request(
+        "POST", f"/api/transaction/{txn['id']}/confirm", token=buyer_token, headers={"X-OTP-Token": token}
+    )
+    assert confirmed.status_code == 200, confirmed.text

@@ -242,6 +242,7 @@ def test_outside_dev_the_dev_token_is_just_another_token(settings_env):
     assert len(responses.calls) == 1
 
 
+@pytest.mark.signed_up(SELLER, phone="+905321112233")
 def test_failures_for_one_number_do_not_demand_a_captcha_for_another(sms_outbox):
     send_code()
     fail_three_times(sms_outbox)

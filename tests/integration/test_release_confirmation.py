@@ -17,6 +17,7 @@ from functions.admin import users_phone
 from paylox import dev_outbox
 from paylox.audit import audit_trail
 from paylox.auth import Principal
+from paylox.otp.captcha import DEV_CAPTCHA_TOKEN
 from paylox.otp.errors import OtpRequired
 from paylox.transactions.release import require_admin_override
 from paylox.transactions.service import find_transaction
@@ -241,8 +242,9 @@ def test_phone_change_without_the_old_phones_code_changes_nothing(sms_outbox):
     # Given a buyer with a verified phone, and an attacker with their session
     verify_phone()
 
-    # When the attacker asks to change it to their own number and guesses the old phone's code
-    sent = send_code(ATTACKER_PHONE, "PHONE_CHANGE")
+    # When the attacker asks to change it to their own number (solving the captcha a code to a
+    # number not on the account needs) and guesses the old phone's code
+    sent = send_code(ATTACKER_PHONE, "PHONE_CHANGE", captcha_token=DEV_CAPTCHA_TOKEN)
     assert sent.status == 202, sent.raw
     assert sms_count(PHONE) == 2 and sms_count(ATTACKER_PHONE) == 1  # one code to each
     own_code = sms_outbox.last_code(ATTACKER_PHONE)

@@ -102,6 +102,8 @@ class Settings(BaseModel):
     sms_retry_base_seconds: float = Field(alias="SMS_RETRY_BASE_SECONDS", default=0.25, ge=0, le=5)
     sms_retry_max_seconds: float = Field(alias="SMS_RETRY_MAX_SECONDS", default=2.0, ge=0, le=10)
     sms_hourly_budget: int = Field(alias="SMS_HOURLY_BUDGET", default=100, ge=1)
+    # The share of the hourly budget only codes that confirm money moves may use (docs/otp.md).
+    sms_budget_reserved_percent: int = Field(alias="SMS_BUDGET_RESERVED_PERCENT", default=20, ge=0, le=90)
     otp_code_ttl_seconds: int = Field(alias="OTP_CODE_TTL_SECONDS", default=300, ge=60, le=900)
     otp_max_attempts: int = Field(alias="OTP_MAX_ATTEMPTS", default=3, ge=1, le=10)
     otp_resend_cooldown_seconds: int = Field(alias="OTP_RESEND_COOLDOWN_SECONDS", default=60, ge=1)
@@ -220,6 +222,11 @@ class Settings(BaseModel):
     @property
     def is_dev(self) -> bool:
         return self.stage == "dev"
+
+    @property
+    def sms_budget_for_other_codes(self) -> int:
+        """SMS per hour for codes other than money confirmations: the budget less its reserved share."""
+        return self.sms_hourly_budget - self.sms_hourly_budget * self.sms_budget_reserved_percent // 100
 
     @property
     def dispute_escalation_emails(self) -> list[str]:

@@ -9,11 +9,12 @@ from urllib.parse import unquote
 from paylox import clock
 from paylox.auth import SYSTEM, Principal
 from paylox.config import get_settings
-from paylox.otp import activity, store
+from paylox.otp import activity, limits, store
 from paylox.otp.errors import PhoneBlocked, PhoneNotBlocked
 from paylox.otp.models import BlockRow
 from paylox.otp.phones import parse_e164
 from paylox.otp.schemas import BlockOut, BlockRequest, UnblockRequest
+from paylox.otp.scopes import Scope
 from paylox.paging import Page
 
 
@@ -31,6 +32,45 @@ def ensure_not_blocked(phone: str, principal: Principal, **details: str) -> None
     if active_block(phone) is not None:
         activity.record("OTP_PHONE_BLOCKED_REFUSED", phone, principal.actor, **details)
         raise PhoneBlocked()
+
+
+def blocked_for(scope: Scope, rows: store.Rows, now: int) -> bool:
+    """Whether ``scope``'s number is blocked for its caller, given the rows read: an admin's block
+    always; an automatic block of the number unless it is the caller's verified phone (other
+    accounts' abuse must not lock its owner out); the scope's own automatic block."""
+    row = rows.blocks.get(scope.phone)
+    if row is not None and _is_active(row, now) and (row.source != "auto" or scope.obeys_automatic_blocks):
+        return True
+    return limits.live(rows.counters, limits.blocked_key(scope), now) is not None
+
+
+def ensure_scope_not_blocked(scope: Scope, rows: store.Rows, principal: Principal, now: int, **details: str) -> None:
+    """Raise :class:`PhoneBlocked` (and record the refusal) when :func:`blocked_for` says so."""
+    if blocked_for(scope, rows, now):
+        activity.record("OTP_PHONE_BLOCKED_REFUSED", scope.phone, principal.actor, **details)
+        raise PhoneBlocked()
+
+
+def auto_block_scope(scope: Scope, key: str, reason: str) -> bool:
+    """Block ``scope`` automatically for ``OTP_AUTOBLOCK_SECONDS`` after abuse counted under
+    ``key``: the number itself when that count is the number's (listed with the admin blocks),
+    otherwise only for this caller."""
+    if key != scope.own_key:
+        return auto_block(scope.phone, reason)
+    now = clock.timestamp()
+    seconds = get_settings().otp_autoblock_seconds
+    if not store.open_window(limits.blocked_key(scope), now, seconds):
+        return False  # blocked a moment ago by a concurrent request
+    activity.record(
+        "OTP_PHONE_AUTO_BLOCKED",
+        scope.phone,
+        SYSTEM,
+        reason=reason,
+        until=to_iso(now + seconds),
+        scope=scope.relation,
+        caller=scope.user_id,
+    )
+    return True
 
 
 def auto_block(phone: str, reason: str) -> bool:

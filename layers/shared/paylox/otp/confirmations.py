@@ -14,7 +14,7 @@ from paylox.otp.bindings import Binding
 from paylox.otp.errors import OtpRequired, PhoneNotVerified
 from paylox.otp.targets import require_out_of_cool_off, verified_phone
 from paylox.otp.tokens import consume_token
-from paylox.users.service import find_profile
+from paylox.users.service import caller_profile
 
 
 def require_confirmation(principal: Principal, binding: Binding, token: str | None) -> None:
@@ -27,7 +27,7 @@ def require_confirmation(principal: Principal, binding: Binding, token: str | No
     refused move does not burn the token.
     """
     try:
-        phone = verified_phone(find_profile(principal.user_id, consistent=True)) if token else None
+        phone = verified_phone(caller_profile(principal)) if token else None
     except PhoneNotVerified:
         phone = None
     if not token or phone is None:

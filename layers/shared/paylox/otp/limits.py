@@ -1,19 +1,24 @@
-"""Rate limits, the resend cooldown and the account-wide SMS budget, as conditional counter writes.
+"""Rate limits, the resend cooldown, the SMS budget and failure counts: counters in windows.
 
 Each limit is a counter in a window that opens with its first hit and lasts a fixed time (like
-Redis ``INCR`` + ``EXPIRE``). A hit is one conditional ``UpdateItem`` (``count < limit`` within a
-live window) or, when no window is live, one conditional ``PutItem`` that opens a new one; so two
-racing requests can never both take the last slot. Rows carry a TTL; reads check the window
-themselves. A refused hit reports the seconds until its window closes (``Retry-After``).
+Redis ``INCR`` + ``EXPIRE``). A flow reads every counter it needs in one batch with its other rows
+(:func:`paylox.otp.store.read_rows`), judges them here, and writes every hit in the one
+transaction that also does its work (:func:`~paylox.otp.store.commit_send`,
+:func:`~paylox.otp.store.commit_guess`): a hit in a live window is an ``ADD`` conditioned on that
+window and on the count still leaving room, a hit that opens a window a put conditioned on there
+being none. A request that lost a race reads again and judges anew, so two racing requests can
+never both take the last slot. Rows carry a TTL; every judgement checks the window itself.
+
+Per-number counters are kept per :class:`~paylox.otp.scopes.Scope` (the number's relation to the
+caller), so no account can spend the limits of a number that is someone else's own phone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from paylox import clock
 from paylox.config import get_settings
-from paylox.errors import ConcurrentModification
 from paylox.otp import store
 from paylox.otp.errors import (
     IpHourlyLimit,
@@ -23,44 +28,56 @@ from paylox.otp.errors import (
     SmsBudgetExhausted,
     UserHourlyLimit,
 )
+from paylox.otp.models import CounterRow
+from paylox.otp.scopes import Scope
+from paylox.otp.store import Hit
 
 HOUR = 3600
 DAY = 86400
-_MAX_RACES = 5
-
-
-class LimitReached(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"limit reached; retry after {retry_after}s")
-        self.retry_after = max(retry_after, 1)
+BUDGET_KEY = "sms-budget"
 
 
 @dataclass(frozen=True)
-class Hit:
-    """One counted event: enough to take it back if the work it paid for did not happen."""
+class Limit:
+    """A counter to bump by ``amount``: at most ``limit`` hits per ``window`` seconds (``None``:
+    only counted), refused with ``error``."""
 
     key: str
-    count: int
-    window_end: int
+    window: int
+    limit: int | None = None
+    error: type[RateLimited] = OtpRateLimited
+    amount: int = 1
 
 
-def hit(key: str, *, window: int, limit: int | None = None) -> Hit:
-    """Count one event under ``key``; raises :class:`LimitReached` when ``limit`` events already
-    happened in the live window."""
-    for _ in range(_MAX_RACES):
-        now = clock.timestamp()
-        if (counted := store.add_hit(key, now, limit)) is not None:
-            return Hit(key, *counted)
-        live = store.live_window(key, now)
-        if live is not None:
-            hits, window_end = live
-            if limit is not None and hits >= limit:
-                raise LimitReached(window_end - now)
-            continue  # a window opened between our update and our read: count in it
-        if store.open_window(key, now, window):
-            return Hit(key, 1, now + window)
-        # another request opened the window first: count in it
-    raise ConcurrentModification(resource="resource")
+def live(counters: Mapping[str, CounterRow], key: str, now: int) -> tuple[int, int] | None:
+    """``(hits, window_end)`` of ``key``'s window still open at ``now``, if there is one."""
+    row = counters.get(key)
+    return (int(row.hits), int(row.window_end)) if row is not None and int(row.window_end) > now else None
+
+
+def hits(counters: Mapping[str, CounterRow], key: str, now: int) -> int:
+    window = live(counters, key, now)
+    return window[0] if window else 0
+
+
+def seconds_left(counters: Mapping[str, CounterRow], key: str, now: int) -> int:
+    window = live(counters, key, now)
+    return window[1] - now if window and window[0] else 0
+
+
+def take(limit: Limit, counters: Mapping[str, CounterRow], now: int) -> Hit:
+    """The hit ``limit`` takes given the counters as read; raises its 429 when it has no room."""
+    window = live(counters, limit.key, now)
+    ceiling = None if limit.limit is None else limit.limit - limit.amount
+    if window is None:
+        if ceiling is not None and ceiling < 0:
+            raise limit.error(limit.window)
+        end = now + limit.window
+        return Hit(limit.key, limit.amount, end, opens=True, amount=limit.amount)
+    count, end = window
+    if ceiling is not None and count > ceiling:
+        raise limit.error(end - now)
+    return Hit(limit.key, count + limit.amount, end, opens=False, amount=limit.amount, ceiling=ceiling)
 
 
 def release(taken: Hit) -> None:
@@ -72,73 +89,86 @@ def release(taken: Hit) -> None:
     store.remove_hit(taken.key, taken.window_end)
 
 
-def current(key: str) -> tuple[int, int]:
-    """``(count, seconds until the window closes)`` of ``key``; ``(0, 0)`` without a live window."""
-    now = clock.timestamp()
-    live = store.live_window(key, now)
-    return (live[0], live[1] - now) if live else (0, 0)
-
-
-# ---------------------------------------------------------------- the OTP limits
-
-
-@dataclass(frozen=True)
-class SendReservation:
-    """The slots one send took: its cooldown, its hourly caps and its share of the SMS budget."""
-
-    cooldown: Hit
-    caps: list[Hit]
-    budget: Hit
-
-    def release(self, *, keep_caps: bool = False) -> None:
-        """Give the slots back after a send that delivered nothing. ``keep_caps`` keeps the hourly
-        caps counted (the request was the caller's doing, e.g. an unreachable number)."""
-        release_all([self.cooldown, *([] if keep_caps else self.caps), self.budget])
-
-
-def reserve_send(phone: str, user_id: str, source_ip: str | None) -> SendReservation:
-    """Take one slot of every send limit, in order: the per-phone cooldown (send and resend
-    together), the hourly caps per phone, user and source IP, and the account-wide hourly SMS
-    budget. If one refuses, the slots already taken are given back and its 429 is raised."""
-    settings = get_settings()
-    checks: list[tuple[str, int, int, type[RateLimited]]] = [
-        (f"cooldown|{phone}", settings.otp_resend_cooldown_seconds, 1, OtpRateLimited),
-        (f"phone|{phone}", HOUR, settings.otp_hourly_limit_per_phone, PhoneHourlyLimit),
-        (f"user|{user_id}", HOUR, settings.otp_hourly_limit_per_user, UserHourlyLimit),
-    ]
-    if source_ip:
-        checks.append((f"ip|{source_ip}", HOUR, settings.otp_hourly_limit_per_ip, IpHourlyLimit))
-    checks.append(("sms-budget", HOUR, settings.sms_hourly_budget, SmsBudgetExhausted))
-    taken: list[Hit] = []
-    for key, window, limit, error in checks:
-        try:
-            taken.append(hit(key, window=window, limit=limit))
-        except LimitReached as exc:
-            release_all(taken)
-            raise error(exc.retry_after) from None
-    return SendReservation(cooldown=taken[0], caps=taken[1:-1], budget=taken[-1])
-
-
 def release_all(taken: list[Hit]) -> None:
     for item in reversed(taken):
         release(item)
 
 
-def resend_available_in(phone: str) -> int:
-    hits, seconds_left = current(f"cooldown|{phone}")
-    return seconds_left if hits else 0
+# ---------------------------------------------------------------- keys
 
 
-def record_failed_verification(phone: str) -> int:
-    """Count a wrong code against ``phone``; returns the failures in its day window."""
-    hit(f"fails-hour|{phone}", window=HOUR)
-    return hit(f"fails-day|{phone}", window=DAY).count
+def cooldown_keys(scope: Scope) -> list[str]:
+    return [f"cooldown|{key}" for key in scope.keys]
 
 
-def failed_verifications_this_hour(phone: str) -> int:
-    return current(f"fails-hour|{phone}")[0]
+def fails_hour_keys(scope: Scope) -> list[str]:
+    return [f"fails-hour|{key}" for key in scope.keys]
 
 
-def record_sent(phone: str) -> int:
-    """Count a delivered send to ``phone``; returns the sends in its day window."""
-    return hit(f"sends-day|{phone}", window=DAY).count
+def fails_day_key(key: str) -> str:
+    return f"fails-day|{key}"
+
+
+def sends_day_key(key: str) -> str:
+    return f"sends-day|{key}"
+
+
+def blocked_key(scope: Scope) -> str:
+    """The caller's own automatic block of the number (the number's is in the blocklist): a window."""
+    return f"blocked|{scope.own_key}"
+
+
+def resend_available_in(counters: Mapping[str, CounterRow], scope: Scope, now: int) -> int:
+    """Seconds until the scope's cooldowns let another code go."""
+    return max(seconds_left(counters, key, now) for key in cooldown_keys(scope))
+
+
+def user_key(user_id: str) -> str:
+    return f"user|{user_id}"
+
+
+def ip_key(source_ip: str) -> str:
+    return f"ip|{source_ip}"
+
+
+# ---------------------------------------------------------------- what a send takes
+
+
+def cooldowns(scope: Scope) -> list[Limit]:
+    """One SMS per cooldown per number (send and resend together), in each of the scope's counts."""
+    seconds = get_settings().otp_resend_cooldown_seconds
+    return [Limit(key, seconds, 1, OtpRateLimited) for key in cooldown_keys(scope)]
+
+
+def hourly_caps(scope: Scope) -> list[Limit]:
+    limit = get_settings().otp_hourly_limit_per_phone
+    return [Limit(f"phone|{key}", HOUR, limit, PhoneHourlyLimit) for key in scope.keys]
+
+
+def sends_today(scope: Scope) -> list[Limit]:
+    """The day's count of codes sent (automatic blocks), in each of the scope's counts."""
+    return [Limit(sends_day_key(key), DAY) for key in scope.keys]
+
+
+def caller_limits(user_id: str, source_ip: str | None, sms: int, *, confirmation: bool) -> list[Limit]:
+    """The limits ``sms`` messages of one request take together: the hourly caps per user and per
+    source IP, and the account-wide SMS budget, of which ``SMS_BUDGET_RESERVED_PERCENT`` is kept
+    for codes that confirm money moves (``confirmation``)."""
+    settings = get_settings()
+    limits = [Limit(user_key(user_id), HOUR, settings.otp_hourly_limit_per_user, UserHourlyLimit, sms)]
+    if source_ip:
+        limits.append(Limit(ip_key(source_ip), HOUR, settings.otp_hourly_limit_per_ip, IpHourlyLimit, sms))
+    budget = settings.sms_hourly_budget if confirmation else settings.sms_budget_for_other_codes
+    limits.append(Limit(BUDGET_KEY, HOUR, budget, SmsBudgetExhausted, sms))
+    return limits
+
+
+def failure_limits(scope: Scope) -> list[Limit]:
+    """What a wrong code counts, in each of the scope's counts: failures in the hour (captcha)
+    and in the day (automatic block)."""
+    return [Limit(key, HOUR) for key in fails_hour_keys(scope)] + [Limit(fails_day_key(key), DAY) for key in scope.keys]
+
+
+def key_of(counter_key: str) -> str:
+    """The scope key a counter key counts for (``fails-day|<key>`` -> ``<key>``)."""
+    return counter_key.split("|", 1)[1]

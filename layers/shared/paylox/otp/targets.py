@@ -29,7 +29,7 @@ from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
 from paylox.otp.schemas import BOUND_PURPOSES, OtpPurpose, OtpTarget
 from paylox.users.models import UserProfile
 from paylox.users.phones import cooling_off_until
-from paylox.users.service import find_profile
+from paylox.users.service import caller_profile
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def legs(principal: Principal, target: OtpTarget, bind: Binder | None, *, sendin
         ensure_phone_may_change(principal, phone)
         return [Leg(phone, purpose)]
     if purpose == OtpPurpose.PHONE_CHANGE:
-        current = verified_phone(find_profile(principal.user_id, consistent=True))
+        current = verified_phone(caller_profile(principal))
         new = parse(target.phone or "")
         if new == current:
             raise PhoneUnchanged()
@@ -71,7 +71,7 @@ def legs(principal: Principal, target: OtpTarget, bind: Binder | None, *, sendin
         raise TypeError(f"{purpose} codes need the binder of the domain that owns the money")
     # Who may ask, for which transaction, first: those refusals do not depend on the caller's phone.
     binding = bind(principal, purpose, target.transaction_id, target.action, target.amount)
-    current = verified_phone(find_profile(principal.user_id, consistent=True))
+    current = verified_phone(caller_profile(principal))
     if target.phone is not None and not same_number(target.phone, current):
         raise PhoneNotOnAccount()
     require_out_of_cool_off(principal)
@@ -87,7 +87,7 @@ def verified_phone(profile: UserProfile | None) -> str:
 
 def require_out_of_cool_off(principal: Principal) -> None:
     """Raise :class:`PhoneCoolingOff` while the caller's verified phone is in its cool-off."""
-    profile = find_profile(principal.user_id, consistent=True)
+    profile = caller_profile(principal)
     until = cooling_off_until(profile) if profile else None
     if until is not None:
         raise PhoneCoolingOff(cool_off_until=clock.isoformat(until))
@@ -96,7 +96,7 @@ def require_out_of_cool_off(principal: Principal) -> None:
 def ensure_phone_may_change(principal: Principal, phone: str) -> None:
     """Once a phone is verified, money confirmations go to it; a session alone must not move them
     to another number by verifying it: that is ``PHONE_CHANGE`` (a code to the old phone too)."""
-    profile = find_profile(principal.user_id, consistent=True)
+    profile = caller_profile(principal)
     if profile is not None and profile.phone_verified and not same_number(profile.phone, phone):
         raise PhoneAlreadyVerified()
 
@@ -104,5 +104,5 @@ def ensure_phone_may_change(principal: Principal, phone: str) -> None:
 def first_verification_at_once(principal: Principal, phone: str) -> bool:
     """True when ``phone`` is the number the account registered with and nothing is verified yet:
     then it may approve money moves at once; any other number cools off first."""
-    profile = find_profile(principal.user_id, consistent=True)
+    profile = caller_profile(principal)
     return profile is not None and not profile.phone_verified and same_number(profile.phone, phone)

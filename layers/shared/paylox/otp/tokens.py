@@ -15,6 +15,7 @@ import secrets
 from paylox import clock
 from paylox.config import get_settings
 from paylox.otp import store
+from paylox.otp.models import TokenRow
 
 TOKEN_PREFIX = "otpv_"  # noqa: S105 - a marker, not a secret
 
@@ -25,10 +26,18 @@ def _pk(token: str) -> str:
 
 def issue_token(user_id: str, phone: str, purpose: str, *, binding: str | None = None) -> tuple[str, int]:
     """A new token bound to ``user_id``, ``phone``, ``purpose`` and ``binding`` (a
-    :meth:`Binding.key`); returns it and its lifetime."""
+    :meth:`Binding.key`), stored; returns it and its lifetime."""
+    token, lifetime, row = mint_token(user_id, phone, purpose, binding=binding)
+    store.save_token(row)
+    return token, lifetime
+
+
+def mint_token(user_id: str, phone: str, purpose: str, *, binding: str | None = None) -> tuple[str, int, TokenRow]:
+    """Like :func:`issue_token`, but the row is stored by the caller, with the write that approves
+    the code (:func:`paylox.otp.store.commit_guess`)."""
     lifetime = get_settings().otp_token_ttl_seconds
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    store.save_token(
+    row = store.new_token(
         _pk(token),
         user_id=user_id,
         phone=phone,
@@ -37,7 +46,7 @@ def issue_token(user_id: str, phone: str, purpose: str, *, binding: str | None =
         created_at=clock.now_iso(),
         expires_at=clock.timestamp() + lifetime,
     )
-    return token, lifetime
+    return token, lifetime, row
 
 
 def consume_token(token: str, *, user_id: str, phone: str, purpose: str, binding: str | None = None) -> bool:

@@ -46,6 +46,7 @@ def set_verified_phone(
     at_once: bool,
     replacing: str | None = None,
     reason: str | None = None,
+    current: UserProfile | None = None,
 ) -> UserProfile:
     """Make ``phone`` (E.164, proven by an OTP or set by staff) the user's verified phone.
 
@@ -54,9 +55,12 @@ def set_verified_phone(
     phone the change was asked from (``PHONE_CHANGE``); if it is no longer the account's, nothing
     changes (:class:`ConcurrentModification`). One write conditioned on the profile's version,
     retried on a concurrent change; audited ``USER_PHONE_VERIFIED`` or ``USER_PHONE_CHANGED``.
+    ``current``: the profile as the caller just read it (saves a read; the write still checks
+    its version).
     """
     for _ in range(3):
-        profile = _active(user_id)
+        profile = current if current is not None and current.status != UserStatus.SUSPENDED else _active(user_id)
+        current = None
         if replacing is not None and not (profile.phone_verified and profile.phone == replacing):
             raise ConcurrentModification(resource="user")
         if profile.phone == phone and profile.phone_verified:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from paylox.audit import audit_record
 from paylox.auth import Principal
 from paylox.config import get_settings
+from paylox.context import RequestMeta, current_request
 from paylox.errors import AccountSuspended, DomainError
 from paylox.statemachine import Check
 from paylox.users import store
 from paylox.users.errors import NotRegistered
 from paylox.users.models import UserProfile, UserStatus
 from paylox.users.registration import Registration, register
+
+#: The profile the active-profile check read for the request it belongs to (one per request).
+_checked: ContextVar[tuple[RequestMeta, UserProfile] | None] = ContextVar("checked_profile", default=None)
 
 
 def ensure_active_profile(principal: Principal) -> UserProfile:
@@ -29,7 +35,20 @@ def ensure_active_profile(principal: Principal) -> UserProfile:
     if profile.status == UserStatus.SUSPENDED:
         raise AccountSuspended()
     _note_staff_role(profile, principal)
+    meta = current_request.get()
+    if meta.principal is not None and meta.principal.user_id == profile.user_id:
+        _checked.set((meta, profile))
     return profile
+
+
+def caller_profile(principal: Principal) -> UserProfile | None:
+    """The caller's profile as this request's active-profile check read it (consistently, at the
+    start of the request), or read now outside a request. Saves the flows that need the caller's
+    phone a round trip; a write to the profile is still conditioned on its version."""
+    checked = _checked.get()
+    if checked is not None and checked[0] is current_request.get() and checked[1].user_id == principal.user_id:
+        return checked[1]
+    return store.find(principal.user_id, consistent=True)
 
 
 def _note_staff_role(profile: UserProfile, principal: Principal) -> None:

@@ -16,7 +16,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from paylox.observability import logger, mask_phone
+from aws_lambda_powertools.metrics import MetricUnit
+
+from paylox.observability import logger, mask_phone, metrics
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, SentSms, SmsError, SmsProvider
 
 _MIN_ATTEMPT_SECONDS = 0.5
@@ -56,6 +58,9 @@ class SmsSender:
                 raise
             except SmsError as exc:
                 errors.append(exc)
+                # One metric for every provider that gave up on a message (alarmed: OtpSmsProviderAlarm),
+                # so a failing primary is noticed while the fallback still delivers.
+                metrics.add_metric(name="SmsProviderFailed", unit=MetricUnit.Count, value=1)
                 logger.warning(
                     "sms provider failed",
                     extra={"provider": provider.name, "error": exc.detail, "to": mask_phone(to), "fallback": later > 0},

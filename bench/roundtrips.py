@@ -1,0 +1,190 @@
+"""AWS round trips per route: ``python -m bench.roundtrips`` (``make bench-calls``).
+
+One user journey through the handlers, in this process, against moto: two users register, the buyer
+verifies a phone, opens a transaction, pays, the provider's webhook funds it, the seller ships, the
+buyer asks for and verifies a release code and confirms. Every request is counted through
+botocore's event system (:mod:`bench.aws_calls`: a ``before-call`` handler on every client), after
+one warm-up journey, so the table shows what a warm function pays per request: reads of settings
+and secrets that a warm function caches are not in it. No thresholds here: the integration tests
+hold the OTP routes to their targets (``tests/integration/test_otp_abuse.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import aws_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / ".bench" / "roundtrips.json"
+BUYER, SELLER = "bench-buyer", "bench-seller"
+WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - the bench's own provider secret
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Measured:
+    route: str
+    status: int
+    calls: aws_calls.Calls
+
+
+def _event(fixture: str, *, sub: str | None, body: Any = None, path: dict[str, str] | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((ROOT / "events" / fixture).read_text(encoding="utf-8"))
+    event = copy.deepcopy(event)
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    if path:
+        event["pathParameters"] = path
+        raw_path = event["requestContext"]["routeKey"].split(" ", 1)[1]
+        for key, value in path.items():
+            raw_path = raw_path.replace("{" + key + "}", value)
+        event["rawPath"] = event["requestContext"]["http"]["path"] = raw_path
+    if sub is not None:
+        event["requestContext"]["authorizer"]["jwt"]["claims"].update(sub=sub, email=f"{sub}@example.com")
+    return event
+
+
+class Journey:
+    """The requests of one journey, each measured."""
+
+    def __init__(self) -> None:
+        self.measured: list[Measured] = []
+
+    def call(self, route: str, handler: Handler, event: dict[str, Any]) -> dict[str, Any]:
+        from devstack.lambda_context import LambdaContext
+
+        with aws_calls.counting() as calls:
+            response = handler(event, LambdaContext(function_name="bench"))
+        self.measured.append(Measured(route, int(response["statusCode"]), calls))
+        body = response.get("body") or "{}"
+        return dict(json.loads(body)) if body.startswith("{") else {}
+
+
+def _register(user_id: str, phone: str) -> None:
+    from devstack.lambda_context import LambdaContext
+    from functions.users import registered
+
+    event = json.loads((ROOT / "events/users/registered.json").read_text(encoding="utf-8"))
+    event["userName"] = user_id
+    event["request"]["userAttributes"].update(sub=user_id, email=f"{user_id}@example.com", phone_number=phone)
+    registered.handler(event, LambdaContext(function_name="UserRegisteredFunction"))
+
+
+def _last_code(phone: str) -> str:
+    from paylox import dev_outbox
+
+    [*_, last] = [m for m in dev_outbox.read_all() if m["channel"] == "sms" and m["to"] == phone]
+    return str(last["body"]).rsplit(" ", 1)[-1].strip(".")[-6:]
+
+
+def journey(phone: str) -> Journey:
+    """One buyer's way from a verified phone to a released payment, every request measured."""
+    from devstack import dev_clock
+    from functions.otp import send, status, verify
+    from functions.transactions import confirm, create, get, pay, ship
+    from functions.transactions import list_mine as listing
+    from functions.webhooks import success
+    from paylox import clock
+    from paylox.webhooks.signature import sign
+
+    buyer, seller = f"{BUYER}-{phone[-4:]}", f"{SELLER}-{phone[-4:]}"
+    _register(buyer, phone)
+    _register(seller, "+905559998877")
+    run = Journey()
+    otp = {"phone": phone, "purpose": "PHONE_VERIFICATION"}
+    run.call("POST /api/otp/send", send.handler, _event("otp/send.json", sub=buyer, body=otp))
+    code = _last_code(phone)
+    run.call("POST /api/otp/verify", verify.handler, _event("otp/verify.json", sub=buyer, body={**otp, "code": code}))
+    status_event = _event("otp/status.json", sub=buyer)
+    status_event["queryStringParameters"] = {"phone": phone, "purpose": "PHONE_VERIFICATION"}
+    run.call("GET /api/otp/status", status.handler, status_event)
+    body = {"seller_id": seller, "amount": 150_000, "currency": "TRY", "description": "Kamera"}
+    txn = run.call(
+        "POST /api/transaction/create", create.handler, _event("transactions/create.json", sub=buyer, body=body)
+    )
+    path = {"id": str(txn["id"])}
+    run.call("POST /api/transaction/{id}/pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=path))
+    delivery = {"id": f"evt_{phone[-4:]}", "type": "payment.succeeded", "created": clock.timestamp()}
+    delivery["data"] = {"transaction_id": path["id"], "payment_id": "pay_1", "amount": 150_000, "currency": "TRY"}
+    raw = json.dumps(delivery, separators=(",", ":"))
+    hook = _event("webhooks/success.json", sub=None, body=raw)
+    hook["headers"]["x-jetcheckout-signature"] = sign(raw.encode(), [WEBHOOK_SECRET], clock.timestamp())
+    hook["requestContext"]["http"]["sourceIp"] = "127.0.0.1"
+    run.call("POST /api/payment/webhook/success", success.handler, hook)
+    run.call("POST /api/transaction/{id}/ship", ship.handler, _event("transactions/ship.json", sub=seller, path=path))
+    run.call("GET /api/transaction/{id}", get.handler, _event("transactions/get.json", sub=buyer, path=path))
+    run.call("GET /api/transaction/list", listing.handler, _event("transactions/list_mine.json", sub=buyer))
+    dev_clock.advance(61)  # the verified phone's resend cooldown
+    release = {"purpose": "TRANSACTION_CONFIRMATION", "transaction_id": path["id"]}
+    run.call("POST /api/otp/send (release)", send.handler, _event("otp/send.json", sub=buyer, body=release))
+    verified = run.call(
+        "POST /api/otp/verify (release)",
+        verify.handler,
+        _event("otp/verify.json", sub=buyer, body={**release, "code": _last_code(phone)}),
+    )
+    confirm_event = _event("transactions/confirm.json", sub=buyer, path=path)
+    confirm_event["headers"]["x-otp-token"] = str(verified.get("verification_token"))
+    run.call("POST /api/transaction/{id}/confirm", confirm.handler, confirm_event)
+    return run
+
+
+def report(run: Journey) -> str:
+    header = f"{'route':<40} {'status':>6} {'dynamodb':>8} {'other':>5}  dynamodb operations"
+    lines = ["AWS calls per request (warm functions; counted with botocore's before-call event)", header]
+    lines.append("-" * len(header))
+    for item in run.measured:
+        operations = ", ".join(f"{name} {count}" for name, count in item.calls.by_operation("dynamodb").items())
+        others = item.calls.count() - item.calls.count("dynamodb")
+        lines.append(f"{item.route:<40} {item.status:>6} {item.calls.count('dynamodb'):>8} {others:>5}  {operations}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.roundtrips", description=__doc__.split("\n\n")[0])
+    parser.parse_args(argv)
+    aws_calls.install()  # before any botocore client exists
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - moto takes any credentials
+        AWS_DEFAULT_REGION="eu-central-1",
+        AWS_REGION="eu-central-1",
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        JETCHECKOUT_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        PAYLOX_DEV_OUTBOX=str(RESULTS.parent / "roundtrips-outbox.jsonl"),
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+
+    with mock_aws():
+        from devstack import dev_clock
+        from devstack.provision import provision
+        from devstack.stack import dev_stack
+
+        os.environ.update(dev_stack().environment())
+        dev_clock.install()
+        RESULTS.parent.mkdir(exist_ok=True)
+        Path(os.environ["PAYLOX_DEV_OUTBOX"]).unlink(missing_ok=True)
+        provision(dev_stack())
+        journey("+905551110001")  # warm-up: clients, settings and secrets as a warm function has them
+        run = journey("+905551110002")
+    print(report(run))
+    document = {
+        item.route: {"status": item.status, "dynamodb": item.calls.by_operation("dynamodb"), "calls": item.calls.made}
+        for item in run.measured
+    }
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
