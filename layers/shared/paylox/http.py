@@ -20,12 +20,17 @@ Turkish or English by ``Accept-Language`` (Turkish when the client states no pre
 from __future__ import annotations
 
 import json
+import weakref
+from collections import Counter
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.compat import is_scalar_sequence_field
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
@@ -33,13 +38,17 @@ from pydantic import BaseModel
 
 from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
-from paylox.errors import DomainError, Unauthorized
+from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
 from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
 M = TypeVar("M", bound=BaseModel)
+
+#: Who may call an app's routes: nobody needs a token, any registered user, staff, admins.
+Audience = Literal["public", "user", "staff", "admin"]
+_AUDIENCES: weakref.WeakKeyDictionary[APIGatewayHttpResolver, Audience] = weakref.WeakKeyDictionary()
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -142,13 +151,21 @@ def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGat
     if public and role is not None:
         raise ValueError("a public route cannot require a role")
     app = APIGatewayHttpResolver(enable_validation=True)
+    # Powertools keeps the request validator it puts first in every route's middleware chain here.
+    app._request_validation_middleware = _RequestChecks()
     app.exception_handler(DomainError)(_domain_problem)
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.exception_handler(NotFoundError)(_not_found)
     app.exception_handler(Exception)(_unexpected)
     if not public:
         app.use(middlewares=[_require_active_user, *([_require(role)] if role else [])])
+    _AUDIENCES[app] = "public" if public else role or "user"
     return app
+
+
+def audience(app: APIGatewayHttpResolver) -> Audience:
+    """Who may call the routes of ``app`` (made by :func:`create_app`), for the API's document."""
+    return _AUDIENCES.get(app, "user")
 
 
 def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
