@@ -125,6 +125,38 @@ def _unexpected(exc: Exception) -> Response[str]:
     return _domain_problem(DomainError())
 
 
+class _RequestChecks(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, refusing first what it would otherwise take or crash on.
+
+    Only routes that declare a body model get the media-type check: provider callbacks read their
+    raw bodies in whatever form the provider sends, and the document upload reads its own.
+    """
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
+        route = app.context["_route"]
+        event = app.current_event
+        if route.dependant.body_params and (event.body or "") and not _is_json(event.headers.get("content-type")):
+            raise UnsupportedMediaType()
+        _refuse_repeats(event.raw_event.get("rawQueryString") or "", route.dependant.query_params)
+        return super().handler(app, next_middleware)
+
+
+def _is_json(content_type: str | None) -> bool:
+    # No Content-Type at all is read as JSON, as Powertools reads it and curl users expect.
+    media = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _refuse_repeats(raw_query: str, params: list[Any]) -> None:
+    # HTTP API joins a repeated parameter's values with commas; only a parameter documented as a
+    # list may be read that way, any other repeat would silently become one odd value.
+    repeatable = {field.alias for field in params if is_scalar_sequence_field(field)}
+    counts = Counter(key for key, _ in parse_qsl(raw_query, keep_blank_values=True))
+    for name, count in counts.items():
+        if count > 1 and name not in repeatable:
+            raise RepeatedParameter(parameter=name)
+
+
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     meta = current_request.get()
     if meta.principal is None:
@@ -226,9 +258,21 @@ def problem_responses(*errors: type[DomainError]) -> dict[int, OpenAPIResponse]:
     return {
         status: {
             "description": "\n\n".join(f"`{error.code}`: {error.en}" for error in group),
-            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA, "example": problem_example(status, group[0])}},
         }
         for status, group in by_status.items()
+    }
+
+
+def problem_example(status: int, error: type[DomainError] | tuple[str, str]) -> dict[str, Any]:
+    """An example problem body for the document: ``error`` or its ``(code, English message)``."""
+    code, message = (error.code, error.en) if isinstance(error, type) else error
+    return {
+        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+        "title": code.replace("_", " ").capitalize(),
+        "status": status,
+        "code": code,
+        "detail": message,
     }
 
 
