@@ -77,7 +77,7 @@ def openapi_document(routes: RouteTable, invoker: Invoker, version: str = "0.1.0
             continue
         for path, operations in (schema.get("paths") or {}).items():
             for method, operation in operations.items():
-                describe(operation, module, secured.get((method, path)))
+                describe(operation, module, secured.get((method, path)), schema.get("components") or {})
                 document["paths"].setdefault(path, {})[method] = operation
         for name, component in ((schema.get("components") or {}).get("schemas") or {}).items():
             document["components"]["schemas"].setdefault(name, component)
@@ -86,7 +86,7 @@ def openapi_document(routes: RouteTable, invoker: Invoker, version: str = "0.1.0
     return document
 
 
-def describe(operation: dict[str, Any], module: ModuleType, route: Route | None) -> None:
+def describe(operation: dict[str, Any], module: ModuleType, route: Route | None, components: dict[str, Any]) -> None:
     """Security, tag, summary, description and the shared answers of one operation, in place."""
     who = audience(module.app) if route is None or route.authorizer is not None else "public"
     operation["security"] = [] if who == "public" else [{"bearerAuth": list(route.scopes if route else ())}]
@@ -101,9 +101,18 @@ def describe(operation: dict[str, Any], module: ModuleType, route: Route | None)
         audience=who,
         has_body="requestBody" in operation,
         has_parameters=bool(parameters),
-        has_path_id=any(parameter.get("in") == "path" for parameter in parameters),
+        names_a_record=any(parameter.get("in") == "path" for parameter in parameters)
+        or any(name.endswith(("_id", "_ids")) for name in _body_fields(operation, components)),
     )
     _add_shared_answers(operation.setdefault("responses", {}), shared_problems(shape))
+
+
+def _body_fields(operation: dict[str, Any], components: dict[str, Any]) -> list[str]:
+    """The top-level fields of an operation's JSON body (its schema is a reference or inline)."""
+    body = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in body:
+        body = (components.get("schemas") or {}).get(body["$ref"].rsplit("/", 1)[-1], {})
+    return list((body.get("properties") or {}).keys())
 
 
 def _add_shared_answers(responses: dict[str, Any], problems: dict[int, list[tuple[str, str]]]) -> None:
@@ -117,7 +126,9 @@ def _add_shared_answers(responses: dict[str, Any], problems: dict[int, list[tupl
         new = [line for line in lines if line.split(":", 1)[0] not in known]
         response["description"] = "\n\n".join(part for part in (known, *new) if part)
         for media_type, content in problem_content(status, codes).items():
-            response.setdefault("content", {}).setdefault(media_type, content)
+            existing = response.setdefault("content", {}).setdefault(media_type, content)
+            if existing is not content:  # the route's own problems of this status come first
+                existing["examples"] = {**content["examples"], **existing.get("examples", {})}
 
 
 _SWAGGER_ASSETS = files("aws_lambda_powertools.event_handler.openapi.swagger_ui")

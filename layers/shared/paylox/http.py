@@ -258,22 +258,27 @@ def problem_responses(*errors: type[DomainError]) -> dict[int, OpenAPIResponse]:
     return {
         status: {
             "description": "\n\n".join(f"`{error.code}`: {error.en}" for error in group),
-            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA, "example": problem_example(status, group[0])}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA, "examples": problem_examples(status, group)}},
         }
         for status, group in by_status.items()
     }
 
 
-def problem_example(status: int, error: type[DomainError] | tuple[str, str]) -> dict[str, Any]:
-    """An example problem body for the document: ``error`` or its ``(code, English message)``."""
-    code, message = (error.code, error.en) if isinstance(error, type) else error
-    return {
-        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
-        "title": code.replace("_", " ").capitalize(),
-        "status": status,
-        "code": code,
-        "detail": message,
-    }
+def problem_examples(status: int, errors: list[type[DomainError]] | list[tuple[str, str]]) -> dict[str, Any]:
+    """OpenAPI ``examples`` of the problem bodies of ``status``, one per error (a
+    :class:`DomainError` or its ``(code, English message)``), named by code."""
+    examples: dict[str, Any] = {}
+    for error in errors:
+        code, message = (error.code, error.en) if isinstance(error, type) else error
+        body = {
+            "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+            "title": code.replace("_", " ").capitalize(),
+            "status": status,
+            "code": code,
+            "detail": message,
+        }
+        examples[code] = {"summary": message, "value": body}
+    return examples
 
 
 def json_response(status: int, model: BaseModel | dict[str, Any] | list[Any]) -> Response[str]:

@@ -21,7 +21,7 @@ from paylox.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from paylox.http import PROBLEM_JSON, PROBLEM_SCHEMA, Audience, problem_example
+from paylox.http import PROBLEM_JSON, PROBLEM_SCHEMA, Audience, problem_examples
 from paylox.users.errors import NotRegistered
 
 #: API Gateway's own answers (authorizer refusals, oversize bodies): ``{"message": "..."}``.
@@ -31,10 +31,10 @@ GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
     "properties": {"message": {"type": "string"}},
 }
 
-#: ``422 VALIDATION_ERROR``: a problem naming each field that did not pass.
+#: ``422``: a problem; ``VALIDATION_ERROR`` names each field that did not pass in ``errors`` (a
+#: route's own 422 codes, e.g. ``PHONE_INVALID``, share the status and carry none).
 VALIDATION_PROBLEM_SCHEMA: dict[str, Any] = {
     **PROBLEM_SCHEMA,
-    "required": [*PROBLEM_SCHEMA["required"], "errors"],
     "properties": {
         **PROBLEM_SCHEMA["properties"],
         "errors": {
@@ -58,7 +58,7 @@ class OperationShape:
     audience: Audience
     has_body: bool
     has_parameters: bool  # path, query or header parameters that are validated
-    has_path_id: bool
+    names_a_record: bool  # a path id, or an id in its body: someone else's or none is 404
 
 
 def _codes(*errors: type[DomainError]) -> list[tuple[str, str]]:
@@ -81,7 +81,7 @@ def shared_problems(shape: OperationShape) -> dict[int, list[tuple[str, str]]]:
         problems[415] = _codes(UnsupportedMediaType)
     if shape.has_body or shape.has_parameters:
         problems[422] = [VALIDATION_ERROR]
-    if shape.has_path_id:
+    if shape.names_a_record:
         problems[404] = [(NotFound.code, NotFound.en.format(resource="resource"))]
     return problems
 
@@ -91,10 +91,10 @@ def problem_content(status: int, codes: list[tuple[str, str]]) -> dict[str, Any]
     ``{"message"}`` where the gateway answers before the function (401, 413)."""
     content: dict[str, Any] = {}
     if codes:
-        code, message = codes[0]
-        schema = VALIDATION_PROBLEM_SCHEMA if code == VALIDATION_ERROR[0] else PROBLEM_SCHEMA
-        content[PROBLEM_JSON] = {"schema": schema, "example": problem_example(status, (code, message))}
+        schema = VALIDATION_PROBLEM_SCHEMA if status == 422 else PROBLEM_SCHEMA
+        content[PROBLEM_JSON] = {"schema": schema, "examples": problem_examples(status, codes)}
     if status in (401, 413):
         text = "Unauthorized" if status == 401 else "Request Entity Too Large"
-        content["application/json"] = {"schema": GATEWAY_MESSAGE_SCHEMA, "example": {"message": text}}
+        gateway = {"summary": "API Gateway's own answer", "value": {"message": text}}
+        content["application/json"] = {"schema": GATEWAY_MESSAGE_SCHEMA, "examples": {"gateway": gateway}}
     return content
