@@ -95,3 +95,21 @@ def test_the_payment_webhook_reads_its_raw_body_whatever_its_media_type():
     result = invoke(success, event)
 
     assert result.status != 415 and result.status < 500
+
+
+@pytest.mark.parametrize("bad_id", ["x", "txn_", "dsp_01JD3Z9A7K2M4P6R8T0V1W3X5Y", "' OR 1=1 --", "ğüşiöç", "a" * 300])
+@pytest.mark.parametrize(
+    ("module_name", "fixture"),
+    [
+        ("functions.transactions.get", "transactions/get.json"),
+        ("functions.disputes.get", "disputes/get.json"),
+        ("functions.documents.get", "documents/get.json"),
+    ],
+)
+def test_a_path_id_of_the_wrong_shape_is_404(module_name: str, fixture: str, bad_id: str):
+    module = importlib.import_module(module_name)
+
+    result = invoke(module, api_event(fixture, path={"id": bad_id}))
+
+    assert result.status == 404, result.raw
+    assert result.code == "NOT_FOUND"
