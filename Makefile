@@ -33,13 +33,14 @@ export SAM_CLI_TELEMETRY := 0
 
 PYTEST := $(BIN)/pytest
 
-.PHONY: help venv sam-venv redis-server bootstrap dev test unit integration contract e2e lint format build validate \
-	deploy bench bench-calls clean require-python require-env smoke
+.PHONY: help venv sam-venv redis-server bootstrap dev test unit integration contract e2e fuzz lint format build \
+	validate deploy bench bench-calls clean require-python require-env smoke
 
 help:
 	@echo "make dev          run the whole system locally (http://127.0.0.1:3000, PAYLOX_PORT overrides)"
 	@echo "make test         lint, type-check and run every test tier (what CI runs)"
 	@echo "make unit | integration | contract | e2e    one test tier"
+	@echo "make fuzz         the fuzz tier with a larger budget (FUZZ_EXAMPLES=40)"
 	@echo "make lint         the pre-commit hooks on every file: ruff, ruff format, mypy, cfn-lint, whitespace"
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
@@ -112,6 +113,12 @@ contract: bootstrap
 e2e: venv
 	$(PYTEST) tests/e2e -q
 
+# The fuzz tier with a larger budget than `make test` gives it: FUZZ_EXAMPLES requests per
+# operation and generation mode, each sent as a user, support and an admin.
+FUZZ_EXAMPLES ?= 40
+fuzz: venv
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) tests/fuzz -q
+
 # The hooks of .pre-commit-config.yaml (ruff check, ruff format --check, mypy, cfn-lint, file
 # endings, trailing whitespace) over every tracked file: what a commit is checked against, with no
 # git hook needed. All local hooks: nothing is downloaded.
@@ -156,5 +163,5 @@ bench-calls: venv
 	$(BIN)/python -m bench.roundtrips
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -38,6 +38,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
 
+    def __getattr__(self, name: str) -> object:
+        # Any other method (TRACE, CONNECT, PROPFIND, ...) goes to the gateway too, which answers
+        # 404 {"message":"Not Found"} as HTTP API does for a method no route takes; http.server
+        # alone would answer 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
         started = time.monotonic()
         body = self._read_body()

@@ -4,9 +4,11 @@ presigned S3 POST (≤ 10 MiB). See docs/documents.md."""
 from aws_lambda_powertools.event_handler import Response
 
 from paylox.documents import service
+from paylox.documents.errors import FileEmpty, FileTooLarge, ScanFailed, UnsupportedFileType, UnsupportedMediaType
 from paylox.documents.multipart import parse_upload_request
 from paylox.documents.schemas import DocumentOut, UploadStartedOut
-from paylox.http import create_app, created, current_principal, http_handler
+from paylox.errors import InvalidRequest, NotFound
+from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
 
@@ -17,7 +19,10 @@ app = create_app()
         201: {
             "description": "Stored and processed (multipart), or waiting for the presigned upload (JSON)",
             "content": {"application/json": {"model": DocumentOut | UploadStartedOut}},
-        }
+        },
+        **problem_responses(
+            InvalidRequest, FileEmpty, NotFound, FileTooLarge, UnsupportedMediaType, UnsupportedFileType, ScanFailed
+        ),
     },
 )
 def upload() -> Response[str]:

@@ -2,13 +2,18 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.http import create_app, http_handler
+from paylox.errors import InvalidRequest
+from paylox.http import create_app, http_handler, problem_responses
 from paylox.otp import delivery
+from paylox.otp.errors import InvalidSignature
 
 app = create_app(public=True)
 
 
-@app.post("/api/otp/delivery/twilio")
+@app.post(
+    "/api/otp/delivery/twilio",
+    responses={204: {"description": "Recorded (or ignored)"}, **problem_responses(InvalidRequest, InvalidSignature)},
+)
 def twilio_delivery() -> Response[str]:
     delivery.record_twilio_status(app.current_event)
     return Response(status_code=204, body="")

@@ -8,14 +8,18 @@ it is stored and acknowledged; PaymentConfirmFunction moves money on the gateway
 
 from typing import Any
 
-from paylox.http import create_app, http_handler
+from paylox.http import create_app, http_handler, problem_responses
 from paylox.webhooks import service
+from paylox.webhooks.errors import DELIVERY_ERRORS
 from paylox.webhooks.service import IncomingDelivery
 
 app = create_app(public=True)
 
 
-@app.post("/api/payment/webhook/failure")
+@app.post(
+    "/api/payment/webhook/failure",
+    responses={200: {"description": "Handled, or ignored as the body says"}, **problem_responses(*DELIVERY_ERRORS)},
+)
 def failure() -> dict[str, Any]:
     return service.receive(IncomingDelivery.from_event("failure", app.current_event.raw_event))
 

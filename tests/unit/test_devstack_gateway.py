@@ -4,7 +4,9 @@ Gateway makes them."""
 from __future__ import annotations
 
 import base64
+import http.client
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from devstack.gateway import (
     build_event,
     to_http_response,
 )
+from devstack.server import DevServer
 from devstack.stack import DEV_AUDIENCE, DEV_ISSUER, dev_stack
 from devstack.state import StateDir
 from devstack.tokens import jwks, mint, signing_key
@@ -304,3 +307,22 @@ def test_responses_to_an_allowed_origin_carry_the_cors_header(key):
         request("GET", "/api/health", headers=[("Origin", "http://localhost:3000")])
     )
     assert ("access-control-allow-origin", "http://localhost:3000") in response.headers
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
+def test_a_method_no_route_takes_is_404_over_http_not_501(key, method):
+    # Found by the fuzz tier: http.server answered 501 before the gateway could route.
+    invoke = Recorder()
+    server = DevServer(("127.0.0.1", 0), gateway(key, invoke).handle)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+        connection.request(method, "/api/health")
+        response = connection.getresponse()
+        assert (response.status, json.loads(response.read())) == (404, {"message": "Not Found"})
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert invoke.events == []

@@ -148,3 +148,21 @@ class SelfAction(Forbidden):
     code = "SELF_ACTION"
     en = "You cannot do this on your own records; another member of staff must do it."
     tr = "Bu işlemi kendi kayıtlarınız üzerinde yapamazsınız; bunu başka bir yetkili yapmalıdır."
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in a media type the operation does not take (the API's bodies are JSON)."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+    en = "Send the request body as application/json."
+    tr = "İstek gövdesini application/json olarak gönderin."
+
+
+class RepeatedParameter(DomainError):
+    """A query parameter given more than once where the operation takes one value."""
+
+    code = "REPEATED_PARAMETER"
+    status = 400
+    en = "The query parameter '{parameter}' may be given only once."
+    tr = "'{parameter}' sorgu parametresi yalnızca bir kez verilebilir."

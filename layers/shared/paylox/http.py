@@ -20,12 +20,17 @@ Turkish or English by ``Accept-Language`` (Turkish when the client states no pre
 from __future__ import annotations
 
 import json
+import weakref
+from collections import Counter
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.compat import is_scalar_sequence_field
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
@@ -33,13 +38,17 @@ from pydantic import BaseModel
 
 from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
-from paylox.errors import DomainError, Unauthorized
+from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
 from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
 M = TypeVar("M", bound=BaseModel)
+
+#: Who may call an app's routes: nobody needs a token, any registered user, staff, admins.
+Audience = Literal["public", "user", "staff", "admin"]
+_AUDIENCES: weakref.WeakKeyDictionary[APIGatewayHttpResolver, Audience] = weakref.WeakKeyDictionary()
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -116,6 +125,50 @@ def _unexpected(exc: Exception) -> Response[str]:
     return _domain_problem(DomainError())
 
 
+class _RequestChecks(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, refusing first what it would otherwise take or crash on.
+
+    Only routes that declare a body model get the media-type check: provider callbacks read their
+    raw bodies in whatever form the provider sends, and the document upload reads its own.
+    """
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
+        route = app.context["_route"]
+        event = app.current_event
+        if route.dependant.body_params and (event.body or "") and not _is_json(event.headers.get("content-type")):
+            raise UnsupportedMediaType()
+        _refuse_repeats(event.raw_event.get("rawQueryString") or "", route.dependant.query_params)
+        return super().handler(app, next_middleware)
+
+
+def _is_json(content_type: str | None) -> bool:
+    # No Content-Type at all is read as JSON, as Powertools reads it and curl users expect.
+    media = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _refuse_repeats(raw_query: str, params: list[Any]) -> None:
+    # HTTP API joins a repeated parameter's values with commas; only a parameter documented as a
+    # list may be read that way, any other repeat would silently become one odd value.
+    repeatable = _repeatable(params)
+    counts = Counter(key for key, _ in parse_qsl(raw_query, keep_blank_values=True))
+    for name, count in counts.items():
+        if count > 1 and name not in repeatable:
+            raise RepeatedParameter(parameter=name)
+
+
+def _repeatable(params: list[Any]) -> set[str]:
+    """List-typed parameters, and the fields of a query model marked
+    ``json_schema_extra={"x-repeatable": True}``, which read the comma-joined values themselves."""
+    names = {field.alias for field in params if is_scalar_sequence_field(field)}
+    models = [field.type_ for field in params if isinstance(field.type_, type) and issubclass(field.type_, BaseModel)]
+    for model in models:
+        for name, info in model.model_fields.items():
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("x-repeatable"):
+                names.add(info.alias or name)
+    return names
+
+
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     meta = current_request.get()
     if meta.principal is None:
@@ -142,13 +195,21 @@ def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGat
     if public and role is not None:
         raise ValueError("a public route cannot require a role")
     app = APIGatewayHttpResolver(enable_validation=True)
+    # Powertools keeps the request validator it puts first in every route's middleware chain here.
+    app._request_validation_middleware = _RequestChecks()
     app.exception_handler(DomainError)(_domain_problem)
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.exception_handler(NotFoundError)(_not_found)
     app.exception_handler(Exception)(_unexpected)
     if not public:
         app.use(middlewares=[_require_active_user, *([_require(role)] if role else [])])
+    _AUDIENCES[app] = "public" if public else role or "user"
     return app
+
+
+def audience(app: APIGatewayHttpResolver) -> Audience:
+    """Who may call the routes of ``app`` (made by :func:`create_app`), for the API's document."""
+    return _AUDIENCES.get(app, "user")
 
 
 def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
@@ -237,10 +298,27 @@ def problem_responses(*errors: type[DomainError]) -> dict[int, OpenAPIResponse]:
     return {
         status: {
             "description": "\n\n".join(f"`{error.code}`: {error.en}" for error in group),
-            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA, "examples": problem_examples(status, group)}},
         }
         for status, group in by_status.items()
     }
+
+
+def problem_examples(status: int, errors: list[type[DomainError]] | list[tuple[str, str]]) -> dict[str, Any]:
+    """OpenAPI ``examples`` of the problem bodies of ``status``, one per error (a
+    :class:`DomainError` or its ``(code, English message)``), named by code."""
+    examples: dict[str, Any] = {}
+    for error in errors:
+        code, message = (error.code, error.en) if isinstance(error, type) else error
+        body = {
+            "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+            "title": code.replace("_", " ").capitalize(),
+            "status": status,
+            "code": code,
+            "detail": message,
+        }
+        examples[code] = {"summary": message, "value": body}
+    return examples
 
 
 def json_response(status: int, model: BaseModel | dict[str, Any] | list[Any]) -> Response[str]:

@@ -155,6 +155,7 @@ class TransactionListQuery(BaseModel):
         default=None,
         pattern=r"^[A-Z_]+(,[A-Z_]+)*$",
         description="One status, or several (repeat the parameter or separate them with commas)",
+        json_schema_extra={"x-repeatable": True},
     )
     from_: date | None = Field(default=None, alias="from", description="Created on or after (Istanbul date)")
     to: date | None = Field(default=None, description="Created on or before (Istanbul date)")

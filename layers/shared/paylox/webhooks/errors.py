@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paylox.errors import DomainError
+from paylox.errors import ConcurrentModification, DomainError
 
 
 class IpNotAllowed(DomainError):
@@ -84,3 +84,18 @@ class AmountMismatch(DomainError):
 
     def __init__(self, reason: str, delivery_id: str) -> None:
         super().__init__(reason=reason, delivery_id=delivery_id)
+
+
+#: Every refusal a delivery can get, for the webhook routes' OpenAPI responses.
+DELIVERY_ERRORS: tuple[type[DomainError], ...] = (
+    MalformedEvent,
+    EventTypeMismatch,
+    InvalidSignature,
+    TimestampOutOfWindow,
+    IpNotAllowed,
+    EventIdReused,
+    ConcurrentModification,
+    PayloadTooLarge,
+    InvalidEvent,
+    AmountMismatch,
+)
