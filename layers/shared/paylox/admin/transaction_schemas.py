@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-from paylox.audit import AuditRecord
+from paylox.audit_review import AuditRecordOut
 from paylox.disputes.schemas import DisputeOut, EvidenceOut
 from paylox.transactions.schemas import TransactionOut
 from paylox.users.models import UserProfile
@@ -45,36 +42,6 @@ class ProfileSummary(BaseModel):
             phone_verified=bool(profile.phone_verified),
             created_at=profile.created_at,
             locale=profile.locale,
-        )
-
-
-class AuditRecordOut(BaseModel):
-    id: str
-    at: str
-    action: str
-    resource_id: str
-    actor_id: str
-    actor_role: str
-    before: Any = None
-    after: Any = None
-    reason: str | None = None
-    request_id: str | None = None
-    source_ip: str | None = None
-
-    @classmethod
-    def of(cls, record: AuditRecord) -> AuditRecordOut:
-        return cls(
-            id=record.audit_id,
-            at=record.at,
-            action=record.action,
-            resource_id=record.target_id,
-            actor_id=record.actor_id,
-            actor_role=record.actor_role,
-            before=json.loads(record.before) if record.before else None,
-            after=json.loads(record.after) if record.after else None,
-            reason=record.reason,
-            request_id=record.request_id,
-            source_ip=record.source_ip,
         )
 
 

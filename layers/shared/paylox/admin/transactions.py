@@ -4,8 +4,9 @@ with everything around it (its parties, disputes, evidence and audit trail)."""
 from __future__ import annotations
 
 from paylox import clock
-from paylox.admin.transaction_schemas import AuditRecordOut, EvidenceDocumentOut, ProfileSummary, TransactionDetailsOut
+from paylox.admin.transaction_schemas import EvidenceDocumentOut, ProfileSummary, TransactionDetailsOut
 from paylox.audit import audit_trail
+from paylox.audit_review import AuditRecordOut
 from paylox.auth import Principal
 from paylox.disputes import reading
 from paylox.disputes.schemas import DisputeOut, EvidenceOut
@@ -49,5 +50,7 @@ def transaction_details(principal: Principal, txn_id: str) -> TransactionDetails
             for view in disputes
             for row in view.evidence
         ],
-        audit=[AuditRecordOut.of(record) for record in reversed(audit_trail(transaction.id, limit=AUDIT_SHOWN))],
+        audit=[
+            AuditRecordOut.from_record(record) for record in reversed(audit_trail(transaction.id, limit=AUDIT_SHOWN))
+        ],
     )
