@@ -32,7 +32,7 @@ def jetcheckout(monkeypatch):
     monkeypatch.setenv("JETCHECKOUT_BASE_URL", BASE)
     monkeypatch.setenv("JETCHECKOUT_API_KEY", "key")
     monkeypatch.setenv("JETCHECKOUT_API_SECRET", "secret")
-    monkeypatch.setenv("PAYMENT_RETURN_URL", "https://app.paylox.test/return")
+    monkeypatch.setenv("API_BASE_URL", "https://api.paylox.test")
     get_settings.cache_clear()
     yield
     monkeypatch.undo()

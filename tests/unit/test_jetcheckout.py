@@ -39,7 +39,8 @@ BASE = "https://jetcheckout.test"
 API_KEY = "jc_key_123"
 API_SECRET = "jc_secret_456"
 TOKEN = "ctk_7Yq2Lm9x"
-RETURN = "https://app.paylox.test/payment/return"
+API_BASE = "https://api.paylox.test"
+RETURN = f"{API_BASE}/api/payment/return/txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F"  # our browser return
 ORDER = "txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F-1"
 GATEWAY_TXN = "8154223"
 
@@ -52,7 +53,7 @@ def credentials(monkeypatch):
 
 @pytest.fixture
 def gateway() -> JetcheckoutGateway:
-    return JetcheckoutGateway(base_url=BASE, timeout_seconds=5, mode="T", amount_unit="lira", return_url=RETURN)
+    return JetcheckoutGateway(base_url=BASE, timeout_seconds=5, mode="T", amount_unit="lira", api_base_url=API_BASE)
 
 
 @pytest.fixture
@@ -181,12 +182,12 @@ def test_a_refused_payment_is_a_provider_error_whose_message_is_logged_not_shown
     assert any(getattr(r, "response_code", None) == "00051" for r in caplog.records)
 
 
-@pytest.mark.parametrize("missing", ["card_token", "return_url"])
+@pytest.mark.parametrize("missing", ["card_token", "api_base_url"])
 @responses.activate
 def test_without_a_saved_card_token_or_return_page_no_payment_is_started(gateway, missing):
     # The evidenced API takes the card number in our request otherwise (docs/payments.md).
-    return_url = None if missing == "return_url" else RETURN
-    gateway = JetcheckoutGateway(base_url=BASE, timeout_seconds=5, return_url=return_url)
+    api_base_url = None if missing == "api_base_url" else API_BASE
+    gateway = JetcheckoutGateway(base_url=BASE, timeout_seconds=5, api_base_url=api_base_url)
 
     with pytest.raises(PaymentProviderError):
         start(gateway, card_token=None if missing == "card_token" else TOKEN)
@@ -200,7 +201,7 @@ def test_the_mode_is_production_only_in_prod(monkeypatch, stage, mode):
     monkeypatch.setenv("PAYLOX_STAGE", stage)
     monkeypatch.setenv("PAYMENT_GATEWAY", "jetcheckout")
     monkeypatch.setenv("JETCHECKOUT_BASE_URL", BASE)
-    monkeypatch.setenv("PAYMENT_RETURN_URL", RETURN)
+    monkeypatch.setenv("API_BASE_URL", API_BASE)
     if stage != "dev":  # dev-only providers are refused outside dev
         for key, value in DEPLOYED_STAGE_ENVIRONMENT.items():
             monkeypatch.setenv(key, value)

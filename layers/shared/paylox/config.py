@@ -76,6 +76,9 @@ class Settings(BaseModel):
     webhook_deliveries_table: str = Field(alias="WEBHOOK_DELIVERIES_TABLE", min_length=1)
     jetcheckout_ip_allowlist: CidrList = Field(alias="JETCHECKOUT_IP_ALLOWLIST")
     jetcheckout_base_url: OptionalUrl = Field(alias="JETCHECKOUT_BASE_URL", default=None)
+    # The API's public base URL (template parameter ApiBaseUrl): Jetcheckout sends the buyer's
+    # browser back to <API_BASE_URL>/api/payment/return/<transaction id>, which asks the status.
+    api_base_url: OptionalUrl = Field(alias="API_BASE_URL", default=None)
     jetcheckout_timeout_seconds: float = Field(alias="JETCHECKOUT_TIMEOUT_SECONDS", default=5.0, gt=0, le=8)
     # The unit of amounts in Jetcheckout's answers is not documented (docs/payments.md): check it in test mode.
     jetcheckout_response_amount_unit: Literal["lira", "kurus"] = Field(

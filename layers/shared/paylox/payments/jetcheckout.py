@@ -96,7 +96,7 @@ class JetcheckoutGateway:
     timeout_seconds: float
     mode: Mode = "T"
     amount_unit: AmountUnit = "lira"
-    return_url: str | None = None
+    api_base_url: str | None = None  # our return route's base: the browser comes back there
     session: requests.Session | None = None
     ledger: RefundLedger = field(default_factory=InMemoryRefundLedger)
 
@@ -112,7 +112,7 @@ class JetcheckoutGateway:
             timeout_seconds=settings.jetcheckout_timeout_seconds,
             mode="P" if settings.stage == "prod" else "T",
             amount_unit=settings.jetcheckout_response_amount_unit,
-            return_url=settings.payment_return_url,
+            api_base_url=settings.api_base_url,
             ledger=ledger or _process_ledger(),
         )
 
@@ -130,13 +130,16 @@ class JetcheckoutGateway:
     ) -> PaymentSession:
         """``payment`` with a saved-card token and 3-D Secure. Without a token there is no evidenced
         way to start a payment whose card number does not pass through Paylox: refused (502)."""
-        if not card_token or not self.return_url:
+        if not card_token or not self.api_base_url:
             # docs/payments.md: the evidenced API takes the card number in our request otherwise.
             logger.error(
-                "jetcheckout payment needs a saved-card token and PAYMENT_RETURN_URL",
-                extra={"order_id": order_id, "has_token": bool(card_token), "has_return_url": bool(self.return_url)},
+                "jetcheckout payment needs a saved-card token and API_BASE_URL",
+                extra={"order_id": order_id, "has_token": bool(card_token), "has_api_base": bool(self.api_base_url)},
             )
             raise PaymentProviderError()
+        # Our browser return (GET|POST /api/payment/return/{id}) asks the gateway's status and
+        # sends the buyer on to PAYMENT_RETURN_URL: what the browser posts there is never trusted.
+        return_url = f"{self.api_base_url.rstrip('/')}/api/payment/return/{transaction_id}"
         key = get_secret("JETCHECKOUT_API_KEY")
         body: dict[str, Any] = {
             "application_key": key,
@@ -148,8 +151,8 @@ class JetcheckoutGateway:
             "card_token": card_token,
             "is_3d": True,
             "hash_data": hash_data(key, card_token, amount, get_secret("JETCHECKOUT_API_SECRET")),
-            "success_url": self.return_url,
-            "fail_url": self.return_url,
+            "success_url": return_url,
+            "fail_url": return_url,
             "customer": {"email": buyer_email} if buyer_email else {},
         }
         data = self._post("payment", body, order_id)
@@ -158,7 +161,7 @@ class JetcheckoutGateway:
             raise self._refused("payment", data, order_id, PaymentProviderError())
         gateway_id = _text(data, "transaction_id")
         # 00: approved without a 3-D step; the buyer goes back to the return page, which asks the status.
-        url = f"{_text(data, 'redirect_url').rstrip('/')}/{gateway_id}" if code == THREE_D_SECURE else self.return_url
+        url = f"{_text(data, 'redirect_url').rstrip('/')}/{gateway_id}" if code == THREE_D_SECURE else return_url
         return PaymentSession(
             session_id=order_id,
             payment_url=url,
