@@ -104,7 +104,11 @@ def describe(operation: dict[str, Any], module: ModuleType, route: Route | None,
         names_a_record=any(parameter.get("in") == "path" for parameter in parameters)
         or any(name.endswith(("_id", "_ids")) for name in _body_fields(operation, components)),
     )
-    _add_shared_answers(operation.setdefault("responses", {}), shared_problems(shape))
+    responses = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if status == "204" or status.startswith("3"):  # no content, or a redirect: no body to describe
+            response.pop("content", None)
+    _add_shared_answers(responses, shared_problems(shape))
 
 
 def _body_fields(operation: dict[str, Any], components: dict[str, Any]) -> list[str]:

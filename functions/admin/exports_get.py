@@ -9,7 +9,9 @@ from paylox.http import create_app, current_principal, http_handler, problem_res
 app = create_app(role="staff")
 
 
-@app.get("/api/admin/exports/<export_id>", responses=problem_responses(NotFound))
+@app.get(
+    "/api/admin/exports/<export_id>", responses={200: {"description": "The export job"}, **problem_responses(NotFound)}
+)
 def export_status(export_id: str) -> ExportOut:
     return service.export_status(current_principal(), export_id)
 

@@ -9,7 +9,10 @@ from paylox.http import create_app, current_principal, http_handler, problem_res
 app = create_app(role="staff")
 
 
-@app.get("/api/admin/transactions/<id>/details", responses=problem_responses(NotFound))
+@app.get(
+    "/api/admin/transactions/<id>/details",
+    responses={200: {"description": "The transaction with everything around it"}, **problem_responses(NotFound)},
+)
 def transaction_details(id: str) -> TransactionDetailsOut:
     return transactions.transaction_details(current_principal(), id)
 

@@ -17,7 +17,13 @@ from paylox.transactions.schemas import TransactionListQuery, TransactionOut
 app = create_app(role="staff")
 
 
-@app.get("/api/admin/transactions/list", responses=problem_responses(InvalidRequest, InvalidCursor))
+@app.get(
+    "/api/admin/transactions/list",
+    responses={
+        200: {"description": "One page of transactions, newest first"},
+        **problem_responses(InvalidRequest, InvalidCursor),
+    },
+)
 def list_transactions(
     query: Annotated[TransactionListQuery, Query()],
     limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,

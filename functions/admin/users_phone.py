@@ -16,9 +16,12 @@ app = create_app(role="admin")
 
 @app.put(
     "/api/admin/users/<id>/phone",
-    responses=problem_responses(
-        SelfAction, NotFound, PhoneBlocked, PhoneInvalid, PhoneNotMobile, PhoneCountryNotAllowed, EmailUnavailable
-    ),
+    responses={
+        200: {"description": "The new verified phone"},
+        **problem_responses(
+            SelfAction, NotFound, PhoneBlocked, PhoneInvalid, PhoneNotMobile, PhoneCountryNotAllowed, EmailUnavailable
+        ),
+    },
 )
 def set_phone(id: str, body: PhoneChangeRequest) -> UserPhoneOut:
     return account_phone.staff_set_phone(current_principal(), id, body)

@@ -14,7 +14,10 @@ from paylox.otp.schemas import OtpPurpose, OtpStatusOut, PhoneText
 app = create_app()
 
 
-@app.get("/api/otp/status", responses=problem_responses(NotFound, PhoneInvalid))
+@app.get(
+    "/api/otp/status",
+    responses={200: {"description": "Where the verification stands"}, **problem_responses(NotFound, PhoneInvalid)},
+)
 def status(phone: Annotated[PhoneText, Query()], purpose: Annotated[OtpPurpose, Query()]) -> OtpStatusOut:
     return service.status(current_principal(), phone, purpose)
 

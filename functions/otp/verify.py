@@ -13,7 +13,13 @@ from paylox.users.errors import EmailUnavailable
 app = create_app()
 
 
-@app.post("/api/otp/verify", responses=problem_responses(*release.CODE_PROBLEMS, EmailUnavailable))
+@app.post(
+    "/api/otp/verify",
+    responses={
+        200: {"description": "Verified: the token"},
+        **problem_responses(*release.CODE_PROBLEMS, EmailUnavailable),
+    },
+)
 def verify(body: VerifyOtpRequest) -> OtpVerifiedOut:
     return service.verify(current_principal(), body, bind=release.bind_code)
 

@@ -24,6 +24,7 @@ from tests.integration.steps import (
     new_transaction,
     pending_transaction,
     profile,
+    register,
     send_code,
     shipped_transaction,
     staff_view,
@@ -76,6 +77,17 @@ def admin_token(txn_id: str, action: str, sub: str = ADMIN, amount: int | None =
 @pytest.fixture
 def admin_phone() -> None:
     verify_phone(sub=ADMIN)
+
+
+#: A second admin, for two approvals of one money move at once: a new code for the same admin,
+#: transaction and action replaces the previous one, and its token with it.
+SECOND_ADMIN = "user-admin-2"
+
+
+@pytest.fixture
+def second_admin_phone() -> None:
+    register(SECOND_ADMIN, phone="+905551119988")
+    verify_phone(sub=SECOND_ADMIN, phone="+905551119988")
 
 
 # ---------------------------------------------------------------- moves without money
@@ -278,32 +290,36 @@ def test_a_partial_refund_keeps_the_status_and_refuses_more_than_is_left(admin_p
     assert [refund["amount"] for refund in rest.json["refunds"]] == [50_000, 100_000]
 
 
-def test_concurrent_refunds_refund_once(admin_phone):
-    # Given two admin codes for the same refund, used at the same time
+def test_concurrent_refunds_refund_once(admin_phone, second_admin_phone):
+    # Given the same refund approved by two admins, used at the same time
     txn_id = funded_transaction(150_000)
-    tokens = [admin_token(txn_id, "REFUND"), admin_token(txn_id, "REFUND")]
+    approvals = [(ADMIN, admin_token(txn_id, "REFUND")), (SECOND_ADMIN, admin_token(txn_id, "REFUND", SECOND_ADMIN))]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda token: override(txn_id, "REFUND", token=token), tokens))
+        results = list(pool.map(lambda pair: override(txn_id, "REFUND", token=pair[1], sub=pair[0]), approvals))
 
-    # Then the money is refunded once, in the books once
-    assert all(result.status in (200, 409) for result in results), [r.raw for r in results]
+    # Then the money is refunded once, in the books once (the other approval is refused as in
+    # test_concurrent_releases_release_once)
+    assert all(result.status in (200, 403, 409) for result in results), [r.raw for r in results]
     assert any(result.status == 200 for result in results)
     view = staff_view(txn_id)
     assert view["status"] == "REFUNDED" and view["refunded_amount"] == 150_000 and len(view["refunds"]) == 1
 
 
-def test_concurrent_releases_release_once(admin_phone):
-    # Given the same release approved twice and sent at the same time
+def test_concurrent_releases_release_once(admin_phone, second_admin_phone):
+    # Given the same release approved by two admins and sent at the same time
     txn_id = shipped_transaction(150_000)
-    tokens = [admin_token(txn_id, "RELEASE"), admin_token(txn_id, "RELEASE")]
+    approvals = [(ADMIN, admin_token(txn_id, "RELEASE")), (SECOND_ADMIN, admin_token(txn_id, "RELEASE", SECOND_ADMIN))]
     bus = EventTap()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda token: override(txn_id, "RELEASE", token=token), tokens))
+        results = list(pool.map(lambda pair: override(txn_id, "RELEASE", token=pair[1], sub=pair[0]), approvals))
 
-    # Then one wins and the other is told the transaction moved; one release is announced
-    assert sorted(result.status for result in results) == [200, 409], [r.raw for r in results]
+    # Then one wins and the other is refused: told the transaction moved (409), or, when it reads
+    # the completed transaction first, that its code (bound to an escrow to release) approves
+    # nothing any more (403 OTP_REQUIRED); one release is announced
+    statuses = sorted(result.status for result in results)
+    assert statuses in ([200, 403], [200, 409]), [r.raw for r in results]
     assert status_of(txn_id) == "COMPLETED"
     assert len(of_type(bus.drain(), "TransactionCompleted")) == 1
 
@@ -318,16 +334,17 @@ def test_a_disputed_transaction_is_left_to_its_dispute(admin_phone):
     assert status_of(txn_id) == "DISPUTED"
 
 
-def test_a_release_and_a_refund_at_the_same_time_move_the_money_once(admin_phone):
-    # Given a release and a refund of the same escrow, both approved, sent at the same time
+def test_a_release_and_a_refund_at_the_same_time_move_the_money_once(admin_phone, second_admin_phone):
+    # Given a release and a refund of the same escrow, approved by two admins, sent at the same time
     txn_id = shipped_transaction(150_000)
-    release_token, refund_token = admin_token(txn_id, "RELEASE"), admin_token(txn_id, "REFUND")
-    requests = [("RELEASE", release_token), ("REFUND", refund_token)]
+    release_token, refund_token = admin_token(txn_id, "RELEASE"), admin_token(txn_id, "REFUND", SECOND_ADMIN)
+    requests = [("RELEASE", release_token, ADMIN), ("REFUND", refund_token, SECOND_ADMIN)]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda pair: override(txn_id, pair[0], token=pair[1]), requests))
+        results = list(pool.map(lambda one: override(txn_id, one[0], token=one[1], sub=one[2]), requests))
 
-    # Then exactly one wins, and the books show that one only
-    assert sorted(result.status for result in results) == [200, 409], [r.raw for r in results]
+    # Then exactly one wins (the other refused as in test_concurrent_releases_release_once), and
+    # the books show that one only
+    assert sorted(result.status for result in results) in ([200, 403], [200, 409]), [r.raw for r in results]
     view = staff_view(txn_id)
     assert (view["status"], view["refunded_amount"]) in (("COMPLETED", 0), ("REFUNDED", 150_000))
