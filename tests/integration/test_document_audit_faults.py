@@ -9,11 +9,6 @@ stored has exactly one audit record, and one that is not stored has none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-import botocore.client
 import pytest
 
 from devstack import dev_clock
@@ -25,53 +20,15 @@ from paylox.documents.store import find_document
 from tests import document_files as files
 from tests.apigw import BUYER, api_event, invoke, load_event
 from tests.integration.document_steps import delete_document, prepare_bucket, upload_file
+from tests.integration.faults import Faults, install_faults
 
 DAY = 24 * 3600
-
-
-class ProcessDied(BaseException):
-    """The Lambda process ended here: nothing after this point runs."""
-
-
-@dataclass
-class Faults:
-    """Counts the AWS calls made while armed; kills the process before call number ``die_at``."""
-
-    armed: bool = False
-    die_at: int | None = None
-    calls: list[str] = field(default_factory=list)
-
-    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
-            if self.armed:
-                if self.die_at == len(self.calls):
-                    self.armed = False
-                    raise ProcessDied(f"before {operation}")
-                self.calls.append(operation)
-            return original(client, operation, params)
-
-        return call
-
-    def run(self, step: Callable[[], Any], die_at: int) -> bool:
-        """Run ``step`` armed, dying before call ``die_at``; whether it died."""
-        self.calls, self.die_at, self.armed = [], die_at, True
-        try:
-            step()
-            return False
-        except ProcessDied:
-            return True
-        finally:
-            self.armed = False
 
 
 @pytest.fixture
 def faults(aws, monkeypatch: pytest.MonkeyPatch) -> Faults:
     prepare_bucket()
-    injector = Faults()
-    monkeypatch.setattr(
-        botocore.client.BaseClient, "_make_api_call", injector.wrap(botocore.client.BaseClient._make_api_call)
-    )
-    return injector
+    return install_faults(monkeypatch)
 
 
 def actions(document_id: str, action: str) -> int:

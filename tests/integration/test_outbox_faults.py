@@ -13,7 +13,7 @@ some entries.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -39,6 +39,7 @@ from paylox.webhooks.store import (
 from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
 from tests.integration.bus import EventTap
 from tests.integration.disputes.steps import FakeGateway, do, open_dispute, run_sla
+from tests.integration.faults import Faults, install_faults
 from tests.integration.steps import (
     act,
     confirm_hint,
@@ -56,47 +57,9 @@ from tests.integration.steps import (
 SOURCES = ("paylox.transactions", "paylox.disputes", "paylox.webhooks")
 
 
-class ProcessDied(BaseException):
-    """The Lambda process ended here: nothing after this point runs."""
-
-
-@dataclass
-class Faults:
-    """Counts the AWS calls made while armed; kills the process before call number ``die_at``."""
-
-    armed: bool = False
-    die_at: int | None = None
-    calls: list[str] = field(default_factory=list)
-
-    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
-            if self.armed:
-                if self.die_at == len(self.calls):
-                    self.armed = False
-                    raise ProcessDied(f"before {operation}")
-                self.calls.append(operation)
-            return original(client, operation, params)
-
-        return call
-
-    def run(self, step: Callable[[], Any], die_at: int | None = None) -> None:
-        """Run ``step`` armed; dying before call ``die_at`` (when it makes that many)."""
-        self.calls, self.die_at, self.armed = [], die_at, True
-        try:
-            step()
-        except ProcessDied:
-            pass  # the caller got no answer
-        finally:
-            self.armed = False
-
-
 @pytest.fixture
 def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    injector = Faults()
-    monkeypatch.setattr(
-        botocore.client.BaseClient, "_make_api_call", injector.wrap(botocore.client.BaseClient._make_api_call)
-    )
-    return injector
+    return install_faults(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
