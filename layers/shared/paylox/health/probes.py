@@ -183,15 +183,7 @@ def _provider_checks(settings: Settings) -> list[Check]:
         *_sms_checks(settings),
         Check(f"payments:{gateway}", payments),
         Check(f"captcha:{settings.captcha_provider}", captcha),
-        *cache_checks(settings),
     ]
-
-
-def cache_checks(settings: Settings) -> list[Check]:
-    """The cache: the DynamoDB backend's table is ``dynamodb:CacheTable`` above. A Redis cache
-    lives in a VPC without the internet route this function needs for the providers, so it is not
-    probed from here: its health is the ``CacheUnavailable`` metric and alarm (docs/operations.md)."""
-    return []
 
 
 def checks_for(settings: Settings) -> list[Check]:
