@@ -13,7 +13,7 @@ from paylox.errors import InvalidRequest
 from paylox.exports import service
 from paylox.exports.schemas import ExportAccepted
 from paylox.http import create_app, current_principal, http_handler, json_response, problem_responses
-from paylox.transactions.schemas import TransactionListQuery
+from paylox.transactions.schemas import STATUSES, Statuses, TransactionListQuery
 
 app = create_app(role="admin")
 
@@ -27,9 +27,10 @@ app = create_app(role="admin")
 )
 def export(
     query: Annotated[TransactionListQuery, Query()],
+    status: Annotated[Statuses | None, Query(description=STATUSES)] = None,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
 ) -> Response[str]:
-    return json_response(202, service.request_export(current_principal(), format, query.filters()))
+    return json_response(202, service.request_export(current_principal(), format, query.filters(status)))
 
 
 handler = http_handler(app)

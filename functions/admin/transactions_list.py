@@ -12,7 +12,7 @@ from paylox.admin import transactions
 from paylox.errors import InvalidCursor, InvalidRequest
 from paylox.http import create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
-from paylox.transactions.schemas import TransactionListQuery, TransactionOut
+from paylox.transactions.schemas import STATUSES, Statuses, TransactionListQuery, TransactionOut
 
 app = create_app(role="staff")
 
@@ -26,10 +26,11 @@ app = create_app(role="staff")
 )
 def list_transactions(
     query: Annotated[TransactionListQuery, Query()],
+    status: Annotated[Statuses | None, Query(description=STATUSES)] = None,
     limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Page[TransactionOut]:
-    return transactions.list_transactions(query.filters(), limit, cursor)
+    return transactions.list_transactions(query.filters(status), limit, cursor)
 
 
 handler = http_handler(app)

@@ -27,9 +27,12 @@ def no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def admin_list(sub: str = ADMIN, groups: tuple[str, ...] = ("admin",), **query: Any) -> HttpResult:
-    event = api_event(
-        "admin/transactions_list.json", query={key: str(value) for key, value in query.items()}, sub=sub, groups=groups
-    )
+    """The list with ``query``; a list value repeats its parameter, which HTTP API hands over
+    comma-joined."""
+    values = {key: [str(v) for v in value] if isinstance(value, list) else [str(value)] for key, value in query.items()}
+    joined = {key: ",".join(value) for key, value in values.items()}
+    event = api_event("admin/transactions_list.json", query=joined, sub=sub, groups=groups)
+    event["rawQueryString"] = "&".join(f"{key}={v}" for key, value in values.items() for v in value)
     event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = "[" + " ".join(groups) + "]"
     return invoke(transactions_list, event)
 
@@ -45,13 +48,14 @@ def test_everything_newest_first_and_by_status_repeated():
     pending = pending_transaction(20_000)
     funded = funded_transaction(30_000)
 
-    # When staff list everything, and by two statuses (repeated parameters arrive comma-joined)
+    # When staff list everything, and by two statuses: the parameter repeated, or comma-separated
     everything = admin_list(sub=AGENT, groups=("support",))
-    two_statuses = admin_list(status="FUNDED,CREATED")
+    repeated = admin_list(status=["FUNDED", "CREATED"])
+    comma_separated = admin_list(status="FUNDED,CREATED")
 
-    # Then everything is there newest first; the statuses select exactly theirs
+    # Then everything is there newest first; the statuses select exactly theirs, either way
     assert ids(everything) == [funded, pending, created]
-    assert ids(two_statuses) == [funded, created]
+    assert ids(repeated) == ids(comma_separated) == [funded, created]
     assert everything.json["items"][0]["amount"] == 30_000 and everything.json["items"][0]["status"] == "FUNDED"
 
 
@@ -126,6 +130,9 @@ def test_bad_filters_and_callers_are_refused():
     assert admin_list(sub=BUYER, groups=()).code == "STAFF_ONLY"
     assert admin_list(status="FUNDED,PAID").code == "INVALID_REQUEST"
     assert admin_list(status="funded").status == 422
+    assert admin_list(status=["FUNDED", "PAID"]).code == "INVALID_REQUEST"
+    assert admin_list(status=["FUNDED", "funded"]).status == 422
+    assert admin_list(buyer_id=[BUYER, SELLER]).code == "REPEATED_PARAMETER"
     assert admin_list(**{"from": "2026-11-02", "to": "2026-11-01"}).code == "INVALID_REQUEST"
     assert admin_list(min_amount=5, max_amount=4).code == "INVALID_REQUEST"
     assert admin_list(cursor="not-a-cursor").code == "INVALID_CURSOR"

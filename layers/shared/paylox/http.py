@@ -150,23 +150,11 @@ def _is_json(content_type: str | None) -> bool:
 def _refuse_repeats(raw_query: str, params: list[Any]) -> None:
     # HTTP API joins a repeated parameter's values with commas; only a parameter documented as a
     # list may be read that way, any other repeat would silently become one odd value.
-    repeatable = _repeatable(params)
+    repeatable = {field.alias for field in params if is_scalar_sequence_field(field)}
     counts = Counter(key for key, _ in parse_qsl(raw_query, keep_blank_values=True))
     for name, count in counts.items():
         if count > 1 and name not in repeatable:
             raise RepeatedParameter(parameter=name)
-
-
-def _repeatable(params: list[Any]) -> set[str]:
-    """List-typed parameters, and the fields of a query model marked
-    ``json_schema_extra={"x-repeatable": True}``, which read the comma-joined values themselves."""
-    names = {field.alias for field in params if is_scalar_sequence_field(field)}
-    models = [field.type_ for field in params if isinstance(field.type_, type) and issubclass(field.type_, BaseModel)]
-    for model in models:
-        for name, info in model.model_fields.items():
-            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("x-repeatable"):
-                names.add(info.alias or name)
-    return names
 
 
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
