@@ -42,12 +42,14 @@ def upload_file(
     content_type: str | None = "application/pdf",
     fields: dict[str, str] | None = None,
     sub: str = BUYER,
+    groups: tuple[str, ...] = (),
     lang: str | None = None,
 ) -> HttpResult:
     """A browser's multipart upload, as HTTP API hands it over (base64)."""
     header, body = files.multipart(data, filename=filename, content_type=content_type, fields=fields)
     headers = {"content-type": header, **({"accept-language": lang} if lang else {})}
-    event = api_event("documents/upload.json", body=base64.b64encode(body).decode(), headers=headers, sub=sub)
+    encoded = base64.b64encode(body).decode()
+    event = api_event("documents/upload.json", body=encoded, headers=headers, sub=sub, groups=groups)
     event["isBase64Encoded"] = True
     return invoke(upload, event)
 
@@ -59,10 +61,11 @@ def start_upload(
     *,
     purpose: str = "KYC",
     sub: str = BUYER,
+    groups: tuple[str, ...] = (),
     **extra: Any,
 ) -> HttpResult:
     body = {"filename": filename, "content_type": content_type, "size": size, "purpose": purpose, **extra}
-    return invoke(upload, api_event("documents/upload.json", body=body, sub=sub))
+    return invoke(upload, api_event("documents/upload.json", body=body, sub=sub, groups=groups))
 
 
 def post_form(started: dict[str, Any], data: bytes, filename: str = "file") -> requests.Response:

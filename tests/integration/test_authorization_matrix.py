@@ -58,7 +58,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "POST /api/payment/webhook/success":            ("none",     "403 403 403 403 403"),
     "POST /api/payment/webhook/failure":            ("none",     "403 403 403 403 403"),
     "POST /api/payment/webhook/refund":             ("none",     "403 403 403 403 403"),
-    "POST /api/document/upload":                    ("funded",   "401 404 201 201 201"),
+    "POST /api/document/upload":                    ("funded",   "401 404 201 403 403"),
     "GET /api/document/{id}":                       ("document", "401 404 200 200 200"),
     "DELETE /api/document/{id}":                    ("document", "401 404 204 404 204"),
     "POST /api/document/verify":                    ("document", "401 403 403 200 409"),

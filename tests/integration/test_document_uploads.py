@@ -14,10 +14,12 @@ from PIL import Image
 from functions.documents import upload
 from paylox.audit import audit_trail
 from paylox.documents import processing
-from paylox.documents.store import find_document
+from paylox.documents.store import find_document, newest_of_owner
 from tests import document_files as files
-from tests.apigw import STRANGER, api_event, invoke
+from tests.apigw import ADMIN, AGENT, STRANGER, api_event, invoke
 from tests.integration.document_steps import (
+    ADMIN_GROUPS,
+    SUPPORT_GROUPS,
     bucket,
     download,
     get_document,
@@ -178,6 +180,25 @@ def test_a_document_can_only_be_attached_to_the_uploaders_own_transaction():
 
 
 # ---------------------------------------------------------------------------- presigned POST
+@pytest.mark.parametrize(("staff", "groups"), [(AGENT, SUPPORT_GROUPS), (ADMIN, ADMIN_GROUPS)])
+def test_staff_attach_documents_only_to_transactions_they_are_party_to(staff, groups):
+    # Given a transaction between the buyer and the seller, and one where the staff member sells
+    theirs = new_transaction(amount=1000)["id"]
+    own = new_transaction(amount=1000, seller=staff)["id"]
+    fields = {"purpose": "TRANSACTION", "transaction_id": theirs}
+
+    # When staff attach a paper to the parties' transaction, either way, or to their own
+    multipart = upload_file(files.pdf(), fields=fields, sub=staff, groups=groups)
+    presigned = start_upload(purpose="TRANSACTION", transaction_id=theirs, sub=staff, groups=groups)
+    as_party = upload_file(files.pdf(), fields={**fields, "transaction_id": own}, sub=staff, groups=groups)
+
+    # Then the parties' transaction is refused and nothing is kept; their own takes the paper
+    assert (multipart.status, multipart.code) == (403, "FORBIDDEN")
+    assert (presigned.status, presigned.code) == (403, "FORBIDDEN")
+    assert as_party.status == 201 and as_party.json["transaction_id"] == own
+    assert [doc.id for doc in newest_of_owner(staff, 10)] == [as_party.json["id"]]
+
+
 def test_a_presigned_upload_is_processed_from_the_stored_object():
     data = files.jpeg()
     started = start_upload("kimlik ön yüz.jpg", "image/jpeg", len(data))

@@ -138,9 +138,14 @@ def _create(
 
 
 def _check_transaction(principal: Principal, transaction_id: str | None) -> None:
-    """A document may only be attached to a transaction the uploader is a party to."""
-    if transaction_id is not None:
-        get_transaction_for(principal, transaction_id)
+    """A document may only be attached to a transaction the uploader is a party to: 404 for a
+    transaction the caller cannot see, 403 for staff, who see every transaction but are party to
+    few (docs/documents.md)."""
+    if transaction_id is None:
+        return
+    txn = get_transaction_for(principal, transaction_id)
+    if principal.user_id not in (txn.buyer_id, txn.seller_id):
+        raise Forbidden()
 
 
 # ---------------------------------------------------------------------------- reading
