@@ -4,11 +4,17 @@ for webhooks, Jetcheckout) takes them. ``stack`` is the ``DevStack`` of ``confte
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import requests
 
+from devstack.state import STATE_DIR_ENV
+from devstack.template import ROOT
 from paylox import clock
 from paylox.otp.captcha import DEV_CAPTCHA_TOKEN
 from paylox.webhooks.signature import sign
@@ -17,6 +23,19 @@ from tests.sms import code_in, sms_to
 WEBHOOK_SECRET = "e2e-webhook-secret"  # JETCHECKOUT_WEBHOOK_SECRET the e2e fixture gives the dev stack
 
 Stack = Any  # tests.e2e.conftest.DevStack; not imported, so that conftest may import these steps
+
+
+# ------------------------------------------------------------------------------------ the command line
+def paylox(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``paylox ...`` as a developer runs it, against the dev stack whose state is ``state_dir``."""
+    return subprocess.run(  # noqa: S603 - our own command line, fixed arguments
+        [sys.executable, "-m", "devstack.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, STATE_DIR_ENV: str(state_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # ------------------------------------------------------------------------------------ users and outbox

@@ -5,33 +5,16 @@ same figures from the tables."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devstack.state import STATE_DIR_ENV
-from devstack.template import ROOT
-from tests.e2e.steps import new_transaction, new_user
+from tests.e2e.steps import new_transaction, new_user, paylox
 
 pytestmark = pytest.mark.e2e
 
 CACHE_SECONDS = 300
-
-
-def paylox(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, STATE_DIR_ENV: str(state_dir)}
-    return subprocess.run(  # noqa: S603 - our own command line, fixed arguments
-        [sys.executable, "-m", "devstack.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_a_new_deal_reaches_the_dashboard_and_a_rebuild_agrees(stack: Any, dev_state_dir: Path):

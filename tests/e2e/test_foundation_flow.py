@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from devstack.state import STATE_DIR_ENV, StateDir
-from devstack.template import ROOT
+from devstack.state import StateDir
 from devstack.tokens import mint, public_jwk, signing_key
 from tests.apigw import api_event
-from tests.e2e.steps import new_transaction, new_user, registered_user
+from tests.e2e.steps import new_transaction, new_user, paylox, registered_user
 
 pytestmark = pytest.mark.e2e
-
-
-def paylox(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, STATE_DIR_ENV: str(state_dir)}
-    return subprocess.run(  # noqa: S603 - our own command line, fixed arguments
-        [sys.executable, "-m", "devstack.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_the_stack_is_healthy(stack):

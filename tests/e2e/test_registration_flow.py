@@ -3,31 +3,13 @@ registers through the running stack before it mints, and nobody else is anybody.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from devstack.state import STATE_DIR_ENV, StateDir
-from devstack.template import ROOT
+from devstack.state import StateDir
 from devstack.tokens import mint, signing_key
-from tests.e2e.steps import funded_transaction, new_user
+from tests.e2e.steps import funded_transaction, new_user, paylox
 
 pytestmark = pytest.mark.e2e
-
-
-def paylox_token(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
-    """``paylox token ...`` as a developer runs it, against the stack whose state is ``state_dir``."""
-    return subprocess.run(  # noqa: S603 - our own command line, fixed arguments
-        [sys.executable, "-m", "devstack.cli", "token", *args],
-        cwd=ROOT,
-        env={**os.environ, STATE_DIR_ENV: str(state_dir)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def open_with(stack, seller: str):
@@ -40,7 +22,7 @@ def test_paylox_token_registers_the_user_through_the_running_stack(stack, dev_st
     seller = new_user("seller")
     assert open_with(stack, seller).json()["code"] == "SELLER_NOT_FOUND"  # nobody yet
 
-    printed = paylox_token("--sub", seller, "--email", f"{seller}@example.com", state_dir=dev_state_dir)
+    printed = paylox("token", "--sub", seller, "--email", f"{seller}@example.com", state_dir=dev_state_dir)
 
     assert printed.returncode == 0, printed.stderr
     assert stack.request("GET", "/api/transaction/list", token=printed.stdout.strip()).status_code == 200
@@ -50,8 +32,8 @@ def test_paylox_token_registers_the_user_through_the_running_stack(stack, dev_st
 def test_a_later_token_with_other_claims_changes_no_profile(stack, dev_state_dir):
     seller = new_user("seller")
     first, second = f"{seller}@example.com", f"{seller}@elsewhere.example.com"
-    registered = paylox_token("--sub", seller, "--email", first, "--locale", "en", state_dir=dev_state_dir)
-    again = paylox_token("--sub", seller, "--email", second, "--locale", "tr", state_dir=dev_state_dir)
+    registered = paylox("token", "--sub", seller, "--email", first, "--locale", "en", state_dir=dev_state_dir)
+    again = paylox("token", "--sub", seller, "--email", second, "--locale", "tr", state_dir=dev_state_dir)
     assert (registered.returncode, again.returncode) == (0, 0), registered.stderr + again.stderr
 
     txn = funded_transaction(stack, stack.token(new_user("buyer")), seller)
@@ -72,7 +54,7 @@ def test_a_token_for_someone_who_never_registered_is_refused(stack, dev_state_di
 
 
 def test_paylox_token_without_a_running_stack_says_so_and_prints_no_token(tmp_path):
-    result = paylox_token("--sub", new_user("cli"), state_dir=tmp_path)
+    result = paylox("token", "--sub", new_user("cli"), state_dir=tmp_path)
 
     assert result.returncode == 2
     assert "no dev stack is running" in result.stderr
