@@ -28,7 +28,6 @@ from enum import StrEnum
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -38,7 +37,7 @@ from pynamodb.transactions import TransactWrite
 from paylox import clock
 from paylox.audit import APPEND_ONLY, AuditRecord, audit_record
 from paylox.auth import Actor
-from paylox.db import is_condition_failure, set_actions
+from paylox.db import connection, is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, write_in
 
@@ -129,7 +128,7 @@ def commit_change(
     Raises PynamoDB's ``TransactWriteError`` (:func:`paylox.db.is_condition_failure` tells a
     refused condition). An update does not bring its item up to date in memory.
     """
-    with TransactWrite(connection=Connection()) as transaction:
+    with TransactWrite(connection=connection()) as transaction:
         for put in puts:
             transaction.save(put.item, condition=put.condition)
         for update in updates:
@@ -244,7 +243,7 @@ def commit_move[S: StrEnum, R: Model](
     kept = _apply(row, written, entry)
     events = _events(machine, row, move, actor, previous if moved else None, event_extra, also) if announced else []
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.update(row, actions=update, condition=row_condition)
             transaction.save(record, condition=APPEND_ONLY)
             for item in items:
