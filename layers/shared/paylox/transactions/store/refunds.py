@@ -13,7 +13,7 @@ from typing import Any
 from paylox import clock
 from paylox.auth import Actor
 from paylox.events import DomainEvent
-from paylox.statemachine import LOST_RACE, Check, Move, Put, commit_move
+from paylox.statemachine import LOST_RACE, Item, Move, commit_move
 from paylox.transactions.models import RefundEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store.machine import MACHINE
@@ -40,7 +40,7 @@ def record_refund(
     *,
     move: Move[TxnStatus],
     note: str | None = None,
-    items: Sequence[Put | Check] = (),
+    items: Sequence[Item] = (),
     audit_before: Mapping[str, Any] | None = None,
     audit_after: Mapping[str, Any] | None = None,
     event_extra: Mapping[str, Any] | None = None,
@@ -109,7 +109,7 @@ def _move_only(
     move: Move[TxnStatus],
     *,
     note: str | None,
-    items: Sequence[Put | Check],
+    items: Sequence[Item],
     event_extra: Mapping[str, Any] | None,
     announced: bool,
     also: Sequence[DomainEvent] = (),
