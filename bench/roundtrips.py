@@ -108,6 +108,7 @@ TARGETS: dict[str, int] = {
     "POST /api/payment/webhook/failure": 5,
     "PaymentConfirmFunction (failure)": 5,
     "POST /api/transaction/{id}/cancel": 3,
+    "POST /api/dispute/create": 3,
 }
 
 
@@ -189,7 +190,23 @@ def journey(phone: str) -> Journey:
     _webhook(run, "failed", failing["id"], f"evt_fail_{phone[-4:]}", f"fail_{phone[-4:]}")
     cancelled = _event("transactions/cancel.json", sub=buyer, path=failing)
     run.call("POST /api/transaction/{id}/cancel", cancel.handler, cancelled)
+    _dispute(run, buyer, seller, phone)
     return run
+
+
+def _dispute(run: Journey, buyer: str, seller: str, phone: str) -> None:
+    """A third transaction, funded (not measured), on which the buyer opens a dispute."""
+    from functions.disputes import create as open_dispute
+    from functions.transactions import pay
+    from paylox.payments import sandbox
+
+    setup = Journey()
+    disputed = _create(setup, buyer, seller)
+    setup.call("pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=disputed))
+    sandbox.pay(disputed["id"], "succeeded", gateway_transaction_id=f"dsp_{phone[-4:]}")
+    _webhook(setup, "succeeded", disputed["id"], f"evt_dsp_{phone[-4:]}", f"dsp_{phone[-4:]}")
+    body = {"transaction_id": disputed["id"], "reason": "NOT_AS_DESCRIBED", "description": "Kamera çizik geldi."}
+    run.call("POST /api/dispute/create", open_dispute.handler, _event("disputes/create.json", sub=buyer, body=body))
 
 
 def report(run: Journey) -> str:
