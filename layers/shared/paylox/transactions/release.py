@@ -22,7 +22,7 @@ from paylox.otp.errors import (
     PhoneUnchanged,
 )
 from paylox.otp.schemas import OtpPurpose, OverrideAction
-from paylox.statemachine import require_source
+from paylox.statemachine import Claim, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import InvalidRefundAmount, WrongParty
 from paylox.transactions.models import TransactionRow
@@ -111,6 +111,17 @@ def require_admin_override(
     require_role(principal, "staff")
     _require_overridable(txn, action)
     require_confirmation(principal, binding(txn, OtpPurpose.ADMIN_OVERRIDE, action, amount), token)
+
+
+def admin_override_claim(
+    principal: Principal, txn: TransactionRow, action: OverrideAction, amount: int, token: str | None
+) -> Claim:
+    """:func:`require_admin_override` for a move that uses the token up in its own DynamoDB
+    transaction (an override that moves no money at the gateway): the same refusals, the token's
+    own (used, expired, bound elsewhere) by that transaction, so the move costs no extra write."""
+    require_role(principal, "staff")
+    _require_overridable(txn, action)
+    return confirmation_claim(principal, binding(txn, OtpPurpose.ADMIN_OVERRIDE, action, amount), token)
 
 
 def _require_overridable(txn: TransactionRow, action: str) -> None:
