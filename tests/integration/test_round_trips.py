@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bench.aws_calls import Calls, counting
 from functions.transactions import get, list_mine
-from tests.apigw import BUYER, SELLER, api_event, invoke
+from tests.apigw import ADMIN, BUYER, SELLER, api_event, invoke
 from tests.integration.steps import (
     act,
     confirm_hint,
@@ -17,8 +17,12 @@ from tests.integration.steps import (
     event_body,
     gateway_pays,
     new_transaction,
+    pending_transaction,
+    shipped_transaction,
     status_of,
+    verify_phone,
 )
+from tests.integration.test_admin_overrides import admin_token, override
 
 
 def _counted(calls: Calls, target: int) -> None:
@@ -64,4 +68,23 @@ def test_a_cancel_takes_three_round_trips_and_reads_two_or_three():
     assert status_of(txn_id) == "CANCELLED"
     _counted(read, 2)
     _counted(listed, 3)
+    _counted(cancelled, 3)
+
+
+def test_an_admins_overrides_without_the_gateway_take_three_round_trips():
+    # Given an admin with a verified phone, a transaction in escrow and one the buyer started paying
+    verify_phone(sub=ADMIN)
+    shipped = shipped_transaction()
+    pending = pending_transaction()
+    token = admin_token(shipped, "RELEASE")
+
+    # When the admin releases the first (with their code) and cancels the second
+    with counting() as released:
+        assert override(shipped, "RELEASE", token=token).status == 200
+    with counting() as cancelled:
+        assert override(pending, "CANCEL").status == 200
+
+    # Then each is one move: the admin's profile, the transaction, one write
+    assert (status_of(shipped), status_of(pending)) == ("COMPLETED", "CANCELLED")
+    _counted(released, 3)
     _counted(cancelled, 3)
