@@ -4,7 +4,8 @@ One user journey through the handlers, in this process, against moto: two users 
 verifies a phone, opens a transaction, pays, the gateway takes the payment and its webhook is
 confirmed (PaymentConfirmFunction), the seller ships, the buyer reads, asks for and verifies a
 release code and confirms; then a second payment fails (webhook, confirmation) and the buyer
-cancels. Every request is counted through botocore's event system (:mod:`bench.aws_calls`: a
+cancels; the buyer opens a dispute on a third; an admin releases a fourth with their code and
+cancels a fifth. Every request is counted through botocore's event system (:mod:`bench.aws_calls`: a
 ``before-call`` handler on every client), after one warm-up journey, so the table shows what a warm
 function pays per request: reads of settings and secrets that a warm function caches are not in it.
 Each route has its target (:data:`TARGETS`, issue 13 §4): the run exits non-zero when a route is
@@ -109,6 +110,8 @@ TARGETS: dict[str, int] = {
     "PaymentConfirmFunction (failure)": 5,
     "POST /api/transaction/{id}/cancel": 3,
     "POST /api/dispute/create": 3,
+    "PUT /api/admin/transactions/{id}/override (RELEASE)": 3,
+    "PUT /api/admin/transactions/{id}/override (CANCEL)": 3,
 }
 
 
@@ -191,26 +194,76 @@ def journey(phone: str) -> Journey:
     cancelled = _event("transactions/cancel.json", sub=buyer, path=failing)
     run.call("POST /api/transaction/{id}/cancel", cancel.handler, cancelled)
     _dispute(run, buyer, seller, phone)
+    _overrides(run, buyer, seller, phone)
     return run
 
 
-def _dispute(run: Journey, buyer: str, seller: str, phone: str) -> None:
-    """A third transaction, funded (not measured), on which the buyer opens a dispute."""
-    from functions.disputes import create as open_dispute
+def _funded(buyer: str, seller: str, tag: str) -> dict[str, str]:
+    """A transaction paid into escrow: created, paid, taken by the gateway, confirmed (not measured)."""
     from functions.transactions import pay
     from paylox.payments import sandbox
 
     setup = Journey()
-    disputed = _create(setup, buyer, seller)
-    setup.call("pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=disputed))
-    sandbox.pay(disputed["id"], "succeeded", gateway_transaction_id=f"dsp_{phone[-4:]}")
-    _webhook(setup, "succeeded", disputed["id"], f"evt_dsp_{phone[-4:]}", f"dsp_{phone[-4:]}")
+    path = _create(setup, buyer, seller)
+    setup.call("pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=path))
+    sandbox.pay(path["id"], "succeeded", gateway_transaction_id=f"pay_{tag}")
+    _webhook(setup, "succeeded", path["id"], f"evt_{tag}", f"pay_{tag}")
+    return path
+
+
+def _dispute(run: Journey, buyer: str, seller: str, phone: str) -> None:
+    """The buyer opens a dispute on a funded transaction."""
+    from functions.disputes import create as open_dispute
+
+    disputed = _funded(buyer, seller, f"dsp_{phone[-4:]}")
     body = {"transaction_id": disputed["id"], "reason": "NOT_AS_DESCRIBED", "description": "Kamera çizik geldi."}
     run.call("POST /api/dispute/create", open_dispute.handler, _event("disputes/create.json", sub=buyer, body=body))
 
 
+def _as_admin(event: dict[str, Any]) -> dict[str, Any]:
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = "[admin]"
+    return event
+
+
+def _admin_code(admin: str, phone: str, body: dict[str, Any]) -> str:
+    """An admin's code to ``phone`` for ``body`` (send, verify; not measured): the token."""
+    from devstack import dev_clock
+    from functions.otp import send, verify
+
+    setup = Journey()
+    setup.call("send", send.handler, _as_admin(_event("otp/send.json", sub=admin, body=body)))
+    verify_event = _as_admin(_event("otp/verify.json", sub=admin, body={**body, "code": _last_code(phone)}))
+    verified = setup.call("verify", verify.handler, verify_event)
+    dev_clock.advance(61)  # the phone's resend cooldown, for the next code
+    return str(verified.get("verification_token"))
+
+
+def _overrides(run: Journey, buyer: str, seller: str, phone: str) -> None:
+    """An admin releases a funded transaction with their code, and cancels one the buyer started paying."""
+    from functions.admin import transactions_override as override
+    from functions.transactions import pay
+
+    admin, admin_phone = f"bench-admin-{phone[-4:]}", f"+9055577{phone[-5:]}"
+    _register(admin, admin_phone)
+    _admin_code(admin, admin_phone, {"phone": admin_phone, "purpose": "PHONE_VERIFICATION"})
+    funded = _funded(buyer, seller, f"ovr_{phone[-4:]}")
+    bound = {"purpose": "ADMIN_OVERRIDE", "transaction_id": funded["id"], "action": "RELEASE"}
+    token = _admin_code(admin, admin_phone, bound)
+    reason = "Delivery confirmed by the carrier (ticket 4712)"
+    released = _as_admin(_event("admin/transactions_override.json", sub=admin, path=funded))
+    released["body"] = json.dumps({"action": "RELEASE", "reason": reason})
+    released["headers"]["x-otp-token"] = token
+    run.call("PUT /api/admin/transactions/{id}/override (RELEASE)", override.handler, released)
+    pending = _create(Journey(), buyer, seller)
+    Journey().call("pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=pending))
+    cancelled = _as_admin(_event("admin/transactions_override.json", sub=admin, path=pending))
+    cancelled["body"] = json.dumps({"action": "CANCEL", "reason": reason})
+    cancelled["headers"].pop("x-otp-token", None)
+    run.call("PUT /api/admin/transactions/{id}/override (CANCEL)", override.handler, cancelled)
+
+
 def report(run: Journey) -> str:
-    header = f"{'route':<40} {'status':>6} {'dynamodb':>8} {'other':>5} {'target':>6}  dynamodb operations"
+    header = f"{'route':<52} {'status':>6} {'dynamodb':>8} {'other':>5} {'target':>6}  dynamodb operations"
     lines = ["AWS calls per request (warm functions; counted with botocore's before-call event)", header]
     lines.append("-" * len(header))
     for item in run.measured:
@@ -220,7 +273,7 @@ def report(run: Journey) -> str:
         mark = "" if target is None or item.calls.count() <= target else "  OVER"
         shown = "-" if target is None else str(target)
         counts = f"{item.status:>6} {item.calls.count('dynamodb'):>8} {others:>5} {shown:>6}"
-        lines.append(f"{item.route:<40} {counts}  {operations}{mark}")
+        lines.append(f"{item.route:<52} {counts}  {operations}{mark}")
     return "\n".join(lines)
 
 
