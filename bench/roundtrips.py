@@ -5,7 +5,7 @@ verifies a phone, opens a transaction, pays, the gateway takes the payment and i
 confirmed (PaymentConfirmFunction), the seller ships, the buyer reads, asks for and verifies a
 release code and confirms; then a second payment fails (webhook, confirmation) and the buyer
 cancels; the buyer opens a dispute on a third; an admin releases a fourth with their code and
-cancels a fifth. Every request is counted through botocore's event system (:mod:`bench.aws_calls`: a
+refunds a fifth and cancels a sixth. Every request is counted through botocore's event system (:mod:`bench.aws_calls`: a
 ``before-call`` handler on every client), after one warm-up journey, so the table shows what a warm
 function pays per request: reads of settings and secrets that a warm function caches are not in it.
 Each route has its target (:data:`TARGETS`, issue 13 §4): the run exits non-zero when a route is
@@ -112,6 +112,10 @@ TARGETS: dict[str, int] = {
     "POST /api/dispute/create": 3,
     "PUT /api/admin/transactions/{id}/override (RELEASE)": 3,
     "PUT /api/admin/transactions/{id}/override (CANCEL)": 3,
+    # A refund holds the transaction before the gateway is asked (the admin's token used up with
+    # it) and records it after: 4; the gateway client's refund ledger (payments/ledger.py: its
+    # intent claimed before the call, settled after) is the gateway's 2.
+    "PUT /api/admin/transactions/{id}/override (REFUND)": 6,
 }
 
 
@@ -239,7 +243,8 @@ def _admin_code(admin: str, phone: str, body: dict[str, Any]) -> str:
 
 
 def _overrides(run: Journey, buyer: str, seller: str, phone: str) -> None:
-    """An admin releases a funded transaction with their code, and cancels one the buyer started paying."""
+    """An admin releases a funded transaction and refunds another, each with their code, and cancels
+    one the buyer started paying."""
     from functions.admin import transactions_override as override
     from functions.transactions import pay
 
@@ -254,6 +259,13 @@ def _overrides(run: Journey, buyer: str, seller: str, phone: str) -> None:
     released["body"] = json.dumps({"action": "RELEASE", "reason": reason})
     released["headers"]["x-otp-token"] = token
     run.call("PUT /api/admin/transactions/{id}/override (RELEASE)", override.handler, released)
+    refunded = _funded(buyer, seller, f"rfd_{phone[-4:]}")
+    bound = {"purpose": "ADMIN_OVERRIDE", "transaction_id": refunded["id"], "action": "REFUND"}
+    token = _admin_code(admin, admin_phone, bound)
+    refund = _as_admin(_event("admin/transactions_override.json", sub=admin, path=refunded))
+    refund["body"] = json.dumps({"action": "REFUND", "reason": reason})
+    refund["headers"]["x-otp-token"] = token
+    run.call("PUT /api/admin/transactions/{id}/override (REFUND)", override.handler, refund)
     pending = _create(Journey(), buyer, seller)
     Journey().call("pay", pay.handler, _event("transactions/pay.json", sub=buyer, path=pending))
     cancelled = _as_admin(_event("admin/transactions_override.json", sub=admin, path=pending))

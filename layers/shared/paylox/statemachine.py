@@ -101,9 +101,11 @@ def commit_change(
     audit: Sequence[AuditRecord] = (),
     events: Sequence[DomainEvent] = (),
     aggregate_id: str | None = None,
+    claims: Sequence[Claim] = (),
 ) -> None:
     """Write ``puts`` and ``updates``, their ``audit`` records and the outbox item of their
-    ``events`` in one DynamoDB transaction: all of it or nothing. ``aggregate_id`` keeps the events
+    ``events`` in one DynamoDB transaction: all of it or nothing; ``claims`` are made with them,
+    last (:func:`paylox.writes.refusal_of` tells theirs). ``aggregate_id`` keeps the events
     in order with the other changes of that record (see :func:`paylox.events.write_in`).
 
     Raises PynamoDB's ``TransactWriteError`` (:func:`paylox.db.is_condition_failure` tells a
@@ -119,6 +121,8 @@ def commit_change(
         for record in audit:
             transaction.save(record, condition=APPEND_ONLY)
         write_in(transaction, events, aggregate_id=aggregate_id)
+        for claim in claims:
+            write(transaction, claim)
 
 
 class Machine[S: StrEnum, R: Model]:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -81,7 +80,7 @@ def write(transaction: TransactWrite, item: Item) -> None:
         transaction.save(item.item, condition=item.condition)
 
 
-def refusal_of(exc: TransactWriteError, items: Sequence[Item]) -> DomainError | None:
+def refusal_of(exc: Exception, items: Sequence[Item]) -> DomainError | None:
     """The refusal of the first :class:`Check`, else of the first :class:`Claim`, whose condition
     cancelled the move's transaction; None when neither did (the row itself lost a race).
 

@@ -58,8 +58,7 @@ def override(
         raise NotFound("transaction")
     move, amount = _possible(principal, txn, request)
     if request.action == "REFUND":
-        require_admin_override(principal, txn, request.action, amount, otp_token)
-        return _refund(principal, txn, move, request, amount, gateway or get_gateway())
+        return _refund(principal, txn, move, request, amount, gateway or get_gateway(), otp_token)
     items: list[Item] = []
     if request.action == "RELEASE":  # its token is used up by the release's own transaction
         items.append(admin_override_claim(principal, txn, request.action, amount, otp_token))
@@ -128,6 +127,7 @@ def _refund(
     request: OverrideRequest,
     amount: int,
     gateway: PaymentGateway,
+    otp_token: str | None,
 ) -> TransactionRow:
     """Hold the transaction for the refund (:func:`store.claim_refund`: a move made meanwhile
     wins, and nothing is refunded), refund ``amount`` through the gateway, then enter it in the
@@ -135,8 +135,11 @@ def _refund(
     hold; one whose answer was lost keeps it: in doubt, nothing else moves until staff check."""
     # A repeat of a refund left in doubt asks for the same intent (the gateway's ledger answers).
     intent_id = txn.refund_claim or f"override-refund-{txn.id}-v{int(txn.version or 0)}"
-    if not txn.refund_claim:
-        store.claim_refund(txn, intent_id, move.sources)
+    if not txn.refund_claim:  # the admin's token is used up by the hold's own write
+        approval = admin_override_claim(principal, txn, "REFUND", amount, otp_token)
+        store.claim_refund(txn, intent_id, move.sources, approval)
+    else:  # a repeat of a refund left in doubt: held already, the token is used up by itself
+        require_admin_override(principal, txn, "REFUND", amount, otp_token)
     try:
         result = gateway.refund(refund_request(txn, amount, intent_id=intent_id))
     except SURELY_NOT_REFUNDED:

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from paylox.audit import AuditRecord
 from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import is_id
-from paylox.statemachine import Put, Update, commit_change
+from paylox.statemachine import Claim, Put, Update, commit_change
 from paylox.transactions.models import FlagEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
+from paylox.writes import refusal_of
 
 
 def find(txn_id: str) -> TransactionRow | None:
@@ -36,16 +38,27 @@ def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEven
     commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id)
 
 
-def claim_refund(txn: TransactionRow, intent_id: str, sources: frozenset[TxnStatus]) -> None:
+def claim_refund(
+    txn: TransactionRow, intent_id: str, sources: frozenset[TxnStatus], approval: Claim | None = None
+) -> None:
     """Hold ``txn`` for the refund ``intent_id`` before the gateway is asked: conditioned on the
     status and version read, so a move made meanwhile (a release, a dispute) wins and nothing is
-    refunded; no other move is made until the refund is recorded or :func:`release_refund_claim`."""
+    refunded; no other move is made until the refund is recorded or :func:`release_refund_claim`.
+    ``approval`` (an admin's token) is made by the same write, and its refusal told first."""
     condition = TransactionRow.status.is_in(*sources) & TransactionRow.refund_claim.does_not_exist()
+    hold: list[Action] = [TransactionRow.refund_claim.set(intent_id)]
     try:
-        txn.update(actions=[TransactionRow.refund_claim.set(intent_id)], condition=condition)
-    except UpdateError as exc:
+        if approval is None:
+            txn.update(actions=hold, condition=condition)
+        else:
+            commit_change(updates=[Update(txn, hold, condition)], claims=[approval])
+            txn.refund_claim = intent_id
+    except (UpdateError, TransactWriteError) as exc:
         if not is_condition_failure(exc):
             raise
+        refused = refusal_of(exc, [approval]) if approval is not None else None
+        if refused is not None:
+            raise refused from exc
         txn.refresh(consistent_read=True)
         raise ConcurrentModification(resource="transaction") from exc
 
