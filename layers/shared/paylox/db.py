@@ -7,8 +7,10 @@ importing a model never requires the environment to be set up.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -24,6 +26,13 @@ class TableName:
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
         return str(getattr(get_settings(), self.setting))
+
+
+@cache
+def connection() -> Connection:
+    """The PynamoDB connection of every ``TransactWrite`` and batched call: made on first use, once per
+    execution environment, so a warm function does not build a botocore client per transaction."""
+    return Connection()
 
 
 def is_condition_failure(exc: PynamoDBException) -> bool:

@@ -28,7 +28,6 @@ from enum import StrEnum
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -38,9 +37,25 @@ from pynamodb.transactions import TransactWrite
 from paylox import clock
 from paylox.audit import APPEND_ONLY, AuditRecord, audit_record
 from paylox.auth import Actor
-from paylox.db import is_condition_failure, set_actions
+from paylox.db import connection, is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, write_in
+from paylox.writes import Check, Claim, Item, Put, Update, refusal_of, write
+
+__all__ = [
+    "LOST_RACE",
+    "Check",
+    "Claim",
+    "Item",
+    "Machine",
+    "Move",
+    "Put",
+    "Update",
+    "commit_change",
+    "commit_move",
+    "move",
+    "require_source",
+]
 
 #: What :func:`commit_move` raises when another request wrote first (the row is then re-read).
 LOST_RACE = (InvalidState, ConcurrentModification)
@@ -79,41 +94,6 @@ def move[S: StrEnum](
     return Move(name, frozenset(sources), target, audit, event, timeline_event)
 
 
-@dataclass(frozen=True)
-class Put:
-    """A new item written in the move's DynamoDB transaction (``condition`` on that item)."""
-
-    item: Model
-    condition: Condition | None = None
-
-
-@dataclass(frozen=True)
-class Check:
-    """A condition on another stored item that must hold when the move's DynamoDB transaction
-    commits (a ``ConditionCheck``: nothing is written to it); ``refusal`` is raised when it does not.
-
-    What a read before the write cannot promise: a seller suspended between the read and the
-    release stops the release, because the suspension and the release cannot both commit.
-    """
-
-    model: type[Model]
-    hash_key: str
-    condition: Condition
-    refusal: DomainError
-    range_key: str | None = None
-
-
-@dataclass(frozen=True)
-class Update:
-    """A change of a stored item in a :func:`commit_change` (``versioned``: conditioned on and
-    incrementing the item's ``VersionAttribute``, if it has one)."""
-
-    item: Model
-    actions: Sequence[Action]
-    condition: Condition | None = None
-    versioned: bool = True
-
-
 def commit_change(
     *,
     puts: Sequence[Put] = (),
@@ -121,15 +101,17 @@ def commit_change(
     audit: Sequence[AuditRecord] = (),
     events: Sequence[DomainEvent] = (),
     aggregate_id: str | None = None,
+    claims: Sequence[Claim] = (),
 ) -> None:
     """Write ``puts`` and ``updates``, their ``audit`` records and the outbox item of their
-    ``events`` in one DynamoDB transaction: all of it or nothing. ``aggregate_id`` keeps the events
+    ``events`` in one DynamoDB transaction: all of it or nothing; ``claims`` are made with them,
+    last (:func:`paylox.writes.refusal_of` tells theirs). ``aggregate_id`` keeps the events
     in order with the other changes of that record (see :func:`paylox.events.write_in`).
 
     Raises PynamoDB's ``TransactWriteError`` (:func:`paylox.db.is_condition_failure` tells a
     refused condition). An update does not bring its item up to date in memory.
     """
-    with TransactWrite(connection=Connection()) as transaction:
+    with TransactWrite(connection=connection()) as transaction:
         for put in puts:
             transaction.save(put.item, condition=put.condition)
         for update in updates:
@@ -139,6 +121,8 @@ def commit_change(
         for record in audit:
             transaction.save(record, condition=APPEND_ONLY)
         write_in(transaction, events, aggregate_id=aggregate_id)
+        for claim in claims:
+            write(transaction, claim)
 
 
 class Machine[S: StrEnum, R: Model]:
@@ -195,7 +179,7 @@ def commit_move[S: StrEnum, R: Model](
     note: str | None = None,
     changes: Mapping[str, Any] | None = None,
     condition: Condition | None = None,
-    items: Sequence[Put | Check] = (),
+    items: Sequence[Item] = (),
     also: Sequence[DomainEvent] = (),
     audit_before: Mapping[str, Any] | None = None,
     audit_after: Mapping[str, Any] | None = None,
@@ -206,17 +190,17 @@ def commit_move[S: StrEnum, R: Model](
 
     ``changes`` are further attributes written with the move (attribute name → value; None
     removes it); ``condition`` must also hold on the row; ``items`` are put (or, a :class:`Check`,
-    conditions checked) in the same DynamoDB transaction, and ``also`` are announced after the
-    move's own event (unless ``announced`` is off): all of it, with the audit record and the
-    events' outbox item, or nothing. The audit record says ``{"status": before}`` →
-    ``{"status": after}`` plus ``audit_before``/``audit_after``, with ``note`` (also on the
+    conditions checked; a :class:`Claim`, changed) in the same DynamoDB transaction, and ``also``
+    are announced after the move's own event (unless ``announced`` is off): all of it, with the
+    audit record and the events' outbox item, or nothing. The audit record says
+    ``{"status": before}`` → ``{"status": after}`` plus ``audit_before``/``audit_after``, with ``note`` (also on the
     timeline) as its reason; when the status stays, only ``audit_before``/``audit_after``,
     without a reason.
 
     Raises :class:`InvalidState` when the move is not allowed from the stored status (also when
     another request moved the row first) and :class:`ConcurrentModification` when the row changed
     meanwhile but the move is still possible; ``machine.refine`` may name either more precisely;
-    a :class:`Check` that does not hold raises its ``refusal``.
+    a :class:`Check` or :class:`Claim` that does not hold raises its ``refusal`` (a check's first).
     """
     previous = require_source(machine, row, move)
     target = move.target or previous
@@ -244,47 +228,25 @@ def commit_move[S: StrEnum, R: Model](
     kept = _apply(row, written, entry)
     events = _events(machine, row, move, actor, previous if moved else None, event_extra, also) if announced else []
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.update(row, actions=update, condition=row_condition)
             transaction.save(record, condition=APPEND_ONLY)
             for item in items:
-                _write(transaction, item)
+                write(transaction, item)
             write_in(transaction, events, aggregate_id=machine.target_id(row))
     except TransactWriteError as exc:
         _restore(row, kept)
         if not is_condition_failure(exc):
             raise
-        refused = _refused_check(exc, items)
+        refused = refusal_of(exc, items)
         if refused is not None:
-            raise refused.refusal from exc
+            raise refused from exc
         row.refresh(consistent_read=True)
         raise _lost_race(machine, row, move) from exc
     except BaseException:
         _restore(row, kept)
         raise
     return row
-
-
-def _write(transaction: TransactWrite, item: Put | Check) -> None:
-    if isinstance(item, Check):
-        transaction.condition_check(item.model, item.hash_key, item.range_key, condition=item.condition)
-    else:
-        transaction.save(item.item, condition=item.condition)
-
-
-def _refused_check(exc: TransactWriteError, items: Sequence[Put | Check]) -> Check | None:
-    """The first :class:`Check` whose condition refused the move's transaction, if any.
-
-    PynamoDB sends a transaction's condition checks first, in the order they were added, so
-    their cancellation reasons are the first ones. A refused check is told even when the row
-    moved too: what it says (the seller is suspended) is true either way.
-    """
-    reasons: list[Any] = list(getattr(exc, "cancellation_reasons", None) or [])
-    checks = [item for item in items if isinstance(item, Check)]
-    for check, reason in zip(checks, reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            return check
-    return None
 
 
 def _events[S: StrEnum, R: Model](

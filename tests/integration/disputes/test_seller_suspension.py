@@ -132,12 +132,13 @@ def test_a_suspension_landing_after_the_check_still_stops_the_buyers_release(mon
     token = confirmation_token(txn_id)
     bus = EventTap(("paylox.transactions",), name="suspension-window-tap")
 
-    def read_then_suspended(txn):
-        checked(txn)  # the seller is active when read ...
+    def read_then_suspended(principal, txn_id):
+        txn = read(principal, txn_id)  # the transaction is read, the seller still active ...
         suspend(SELLER)  # ... and staff suspend them before the release commits
+        return txn
 
-    checked = release.require_payable_seller
-    monkeypatch.setattr(release, "require_payable_seller", read_then_suspended)
+    read = release.get_for
+    monkeypatch.setattr(release, "get_for", read_then_suspended)
 
     # When the buyer confirms receipt
     refused = confirm_with(txn_id, token)
@@ -147,6 +148,10 @@ def test_a_suspension_landing_after_the_check_still_stops_the_buyers_release(mon
     assert status_of(txn_id) == "SHIPPED"
     assert "TRANSACTION_CONFIRM" not in [record.action for record in audit_trail(txn_id)]
     assert "TransactionCompleted" not in [event["detail-type"] for event in bus.drain()]
+    # And the buyer's code was not used up: it releases the funds once the suspension is lifted
+    monkeypatch.undo()
+    suspend(SELLER, suspended=False)
+    assert confirm_with(txn_id, token).status == 200
 
 
 def test_a_suspension_the_settlement_did_not_see_holds_the_money_of_a_decided_dispute(gateway, monkeypatch):

@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -21,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.auth import Actor
-from paylox.db import is_condition_failure, set_actions
+from paylox.db import connection, is_condition_failure, set_actions
 from paylox.disputes.deadlines import Deadlines
 from paylox.disputes.errors import DisputeResolved
 from paylox.disputes.models import (
@@ -258,7 +257,7 @@ def append(
     else:
         actions.append(DisputeRow.updated_at.set(now))
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.update(row, actions=actions, condition=condition)
             transaction.save(item, condition=type(item).item.does_not_exist())
             for record in audit:

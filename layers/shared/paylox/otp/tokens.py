@@ -14,8 +14,10 @@ import secrets
 
 from paylox import clock
 from paylox.config import get_settings
+from paylox.errors import DomainError
 from paylox.otp import store
 from paylox.otp.models import TokenRow
+from paylox.statemachine import Claim
 
 TOKEN_PREFIX = "otpv_"  # noqa: S105 - a marker, not a secret
 
@@ -62,4 +64,23 @@ def consume_token(token: str, *, user_id: str, phone: str, purpose: str, binding
         binding=binding,
         now=clock.timestamp(),
         at=clock.now_iso(),
+    )
+
+
+def token_claim(
+    token: str, *, user_id: str, phone: str, purpose: str, binding: str | None, refusal: DomainError
+) -> Claim | None:
+    """:func:`consume_token` as a :class:`~paylox.statemachine.Claim` for the move the token
+    approves (made with it, in its DynamoDB transaction); None for something that cannot be a token."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+        return None
+    return store.token_claim(
+        _pk(token),
+        user_id=user_id,
+        phone=phone,
+        purpose=purpose,
+        binding=binding,
+        now=clock.timestamp(),
+        at=clock.now_iso(),
+        refusal=refusal,
     )

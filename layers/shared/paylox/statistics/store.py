@@ -15,14 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from paylox import clock
-from paylox.db import TableName, is_condition_failure
+from paylox.db import TableName, connection, is_condition_failure
 from paylox.statistics.facts import STORED_FIELDS, TOTAL_FIELDS, Facts
 
 DAY = "DAY"
@@ -81,7 +80,7 @@ def apply_once(event_id: str, effect: Facts) -> bool:
         by_day[day][name] = delta
     mark = AppliedMark(f"APPLIED#{event_id}", expires_at=clock.timestamp() + MARK_RETENTION_SECONDS)
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(mark, condition=AppliedMark.pk.does_not_exist())
             for day, deltas in sorted(by_day.items()):
                 transaction.update(DayBucket(DAY, day), actions=_adds(DayBucket, deltas))

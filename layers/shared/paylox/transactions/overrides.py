@@ -30,12 +30,12 @@ from paylox.events import DomainEvent
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.payments.errors import PaymentNotFound, PaymentRejected, RefundExceedsCaptured
-from paylox.statemachine import Move, commit_move, require_source
+from paylox.statemachine import Item, Move, commit_move, require_source
 from paylox.transactions import store
 from paylox.transactions.errors import DisputeOpen, InvalidRefundAmount, PaymentNotConfirmed
 from paylox.transactions.gateway_refunds import refund_request
 from paylox.transactions.models import PaymentInfo, TransactionRow
-from paylox.transactions.release import amount_to_release, require_admin_override
+from paylox.transactions.release import admin_override_claim, amount_to_release, require_admin_override
 from paylox.transactions.schemas import OverrideRequest
 from paylox.transactions.states import OVERRIDES, TxnStatus
 from paylox.transactions.store import Refund, event_detail
@@ -57,16 +57,17 @@ def override(
     if txn is None:
         raise NotFound("transaction")
     move, amount = _possible(principal, txn, request)
-    if request.action in ("RELEASE", "REFUND"):
-        require_admin_override(principal, txn, request.action, amount, otp_token)  # type: ignore[arg-type]
     if request.action == "REFUND":
-        return _refund(principal, txn, move, request, amount, gateway or get_gateway())
+        return _refund(principal, txn, move, request, amount, gateway or get_gateway(), otp_token)
+    items: list[Item] = []
+    if request.action == "RELEASE":  # its token is used up by the release's own transaction
+        items.append(admin_override_claim(principal, txn, request.action, amount, otp_token))
     changes: dict[str, Any] = {}
     if request.action == "MARK_FUNDED":
         changes["payment"] = _confirmed_payment(txn, request, gateway or get_gateway())
     elif request.action == "MARK_FAILED":
         changes["payment"] = _payment_with(txn, failure_reason="admin override")
-    return _commit(principal, txn, move, request, amount, changes)
+    return _commit(principal, txn, move, request, amount, changes, items)
 
 
 def _possible(principal: Principal, txn: TransactionRow, request: OverrideRequest) -> tuple[Move[TxnStatus], int]:
@@ -97,6 +98,7 @@ def _commit(
     request: OverrideRequest,
     amount: int,
     changes: dict[str, Any],
+    items: list[Item],
 ) -> TransactionRow:
     payment = changes.get("payment")
     payment_id = payment.payment_id if isinstance(payment, PaymentInfo) else None
@@ -107,6 +109,7 @@ def _commit(
         principal.actor,
         note=request.reason,
         changes=changes,
+        items=items,
         also=[_overridden(principal, txn, move, request, amount)],
         audit_after={"action": request.action, "amount": amount, **({"payment_id": payment_id} if payment_id else {})},
         event_extra={
@@ -124,6 +127,7 @@ def _refund(
     request: OverrideRequest,
     amount: int,
     gateway: PaymentGateway,
+    otp_token: str | None,
 ) -> TransactionRow:
     """Hold the transaction for the refund (:func:`store.claim_refund`: a move made meanwhile
     wins, and nothing is refunded), refund ``amount`` through the gateway, then enter it in the
@@ -131,8 +135,11 @@ def _refund(
     hold; one whose answer was lost keeps it: in doubt, nothing else moves until staff check."""
     # A repeat of a refund left in doubt asks for the same intent (the gateway's ledger answers).
     intent_id = txn.refund_claim or f"override-refund-{txn.id}-v{int(txn.version or 0)}"
-    if not txn.refund_claim:
-        store.claim_refund(txn, intent_id, move.sources)
+    if not txn.refund_claim:  # the admin's token is used up by the hold's own write
+        approval = admin_override_claim(principal, txn, "REFUND", amount, otp_token)
+        store.claim_refund(txn, intent_id, move.sources, approval)
+    else:  # a repeat of a refund left in doubt: held already, the token is used up by itself
+        require_admin_override(principal, txn, "REFUND", amount, otp_token)
     try:
         result = gateway.refund(refund_request(txn, amount, intent_id=intent_id))
     except SURELY_NOT_REFUNDED:

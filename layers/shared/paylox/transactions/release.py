@@ -12,10 +12,17 @@ from __future__ import annotations
 from paylox.auth import Principal, require_role
 from paylox.errors import DomainError, InvalidState, NotFound, StaffOnly
 from paylox.otp.bindings import Binding
-from paylox.otp.confirmations import require_confirmation
-from paylox.otp.errors import PhoneAlreadyVerified, PhoneCoolingOff, PhoneNotOnAccount, PhoneNotVerified, PhoneUnchanged
+from paylox.otp.confirmations import confirmation_claim, note_confirmation_used, require_confirmation
+from paylox.otp.errors import (
+    OtpRequired,
+    PhoneAlreadyVerified,
+    PhoneCoolingOff,
+    PhoneNotOnAccount,
+    PhoneNotVerified,
+    PhoneUnchanged,
+)
 from paylox.otp.schemas import OtpPurpose, OverrideAction
-from paylox.statemachine import require_source
+from paylox.statemachine import Claim, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import InvalidRefundAmount, WrongParty
 from paylox.transactions.models import TransactionRow
@@ -71,18 +78,26 @@ def confirm(principal: Principal, txn_id: str, otp_token: str | None = None) -> 
 
     Releasing money needs a fresh SMS confirmation: ``otp_token`` is a single-use
     ``TRANSACTION_CONFIRMATION`` token (``X-OTP-Token``) bound to this transaction and the amount
-    it releases now, used up only once the move is possible. The move is conditioned on the
-    version read, so the amount the token names is the amount released.
-    Not for a seller whose account is suspended (``409 SELLER_SUSPENDED``, the funds stay): read
-    first, so that the buyer keeps their code, and checked again inside the release's DynamoDB
-    transaction, so that a suspension landing meanwhile stops it (the code is then used up).
+    it releases now, used up by the release's own DynamoDB transaction (both or neither). The move
+    is conditioned on the version read, so the amount the token names is the amount released.
+    Not for a seller whose account is suspended (``409 SELLER_SUSPENDED``, the funds stay, the
+    buyer keeps their code): a condition of the release's transaction, so a suspension landing
+    after any read stops it too, and told before a refused token, as a read first would.
+
+    Three round trips: the caller's profile (the request's check), the transaction, one write.
     """
     txn = get_for(principal, txn_id)
     require_party(txn, principal, "buyer", states.CONFIRM)
     require_source(store.MACHINE, txn, states.CONFIRM)
-    require_payable_seller(txn)
-    require_confirmation(principal, release_binding(txn), otp_token)
-    return apply_move(txn, states.CONFIRM, principal.actor, items=[seller_still_payable(txn)])
+    binding = release_binding(txn)
+    try:
+        approval = confirmation_claim(principal, binding, otp_token)
+    except (OtpRequired, PhoneCoolingOff):
+        require_payable_seller(txn)  # a suspended seller is said first, as the transaction would
+        raise
+    moved = apply_move(txn, states.CONFIRM, principal.actor, items=[seller_still_payable(txn), approval])
+    note_confirmation_used(principal, binding)
+    return moved
 
 
 def require_admin_override(
@@ -96,6 +111,17 @@ def require_admin_override(
     require_role(principal, "staff")
     _require_overridable(txn, action)
     require_confirmation(principal, binding(txn, OtpPurpose.ADMIN_OVERRIDE, action, amount), token)
+
+
+def admin_override_claim(
+    principal: Principal, txn: TransactionRow, action: OverrideAction, amount: int, token: str | None
+) -> Claim:
+    """:func:`require_admin_override` for a move that uses the token up in its own DynamoDB
+    transaction (an override that moves no money at the gateway): the same refusals, the token's
+    own (used, expired, bound elsewhere) by that transaction, so the move costs no extra write."""
+    require_role(principal, "staff")
+    _require_overridable(txn, action)
+    return confirmation_claim(principal, binding(txn, OtpPurpose.ADMIN_OVERRIDE, action, amount), token)
 
 
 def _require_overridable(txn: TransactionRow, action: str) -> None:

@@ -21,7 +21,7 @@ from paylox.paging import Page
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
 from paylox.payments.orders import order_id_for
-from paylox.statemachine import Check, Move, Put, commit_move, require_source
+from paylox.statemachine import Check, Item, Move, commit_move, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import (
     SellerIsBuyer,
@@ -280,7 +280,7 @@ def apply_move(
     *,
     note: str | None = None,
     changes: Mapping[str, Any] | None = None,
-    items: Sequence[Put | Check] = (),
+    items: Sequence[Item] = (),
     also: Sequence[DomainEvent] = (),
     event_extra: Mapping[str, Any] | None = None,
 ) -> TransactionRow:

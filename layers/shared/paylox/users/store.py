@@ -6,13 +6,12 @@ import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
-from paylox.db import is_condition_failure, set_actions
+from paylox.db import connection, is_condition_failure, set_actions
 from paylox.errors import DomainError
 from paylox.events import DomainEvent, write_in
 from paylox.paging import Keyset
@@ -43,7 +42,7 @@ def create(profile: UserProfile, record: AuditRecord, events: Sequence[DomainEve
     profile.listing = listing_of(profile.status, bool(profile.identity_verified))
     profile.created_key = created_key_of(profile.created_at, profile.user_id)
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(profile, condition=UserProfile.user_id.does_not_exist())
             transaction.save(record, condition=APPEND_ONLY)
             write_in(transaction, events, aggregate_id=profile.user_id)
@@ -81,7 +80,7 @@ def set_staff_role(profile: UserProfile, role: str | None, record: AuditRecord) 
     same_as_read = UserProfile.staff_role.does_not_exist() if read is None else UserProfile.staff_role == read
     action = UserProfile.staff_role.remove() if role is None else UserProfile.staff_role.set(role)
     try:
-        with TransactWrite(connection=Connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.update(profile, actions=[action], condition=same_as_read)
             transaction.save(record, condition=APPEND_ONLY)
     except TransactWriteError as exc:

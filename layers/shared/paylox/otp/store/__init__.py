@@ -10,9 +10,11 @@ never as a PynamoDB exception. The batched read and the transactions of a send o
 from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from paylox.db import is_condition_failure
+from paylox.errors import DomainError
 from paylox.otp.models import CodeRow, CodeStatus, CounterRow, MessageRow, TokenRow
 from paylox.otp.store.batch import Hit, Rows, commit_guess, commit_send, commit_sent, read_rows
 from paylox.otp.store.blocks import (
@@ -23,6 +25,7 @@ from paylox.otp.store.blocks import (
     get_block,
     put_block,
 )
+from paylox.statemachine import Claim
 
 __all__ = [
     "BLOCKS_BY_NUMBER",
@@ -46,6 +49,7 @@ __all__ = [
     "read_rows",
     "remove_hit",
     "save_token",
+    "token_claim",
     "use_token",
 ]
 
@@ -159,25 +163,48 @@ def use_token(key: str, *, user_id: str, phone: str, purpose: str, binding: str 
     """Mark the token stored under ``key`` used, if it is unused, unexpired at ``now`` and bound
     to exactly this user, phone, purpose and binding (``None``: none). False otherwise (or when
     another request used it)."""
-    bound = TokenRow.binding == binding if binding is not None else TokenRow.binding.does_not_exist()
     try:
         TokenRow(key).update(
             actions=[TokenRow.used_at.set(at)],
-            condition=(
-                TokenRow.pk.exists()
-                & TokenRow.used_at.does_not_exist()
-                & (TokenRow.expires_at > now)
-                & (TokenRow.user_id == user_id)
-                & (TokenRow.phone == phone)
-                & (TokenRow.purpose == purpose)
-                & bound
-            ),
+            condition=_usable(user_id=user_id, phone=phone, purpose=purpose, binding=binding, now=now),
         )
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
         return False
     return True
+
+
+def token_claim(
+    key: str,
+    *,
+    user_id: str,
+    phone: str,
+    purpose: str,
+    binding: str | None,
+    now: int,
+    at: str,
+    refusal: DomainError,
+) -> Claim:
+    """:func:`use_token` as a :class:`~paylox.statemachine.Claim` of the move it approves: the token
+    is used up by the move's own DynamoDB transaction, so both happen or neither does, in one write;
+    ``refusal`` when the token is not usable (as :func:`use_token` would return False)."""
+    condition = _usable(user_id=user_id, phone=phone, purpose=purpose, binding=binding, now=now)
+    return Claim(TokenRow(key), [TokenRow.used_at.set(at)], condition, refusal)
+
+
+def _usable(*, user_id: str, phone: str, purpose: str, binding: str | None, now: int) -> Condition:
+    bound = TokenRow.binding == binding if binding is not None else TokenRow.binding.does_not_exist()
+    usable: Condition = (
+        TokenRow.pk.exists()
+        & TokenRow.used_at.does_not_exist()
+        & (TokenRow.expires_at > now)
+        & (TokenRow.user_id == user_id)
+        & (TokenRow.phone == phone)
+        & (TokenRow.purpose == purpose)
+        & bound
+    )
+    return usable
 
 
 # ---------------------------------------------------------------- limit counters

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from paylox.audit import APPEND_ONLY, AuditRecord
-from paylox.db import is_condition_failure
+from paylox.db import connection, is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.otp.models import BlockRow, CodeRow, CodeStatus, CounterRow, MessageRow, TokenRow
-
-
-@cache
-def _connection() -> Connection:
-    """One connection (and botocore client) per execution environment for the batched calls."""
-    return Connection()
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ def read_rows(*, codes: Iterable[str] = (), counters: Iterable[str] = (), blocks
     }
     found: dict[str, list[dict[str, Any]]] = {}
     while request:
-        response = _connection().dispatch("BatchGetItem", {"RequestItems": request})
+        response = connection().dispatch("BatchGetItem", {"RequestItems": request})
         for table, items in response.get("Responses", {}).items():
             found.setdefault(table, []).extend(items)
         request = response.get("UnprocessedKeys") or {}
@@ -94,7 +86,7 @@ def _transact(build: Callable[[TransactWrite], None]) -> bool:
     """Run one ``TransactWriteItems``; False when a condition failed or a concurrent transaction
     on the same items won (the caller reads again and judges anew)."""
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             build(transaction)
     except TransactWriteError as exc:
         reasons: Any = getattr(exc, "cancellation_reasons", None) or []
