@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+import time
 import traceback
 import warnings
 from datetime import date
@@ -48,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--phone", help="E.164, e.g. +905551112233")
     token.add_argument("--locale", choices=["tr", "en"])
     token.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
+    token.add_argument(
+        "--no-mfa", dest="mfa", action="store_false", help="a staff token without TOTP (staff routes: 403 MFA_REQUIRED)"
+    )
+    token.add_argument(
+        "--auth-age",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="signed in this long ago by the dev clock (over 900: 403 REAUTH_REQUIRED on routes that move money)",
+    )
     token.set_defaults(run=_token)
 
     invoke = commands.add_parser("invoke", help="invoke one function in process against the running dev stack")
@@ -140,6 +151,9 @@ def _token(args: argparse.Namespace) -> int:
             phone=args.phone,
             locale=args.locale,
             expires_in=args.expires_in,
+            mfa=args.mfa,
+            # The application checks auth_time against its clock, which is the dev stack's.
+            auth_time=time.time() + state.clock_offset() - args.auth_age,
         )
     )
     return 0

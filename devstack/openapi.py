@@ -17,7 +17,7 @@ from typing import Any
 
 from devstack.gateway import Route, RouteTable
 from devstack.invoker import Invoker
-from paylox.http import PROBLEM_JSON, audience
+from paylox.http import PROBLEM_JSON, audience, requires_fresh_auth
 from paylox.openapi import OperationShape, problem_content, shared_problems
 
 log = logging.getLogger("paylox.devstack.openapi")
@@ -46,8 +46,9 @@ TAGS: dict[str, tuple[str, str]] = {
 WHO = {
     "public": "Public: no token; the caller is checked by what it sends (signature, share token).",
     "user": "Any registered user, with a bearer token; other people's records answer 404.",
-    "staff": "Staff only: admins and support agents (others get `403 STAFF_ONLY`).",
-    "admin": "Admins only (others get `403 ADMIN_ONLY`).",
+    "staff": "Staff only: admins and support agents (others get `403 STAFF_ONLY`), signed in with TOTP "
+    "(`403 MFA_REQUIRED` otherwise).",
+    "admin": "Admins only (others get `403 ADMIN_ONLY`), signed in with TOTP (`403 MFA_REQUIRED` otherwise).",
 }
 
 
@@ -103,6 +104,7 @@ def describe(operation: dict[str, Any], module: ModuleType, route: Route | None,
         has_parameters=bool(parameters),
         names_a_record=any(parameter.get("in") == "path" for parameter in parameters)
         or any(name.endswith(("_id", "_ids")) for name in _body_fields(operation, components)),
+        fresh_auth=requires_fresh_auth(module.app),
     )
     responses = operation.setdefault("responses", {})
     for status, response in responses.items():

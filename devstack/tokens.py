@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devstack.stack import DEV_AUDIENCE, DEV_ISSUER
 from devstack.state import StateDir
+from paylox.auth import MFA_CLAIM, MFA_TOTP, STAFF_ROLES
 
 DEFAULT_EXPIRES_IN = 3600  # Cognito's default ID token lifetime
 
@@ -80,11 +81,17 @@ def mint(
     issuer: str = DEV_ISSUER,
     audience: str = DEV_AUDIENCE,
     now: float | None = None,
+    mfa: bool = True,
+    auth_time: float | None = None,
 ) -> str:
     """A token with the claims of a Cognito ID token for user ``sub``.
 
     Times are real time, not the dev clock: the authorizer is API Gateway's, which the dev clock
     (the application's clock) does not move, so advancing the clock never invalidates a token.
+    ``auth_time`` (when the user signed in; default: when the token is issued) is the exception:
+    the application compares it with its own clock (``403 REAUTH_REQUIRED``), so callers pass the
+    dev clock's time. A staff token says its user signs in with TOTP unless ``mfa`` is false, as
+    the pool's pre-token-generation trigger would (``functions/users/pre_token.py``).
     """
     issued = int(time.time() if now is None else now)
     claims: dict[str, Any] = {
@@ -92,7 +99,7 @@ def mint(
         "iss": issuer,
         "aud": audience,
         "token_use": "id",
-        "auth_time": issued,
+        "auth_time": issued if auth_time is None else int(auth_time),
         "iat": issued,
         "exp": issued + expires_in,
         "jti": str(uuid.uuid4()),
@@ -109,4 +116,6 @@ def mint(
     group_list = list(groups)
     if group_list:
         claims["cognito:groups"] = group_list
+    if mfa and STAFF_ROLES & set(group_list):
+        claims[MFA_CLAIM] = MFA_TOTP
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": public_jwk(key)["kid"]})

@@ -11,6 +11,8 @@ from types import ModuleType
 from typing import Any
 
 from devstack.lambda_context import LambdaContext
+from paylox import clock
+from paylox.auth import MFA_CLAIM, MFA_TOTP
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 
@@ -41,9 +43,14 @@ def api_event(
     groups: tuple[str, ...] = (),
     headers: dict[str, str] | None = None,
     source_ip: str | None = None,
+    mfa: bool = True,
+    auth_age: int = 0,
 ) -> dict[str, Any]:
     """The fixture ``name`` as sent by user ``sub`` (with Cognito ``groups``), with the given
-    body, path parameters, query and extra headers. ``sub=None`` drops the authorizer."""
+    body, path parameters, query and extra headers. ``sub=None`` drops the authorizer.
+
+    The token says its user signed in with TOTP (``mfa=False``: it does not) ``auth_age`` seconds
+    ago by the test clock, as the pool's pre-token-generation trigger and a fresh sign-in would."""
     event = load_event(name)
     if body is not ...:
         event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
@@ -64,11 +71,18 @@ def api_event(
         event["requestContext"].pop("authorizer", None)
         event["headers"].pop("authorization", None)
     elif "authorizer" in event["requestContext"]:
-        claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
-        claims.update(sub=sub, email=f"{sub}@example.com")
-        if groups:
-            claims["cognito:groups"] = "[" + " ".join(groups) + "]"
+        _sign_in(event["requestContext"]["authorizer"]["jwt"]["claims"], sub, groups, mfa, auth_age)
     return event
+
+
+def _sign_in(claims: dict[str, Any], sub: str, groups: tuple[str, ...], mfa: bool, auth_age: int) -> None:
+    claims.update(sub=sub, email=f"{sub}@example.com", auth_time=str(clock.timestamp() - auth_age))
+    if mfa:
+        claims[MFA_CLAIM] = MFA_TOTP
+    else:
+        claims.pop(MFA_CLAIM, None)
+    if groups:
+        claims["cognito:groups"] = "[" + " ".join(groups) + "]"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from paylox.transactions import overrides
 from paylox.transactions.errors import DisputeOpen, InvalidRefundAmount, PaymentNotConfirmed
 from paylox.transactions.schemas import OverrideRequest, TransactionOut
 
-app = create_app(role="admin")
+app = create_app(role="admin", fresh_auth=True)
 
 
 @app.put(

@@ -6,7 +6,7 @@ from paylox.disputes.schemas import DisputeOut, ResolveRequest
 from paylox.http import create_app, current_principal, http_handler, problem_responses
 from paylox.transactions.errors import SellerSuspended
 
-app = create_app(role="admin")
+app = create_app(role="admin", fresh_auth=True)
 
 
 @app.put(

@@ -279,7 +279,7 @@ def test_the_registration_function_exists_whoever_issues_the_tokens():
 def test_the_stacks_own_pool_runs_it_after_a_confirmed_sign_up():
     pool = OWN_POOL.resources["UserPool"]["Properties"]
 
-    assert pool["LambdaConfig"] == {"PostConfirmation": {"Fn::GetAtt": [REGISTRATION, "Arn"]}}
+    assert pool["LambdaConfig"]["PostConfirmation"] == {"Fn::GetAtt": [REGISTRATION, "Arn"]}
     [permission] = [
         res["Properties"]
         for res in OWN_POOL.of_type("AWS::Lambda::Permission").values()
@@ -291,6 +291,38 @@ def test_the_stacks_own_pool_runs_it_after_a_confirmed_sign_up():
     assert "UserPool" not in EXTERNAL_ISSUER.resources
     assert not [
         key for key, res in EXTERNAL_ISSUER.of_type("AWS::Lambda::Permission").items() if "cognito-idp" in str(res)
+    ]
+
+
+PRE_TOKEN = "PreTokenFunction"
+
+
+def test_the_stacks_own_pool_allows_totp_and_writes_the_mfa_claim_of_staff_tokens():
+    pool = OWN_POOL.resources["UserPool"]["Properties"]
+
+    # Cognito sets MFA per pool or per user: the pool allows TOTP, staff routes demand the claim.
+    assert (pool["MfaConfiguration"], pool["EnabledMfas"]) == ("OPTIONAL", ["SOFTWARE_TOKEN_MFA"])
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    assert pool["LambdaConfig"]["PreTokenGeneration"] == {"Fn::GetAtt": [PRE_TOKEN, "Arn"]}
+    spec = OWN_POOL.functions[PRE_TOKEN]
+    assert (spec.module, spec.attribute, spec.timeout <= 5) == ("functions.users.pre_token", "handler", True)
+    [permission] = [
+        res["Properties"]
+        for res in OWN_POOL.of_type("AWS::Lambda::Permission").values()
+        if res["Properties"]["FunctionName"] == {"Fn::GetAtt": [PRE_TOKEN, "Arn"]}
+    ]
+    assert (permission["Principal"], permission["SourceArn"]) == (
+        "cognito-idp.amazonaws.com",
+        {"Fn::GetAtt": ["UserPool", "Arn"]},
+    )
+    # It may read users' MFA settings of this pool, and nothing else.
+    [policy] = [
+        res["Properties"]
+        for res in OWN_POOL.of_type("AWS::IAM::Policy").values()
+        if res["Properties"]["Roles"] == [{"Ref": f"{PRE_TOKEN}Role"}]
+    ]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": {"Fn::GetAtt": ["UserPool", "Arn"]}}
     ]
 
 

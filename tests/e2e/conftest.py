@@ -61,11 +61,17 @@ class DevStack:
         email: str | None = None,
         phone: str | None = None,
         locale: str | None = None,
+        mfa: bool = True,
+        auth_age: int = 0,
     ) -> str:
         """A bearer token for user ``sub``, as ``paylox token`` prints it: ``sub`` is registered
-        first (a PostConfirmation through ``POST /_dev/register``) unless registered already."""
+        first (a PostConfirmation through ``POST /_dev/register``) unless registered already.
+        A staff token says TOTP unless ``mfa`` is false; its user signed in ``auth_age`` seconds
+        ago by the dev clock."""
         self.register(sub, email=email, phone=phone, locale=locale)
-        return mint(signing_key(self.state), sub=sub, groups=groups, email=email, phone=phone, locale=locale)
+        signed_in = time.time() + self.state.clock_offset() - auth_age
+        key = signing_key(self.state)
+        return mint(key, sub=sub, groups=groups, email=email, phone=phone, locale=locale, mfa=mfa, auth_time=signed_in)
 
     def register(
         self, sub: str, email: str | None = None, phone: str | None = None, locale: str | None = None

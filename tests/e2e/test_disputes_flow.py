@@ -111,13 +111,17 @@ def test_a_dispute_from_complaint_to_resolution(stack):
     assert [entry["event"] for entry in escalated["timeline"]].count("DisputeEscalated") == 1
     stack.wait_for(lambda: emails(stack, ADMINS, f"Üst yönetime aktarılan itiraz: {dispute_id}"))
 
-    # When an admin splits the money
-    resolved = stack.request(
-        "PUT",
-        f"/api/dispute/{dispute_id}/resolve",
-        token=admin_token,
-        json={"outcome": "SPLIT", "buyer_amount": 40_000, "note": "Lens hasarı kanıtlandı; kısmi iade."},
-    )
+    # When the admin, signed in two days ago, tries to split the money
+    split = {"outcome": "SPLIT", "buyer_amount": 40_000, "note": "Lens hasarı kanıtlandı; kısmi iade."}
+    stale = stack.request("PUT", f"/api/dispute/{dispute_id}/resolve", token=admin_token, json=split)
+
+    # Then moving money needs a recent sign-in, while reading does not
+    assert (stale.status_code, stale.json()["code"]) == (403, "REAUTH_REQUIRED"), stale.text
+    assert stack.request("GET", f"/api/dispute/{dispute_id}", token=admin_token).status_code == 200
+
+    # When the admin signs in again and splits the money
+    admin_token = stack.token(admin, groups=("admin",), email=f"{admin}@paylox.com.tr")
+    resolved = stack.request("PUT", f"/api/dispute/{dispute_id}/resolve", token=admin_token, json=split)
 
     # Then the dispute is final, the buyer is partly refunded and the seller gets the rest
     assert resolved.status_code == 200, resolved.text

@@ -11,9 +11,11 @@ import pytest
 from devstack.lambda_context import LambdaContext
 from functions.transactions import notify, ship
 from paylox import clock, dev_outbox
+from paylox.config import get_settings
 from paylox.notify import email as email_delivery
 from paylox.notify.alerts import ALERT_EVENT
-from paylox.notify.once import NotificationFailed
+from paylox.notify.email import Email
+from paylox.notify.once import NotificationFailed, send_email_once
 from paylox.webhooks import service
 from paylox.webhooks.service import IncomingDelivery
 from paylox.webhooks.signature import sign
@@ -219,3 +221,17 @@ def test_a_buyer_confirming_after_a_partial_refund_releases_the_remainder_and_ev
     [buyer] = emails_to(f"{BUYER}@example.com")
     assert "TRY 1,200.00" in seller["body"] and "1,500.00" not in seller["body"]
     assert "1.200,00 TL" in buyer["body"] and "1.500,00" not in buyer["body"]
+
+
+def test_the_once_only_record_of_an_email_expires_after_a_week_and_holds_no_address():
+    # Given an email sent once
+    email = Email(to="ayse.retention@example.com", subject="Paylox", body="Merhaba", key="evt_ret:funded:ayse")
+    send_email_once(email)
+
+    # Then its record in the idempotency table expires (TTL) a week later, keyed by a hash
+    table = boto3.client("dynamodb", region_name="eu-central-1")
+    items = table.scan(TableName=get_settings().idempotency_table)["Items"]  # test-only inspection
+    [record] = [item for item in items if "email" in item["id"]["S"]]
+    now = clock.timestamp()
+    assert now + 7 * 24 * 3600 - 60 <= int(record["expiration"]["N"]) <= now + 7 * 24 * 3600
+    assert "ayse.retention" not in str(record)

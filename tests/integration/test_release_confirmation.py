@@ -415,7 +415,7 @@ def test_admin_override_codes_are_staff_only_and_bound_to_action_and_amount(sms_
     code = sms_outbox.last_code(PHONE)
     verified = verify_code(code, None, OVERRIDE, ADMIN, ("admin",), transaction_id=txn_id, action="REFUND")
     token = verified.json["verification_token"]
-    admin = Principal(user_id=ADMIN, groups=frozenset({"admin"}))
+    admin = Principal(user_id=ADMIN, groups=frozenset({"admin"}), mfa=True)
     txn = find_transaction(txn_id)
     assert txn is not None
     with pytest.raises(OtpRequired):

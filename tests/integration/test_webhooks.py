@@ -50,6 +50,8 @@ from tests.integration.steps import (
     status_of,
 )
 
+DAY = 24 * 3600
+
 
 @pytest.fixture
 def bus() -> EventTap:
@@ -638,13 +640,31 @@ def test_every_delivery_is_stored_with_its_verification_and_outcome():
     ]
     refused, processed, _, outsider, callback = everything
     assert processed.hint is not None and processed.confirmation == "PENDING"  # stored, not yet confirmed
-    assert callback.expires_at is None and json.loads(callback.hint)["signed"] is False
+    assert json.loads(callback.hint)["signed"] is False
     assert processed.body == body.decode() and processed.event_type == "payment.succeeded"
     assert "x-jetcheckout-signature" in json.loads(processed.headers)
     assert processed.source_ip == PROVIDER_IP and processed.secret_used == "current"
     assert refused.body == body.decode()  # from an allowed sender: kept to debug a secret mix-up
     assert outsider.body is None and outsider.body_sha256  # anyone's: a trace, not their payload
-    assert processed.expires_at is None and refused.expires_at is not None
+    # Personal data is kept no longer than needed: verified deliveries 180 days, refused ones 30.
+    now = clock.timestamp()
+    for row in (processed, callback):
+        assert now + 180 * DAY - 60 <= (row.expires_at or 0) <= now + 180 * DAY
+    for row in (refused, outsider):
+        assert now + 30 * DAY - 60 <= (row.expires_at or 0) <= now + 30 * DAY
+
+
+def test_a_verified_delivery_past_its_retention_is_no_longer_shown():
+    # Given a transaction paid by a verified webhook
+    txn_id = pending_transaction(amount=150000)
+    send_event("payment.succeeded", txn_id, amount=150000, payment_id="pay_42")
+    assert len(deliveries_for_transaction(txn_id)) == 1
+
+    # When 180 days pass (TTL deletion may lag up to two days)
+    dev_clock.advance(180 * DAY + 1)
+
+    # Then the delivery and its body are gone from what staff and reconciliation read
+    assert deliveries_for_transaction(txn_id) == []
 
 
 def test_staff_see_the_webhooks_a_transaction_received_and_the_parties_do_not():

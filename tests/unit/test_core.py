@@ -91,14 +91,24 @@ def test_cognito_groups_in_every_shape_the_authorizer_sends(raw, groups):
 
 
 def test_principal_roles_from_claims():
-    event = {"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "u1", "cognito:groups": "[support]"}}}}}
+    claims = {"sub": "u1", "cognito:groups": "[support]", "paylox:mfa": "totp", "auth_time": "1795683500"}
+    event = {"requestContext": {"authorizer": {"jwt": {"claims": claims}}}}
 
     principal = principal_from_event(event)
 
     assert principal is not None
     assert principal.role == "support"
     assert principal.is_staff and not principal.is_admin
+    assert principal.auth_time == 1795683500
     assert principal_from_event({"requestContext": {}}) is None
+
+
+def test_staff_without_the_totp_claim_are_plain_users():
+    claims = {"sub": "u1", "cognito:groups": "[admin]", "paylox:mfa": "sms"}
+    principal = principal_from_event({"requestContext": {"authorizer": {"jwt": {"claims": claims}}}})
+
+    assert principal is not None
+    assert (principal.role, principal.is_staff, principal.is_admin, principal.mfa) == ("user", False, False, False)
 
 
 def test_missing_settings_fail_loudly_naming_what_is_missing(monkeypatch):

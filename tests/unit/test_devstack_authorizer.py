@@ -56,6 +56,16 @@ def test_a_minted_token_passes_with_or_without_the_bearer_prefix(key, authorizer
     assert claims["phone_number"] == "+905551112233"
 
 
+def test_staff_tokens_say_totp_as_the_pools_trigger_would_unless_asked_not_to(key, authorizer):
+    admin = authorizer.authorize(bearer(mint(key, sub="a", groups=["admin"], auth_time=1795683500)))
+    user = authorizer.authorize(bearer(mint(key, sub="u")))
+    without = authorizer.authorize(bearer(mint(key, sub="s", groups=["support"], mfa=False)))
+
+    assert (admin["paylox:mfa"], admin["auth_time"]) == ("totp", 1795683500)
+    assert "paylox:mfa" not in user and "paylox:mfa" not in without
+    assert user["auth_time"] == user["iat"]
+
+
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [

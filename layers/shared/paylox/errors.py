@@ -84,6 +84,23 @@ class AdminOnly(Forbidden):
     tr = "Bunu yalnızca yöneticiler yapabilir."
 
 
+class MfaRequired(Forbidden):
+    """A staff route called with a token that does not say its user has TOTP enabled (the
+    pre-token-generation trigger's ``paylox:mfa`` claim, :data:`paylox.auth.MFA_CLAIM`)."""
+
+    code = "MFA_REQUIRED"
+    en = "Staff must sign in with an authenticator app (TOTP). Turn it on for your account and sign in again."
+    tr = "Personel bir doğrulama uygulamasıyla (TOTP) giriş yapmalıdır. Hesabınızda açıp yeniden giriş yapın."
+
+
+class ReauthRequired(Forbidden):
+    """A route that moves money called with a sign-in (``auth_time``) older than the route allows."""
+
+    code = "REAUTH_REQUIRED"
+    en = "This action needs a recent sign-in. Please sign in again and retry."
+    tr = "Bu işlem için yakın zamanda giriş yapmış olmanız gerekir. Lütfen yeniden giriş yapıp tekrar deneyin."
+
+
 class AccountSuspended(DomainError):
     code = "ACCOUNT_SUSPENDED"
     status = 403

@@ -36,7 +36,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
-from paylox.auth import Principal, RouteRole, principal_from_event, require_role
+from paylox import clock
+from paylox.auth import Principal, RouteRole, principal_from_event, require_fresh_auth, require_role
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
@@ -49,6 +50,7 @@ M = TypeVar("M", bound=BaseModel)
 #: Who may call an app's routes: nobody needs a token, any registered user, staff, admins.
 Audience = Literal["public", "user", "staff", "admin"]
 _AUDIENCES: weakref.WeakKeyDictionary[APIGatewayHttpResolver, Audience] = weakref.WeakKeyDictionary()
+_FRESH_AUTH: weakref.WeakSet[APIGatewayHttpResolver] = weakref.WeakSet()
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -165,23 +167,31 @@ def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddl
     return next_middleware(app)
 
 
-def _require(role: RouteRole) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+def _require(role: RouteRole, fresh_auth: bool) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
     def require_role_middleware(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
         require_role(current_principal(), role)
+        if fresh_auth:
+            require_fresh_auth(current_principal(), clock.timestamp())
         return next_middleware(app)
 
     return require_role_middleware
 
 
-def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGatewayHttpResolver:
+def create_app(
+    *, public: bool = False, role: RouteRole | None = None, fresh_auth: bool = False
+) -> APIGatewayHttpResolver:
     """An HTTP API resolver with validation, problem responses and, unless ``public``, the
     check that the caller has an active profile (created on the first authenticated call).
 
     ``role`` makes the route staff-only (``"staff"``: admins and support) or admin-only
-    (``"admin"``), checked after the active-profile check and before the handler runs.
+    (``"admin"``), signed in with TOTP, checked after the active-profile check and before the
+    handler runs. ``fresh_auth`` (a staff route that moves money) also wants a sign-in at most
+    15 minutes old (``403 REAUTH_REQUIRED``).
     """
     if public and role is not None:
         raise ValueError("a public route cannot require a role")
+    if fresh_auth and role is None:
+        raise ValueError("fresh_auth is for staff routes")
     app = APIGatewayHttpResolver(enable_validation=True)
     # Powertools keeps the request validator it puts first in every route's middleware chain here.
     app._request_validation_middleware = _RequestChecks()
@@ -190,9 +200,16 @@ def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGat
     app.exception_handler(NotFoundError)(_not_found)
     app.exception_handler(Exception)(_unexpected)
     if not public:
-        app.use(middlewares=[_require_active_user, *([_require(role)] if role else [])])
+        app.use(middlewares=[_require_active_user, *([_require(role, fresh_auth)] if role else [])])
     _AUDIENCES[app] = "public" if public else role or "user"
+    if fresh_auth:
+        _FRESH_AUTH.add(app)
     return app
+
+
+def requires_fresh_auth(app: APIGatewayHttpResolver) -> bool:
+    """Whether the routes of ``app`` want a recent sign-in (``403 REAUTH_REQUIRED``), for the API's document."""
+    return app in _FRESH_AUTH
 
 
 def audience(app: APIGatewayHttpResolver) -> Audience:

@@ -15,7 +15,9 @@ from paylox.errors import (
     AccountSuspended,
     AdminOnly,
     DomainError,
+    MfaRequired,
     NotFound,
+    ReauthRequired,
     RepeatedParameter,
     StaffOnly,
     Unauthorized,
@@ -59,6 +61,7 @@ class OperationShape:
     has_body: bool
     has_parameters: bool  # path, query or header parameters that are validated
     names_a_record: bool  # a path id, or an id in its body: someone else's or none is 404
+    fresh_auth: bool = False  # moves money: a sign-in at most 15 minutes old (create_app(fresh_auth=True))
 
 
 def _codes(*errors: type[DomainError]) -> list[tuple[str, str]]:
@@ -75,6 +78,10 @@ def shared_problems(shape: OperationShape) -> dict[int, list[tuple[str, str]]]:
         problems[403] += _codes(StaffOnly)
     if shape.audience == "admin":
         problems[403] += _codes(AdminOnly)
+    if shape.audience in ("staff", "admin"):
+        problems[403] += _codes(MfaRequired)
+    if shape.fresh_auth:
+        problems[403] += _codes(ReauthRequired)
     if shape.has_body:
         problems[400].append(MALFORMED_JSON)
         problems[413] = []  # API Gateway's own answer, not a problem

@@ -73,7 +73,7 @@ def test_the_staff_role_follows_the_token_and_is_written_only_when_it_changes():
 def test_many_first_requests_at_once_record_the_role_once():
     # One request per Lambda environment: the race is between environments, each with its own read.
     register(ADMIN_3)
-    agent = Principal(user_id=ADMIN_3, groups=frozenset({"support"}))
+    agent = Principal(user_id=ADMIN_3, groups=frozenset({"support"}), mfa=True)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: ensure_active_profile(agent), range(4)))

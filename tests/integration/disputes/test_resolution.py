@@ -167,7 +167,7 @@ def test_the_transaction_moves_again_only_through_the_resolution(gateway):
 
 def test_two_admins_resolving_at_once_never_both_win_and_refund_once(gateway):
     dispute = under_review()
-    admins = [Principal(user_id=f"user-admin-{n}", groups=frozenset({"admin"})) for n in range(2, 8)]
+    admins = [Principal(user_id=f"user-admin-{n}", groups=frozenset({"admin"}), mfa=True) for n in range(2, 8)]
     outcomes_by_admin = ["REFUND_TO_BUYER", "RELEASE_TO_SELLER"] * 3
 
     def try_to_resolve(args: tuple[Principal, str]) -> str:

@@ -134,7 +134,7 @@ def test_a_dispute_is_never_assigned_to_one_of_its_parties():
 
 def test_staff_who_are_a_party_cannot_act_on_their_own_dispute_as_staff(monkeypatch):
     dispute = opened()
-    seller_as_admin = Principal(user_id=SELLER, groups=frozenset({"admin"}))
+    seller_as_admin = Principal(user_id=SELLER, groups=frozenset({"admin"}), mfa=True)
 
     with pytest.raises(DomainError) as refused:
         assignment.assign(seller_as_admin, dispute["id"])
@@ -145,7 +145,7 @@ def test_staff_who_are_a_party_cannot_act_on_their_own_dispute_as_staff(monkeypa
 
 def test_two_admins_taking_the_same_dispute_at_once_never_both_win():
     dispute = opened()
-    admins = [Principal(user_id=f"user-admin-{n}", groups=frozenset({"admin"})) for n in range(6)]
+    admins = [Principal(user_id=f"user-admin-{n}", groups=frozenset({"admin"}), mfa=True) for n in range(6)]
 
     def try_to_assign(admin: Principal) -> str:
         try:

@@ -67,7 +67,7 @@ class WebhookDelivery(Model):
     confirmation_detail = UnicodeAttribute(null=True)
     confirmation_lease_until = NumberAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
-    expires_at = NumberAttribute(null=True)  # TTL: refused deliveries only; verified ones are kept
+    expires_at = NumberAttribute(null=True)  # TTL: every delivery (store.ACCEPTED_RETENTION_SECONDS, REFUSED_...)
 
     by_transaction = ByTransactionIndex()
     by_event = ByEventIndex()

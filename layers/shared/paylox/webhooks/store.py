@@ -19,8 +19,12 @@ from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
 CLAIM_LEASE_SECONDS = 30
 #: How long an event id is remembered: longer than any provider retries a delivery.
 CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
-#: How long refused deliveries are kept (verified ones are kept for reconciliation).
+#: How long refused deliveries are kept (to debug a secret mix-up).
 REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
+#: How long verified deliveries and callbacks, with their bodies (the buyer's payment details), are
+#: kept: past card chargeback windows (120 days) with room to spare; what they settled stays in the
+#: transaction's timeline and the audit log (docs/security.md, "Data retention").
+ACCEPTED_RETENTION_SECONDS = 180 * 24 * 3600
 
 #: How long one confirmation holds a hint before a retry may take it over (longer than the function runs).
 CONFIRMATION_LEASE_SECONDS = 120
@@ -111,10 +115,15 @@ def release_claim(event_id: str, *, owner: str) -> None:
             raise
 
 
+def _expire(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Set the delivery's TTL: personal data is kept no longer than it is needed."""
+    retention = ACCEPTED_RETENTION_SECONDS if delivery.verification in ACCEPTED else REFUSED_RETENTION_SECONDS
+    delivery.expires_at = clock.timestamp() + retention
+    return delivery
+
+
 def save_delivery(delivery: WebhookDelivery) -> None:
-    if delivery.verification not in ACCEPTED:
-        delivery.expires_at = clock.timestamp() + REFUSED_RETENTION_SECONDS
-    delivery.save(condition=WebhookDelivery.delivery_id.does_not_exist())
+    _expire(delivery).save(condition=WebhookDelivery.delivery_id.does_not_exist())
 
 
 def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner: str) -> None:
@@ -131,7 +140,7 @@ def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner
     ]
     try:
         commit_change(
-            puts=[Put(delivery, WebhookDelivery.delivery_id.does_not_exist())],
+            puts=[Put(_expire(delivery), WebhookDelivery.delivery_id.does_not_exist())],
             updates=[Update(claim, completion, condition=WebhookEventClaim.owner == owner, versioned=False)],
             events=events,
             aggregate_id=delivery.transaction_id,
@@ -185,7 +194,7 @@ def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> N
 
 def deliveries_for_transaction(transaction_id: str, limit: int = 100) -> list[WebhookDelivery]:
     """The webhook deliveries that named ``transaction_id``, oldest first (admin transaction details,
-    reconciliation). Refused deliveries past their retention are left out even before TTL removes them."""
+    reconciliation). Deliveries past their retention are left out even before TTL removes them."""
     now = clock.timestamp()
     rows = WebhookDelivery.by_transaction.query(transaction_id, limit=limit)
     return [row for row in rows if row.expires_at is None or row.expires_at > now]
