@@ -225,7 +225,12 @@ def _dispute(run: Journey, buyer: str, seller: str, phone: str) -> None:
 
 
 def _as_admin(event: dict[str, Any]) -> dict[str, Any]:
-    event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = "[admin]"
+    """An admin who signed in with TOTP just now: what a money-moving admin route asks for."""
+    from paylox import clock
+    from paylox.auth import MFA_CLAIM, MFA_TOTP
+
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    claims.update({"cognito:groups": "[admin]", MFA_CLAIM: MFA_TOTP, "auth_time": str(clock.timestamp())})
     return event
 
 
