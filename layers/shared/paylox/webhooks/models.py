@@ -32,6 +32,19 @@ class ByEventIndex(GlobalSecondaryIndex["WebhookDelivery"]):
     delivery_id = UnicodeAttribute(range_key=True)
 
 
+class UnsettledHintsIndex(GlobalSecondaryIndex["WebhookDelivery"]):
+    """Hints not yet settled by the gateway's answer (stored, being confirmed, or left at
+    ``GATEWAY_ERROR``), oldest first: what the reconciler confirms again. Sparse: a hint leaves
+    it when its confirmation ends in anything but a gateway error."""
+
+    class Meta:
+        index_name = "by_unsettled"
+        projection = AllProjection()
+
+    unsettled = UnicodeAttribute(hash_key=True)
+    delivery_id = UnicodeAttribute(range_key=True)
+
+
 class WebhookDelivery(Model):
     """One HTTP delivery, as received, with what we made of it."""
 
@@ -67,10 +80,12 @@ class WebhookDelivery(Model):
     confirmation_detail = UnicodeAttribute(null=True)
     confirmation_lease_until = NumberAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
+    unsettled = UnicodeAttribute(null=True)  # "HINT" while the hint awaits the gateway's answer (by_unsettled)
     expires_at = NumberAttribute(null=True)  # TTL: refused deliveries only; verified ones are kept
 
     by_transaction = ByTransactionIndex()
     by_event = ByEventIndex()
+    by_unsettled = UnsettledHintsIndex()
 
 
 class WebhookEventClaim(Model):

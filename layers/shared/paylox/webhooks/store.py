@@ -26,7 +26,9 @@ REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
 CONFIRMATION_LEASE_SECONDS = 120
 #: Verified signed events and allowlisted evidenced callbacks: kept, like every hint.
 ACCEPTED = frozenset({"VERIFIED", "UNSIGNED_CALLBACK"})
-PENDING, CONFIRMING = "PENDING", "CONFIRMING"
+PENDING, CONFIRMING, GATEWAY_ERROR = "PENDING", "CONFIRMING", "GATEWAY_ERROR"
+#: The ``unsettled`` mark of a hint the gateway has not yet answered about (index ``by_unsettled``).
+UNSETTLED = "HINT"
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -124,6 +126,7 @@ def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner
     event is never stored, nor sent for confirmation, twice. Raises ``ConcurrentModification``
     when our claim's lease ran out and another delivery took it over (it stores the hint)."""
     claim = WebhookEventClaim(_key(delivery.event_id or ""))
+    delivery.unsettled = UNSETTLED  # until the gateway's answer settles it: the reconciler's to retry
     completion = [
         WebhookEventClaim.status.set(COMPLETED),
         WebhookEventClaim.outcome.set(delivery.outcome or "RECEIVED"),
@@ -151,9 +154,10 @@ def get_delivery(delivery_id: str) -> WebhookDelivery | None:
 
 def start_confirmation(delivery_id: str) -> bool:
     """Take a stored hint for confirmation (conditional write): of two confirmations racing one
-    proceeds; a hint already confirmed, or being confirmed within its lease, is not taken again."""
+    proceeds; a hint already confirmed, or being confirmed within its lease, is not taken again.
+    A hint left at ``GATEWAY_ERROR`` is taken again (the reconciler's retry)."""
     now = clock.timestamp()
-    pending = (WebhookDelivery.confirmation == PENDING) | (
+    pending = WebhookDelivery.confirmation.is_in(PENDING, GATEWAY_ERROR) | (
         (WebhookDelivery.confirmation == CONFIRMING) & (WebhookDelivery.confirmation_lease_until < now)
     )
     try:
@@ -172,15 +176,27 @@ def start_confirmation(delivery_id: str) -> bool:
 
 
 def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> None:
-    """Record what the gateway's answer made of the hint; ``PENDING`` gives it back for a retry."""
+    """Record what the gateway's answer made of the hint; ``PENDING`` gives it back for a retry,
+    ``GATEWAY_ERROR`` leaves it to the reconciler, anything else settles it."""
+    settled = outcome not in (PENDING, GATEWAY_ERROR)
     WebhookDelivery(delivery_id).update(
         actions=[
+            WebhookDelivery.unsettled.remove() if settled else WebhookDelivery.unsettled.set(UNSETTLED),
             WebhookDelivery.confirmation.set(outcome),
             WebhookDelivery.confirmation_detail.set(detail) if detail else WebhookDelivery.confirmation_detail.remove(),
             WebhookDelivery.confirmation_lease_until.remove(),
             WebhookDelivery.confirmed_at.set(clock.now_iso()),
         ]
     )
+
+
+def unsettled_hints(received_before: str, limit: int) -> list[WebhookDelivery]:
+    """Up to ``limit`` hints received before ``received_before`` (ISO time) that the gateway has
+    not settled yet, oldest first (one Query on the sparse ``by_unsettled`` index)."""
+    rows = WebhookDelivery.by_unsettled.query(
+        UNSETTLED, filter_condition=WebhookDelivery.received_at < received_before, limit=limit
+    )
+    return list(rows)
 
 
 def deliveries_for_transaction(transaction_id: str, limit: int = 100) -> list[WebhookDelivery]:
