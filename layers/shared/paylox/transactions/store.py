@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pynamodb.attributes import MapAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 
@@ -489,3 +489,17 @@ def _filter_of(plan: ListPlan) -> Condition | None:
     for condition in conditions:
         combined = condition if combined is None else combined & condition
     return combined
+
+
+def clear_refund_claim(txn: TransactionRow, intent_id: str, record: AuditRecord) -> None:
+    """Free ``txn`` from the hold of ``intent_id`` (the gateway did not refund), with its audit
+    record, in one write conditioned on that very hold: of two clearings one wins, the other
+    raises ``ConcurrentModification``."""
+    freeing = Update(txn, [TransactionRow.refund_claim.remove()], condition=TransactionRow.refund_claim == intent_id)
+    try:
+        commit_change(updates=[freeing], audit=[record], aggregate_id=txn.id)
+    except TransactWriteError as exc:
+        if not is_condition_failure(exc):
+            raise
+        raise ConcurrentModification(resource="transaction") from exc
+    txn.refresh(consistent_read=True)
