@@ -19,6 +19,7 @@ from functions.webhooks import reconcile
 from paylox.payments import sandbox
 from paylox.payments.errors import PaymentProviderUnavailable
 from paylox.webhooks import confirm
+from paylox.webhooks import reconcile as reconcile_service
 from tests.apigw import load_event
 from tests.integration.bus import EventTap, of_type
 from tests.integration.steps import confirm_hint, deliver, event_body, funded_transaction, staff_view
@@ -50,13 +51,13 @@ def run_reconciler() -> dict[str, int]:
     return result
 
 
-def refund_hint_left_to_the_reconciler(txn_id: str) -> str:
+def refund_hint_left_to_the_reconciler(txn_id: str, payment_id: str = "pay_1") -> str:
     """The gateway refunds REFUND kuruş from its back office and says so; its status query then
     fails every time the confirming function asks: the hint ends GATEWAY_ERROR."""
     paid = sandbox.latest_payment(txn_id)
     assert paid is not None
     sandbox.record_refund(paid.order_id, REFUND, "refund", refund_id="rf_backoffice")
-    body = event_body("payment.refunded", txn_id, amount=REFUND, refund_id="rf_backoffice", payment_id="pay_1")
+    body = event_body("payment.refunded", txn_id, amount=REFUND, refund_id="rf_backoffice", payment_id=payment_id)
     delivery_id = str(deliver("refund", body).json["delivery_id"])
     assert confirm_hint(delivery_id) == "GATEWAY_ERROR"
     return delivery_id
@@ -76,13 +77,18 @@ def test_a_refund_hint_whose_status_query_kept_failing_is_confirmed_by_the_recon
     assert gateway.calls == confirm.STATUS_ATTEMPTS
     dev_clock.advance(2 * 60)
     assert run_reconciler() == {"HintGatewayError": 1}
+    assert run_reconciler() == {}  # asked again only a minute after its last failure
+    dev_clock.advance(2 * 60)
     assert run_reconciler() == {"HintGatewayError": 1}
     assert books(txn_id) == ("FUNDED", 0, [], [])
 
     # When the gateway answers again
     gateway.down = False
+    dev_clock.advance(2 * 60)
     bus = EventTap(("paylox.transactions",))
-    first, again = run_reconciler(), run_reconciler()
+    first = run_reconciler()
+    dev_clock.advance(2 * 60)
+    again = run_reconciler()
 
     # Then the refund is recorded once, and the settled hint is not asked about again
     assert first == {"HintConfirmed": 1} and again == {}
@@ -122,9 +128,34 @@ def test_a_hint_the_gateway_never_answers_about_is_flagged_once_after_the_longer
     dev_clock.advance(2 * 60)
     before_limit = run_reconciler()
     dev_clock.advance(180 * 60)
-    after_limit, again = run_reconciler(), run_reconciler()
+    after_limit = run_reconciler()
+    dev_clock.advance(2 * 60)
+    again = run_reconciler()
 
     # Then staff are told once, and nothing moved
     assert before_limit == {"HintGatewayError": 1}
     assert after_limit == again == {"HintFlagged": 1}
     assert books(txn_id) == ("FUNDED", 0, [], ["HINT_UNANSWERED"])
+
+
+def test_a_hint_the_gateway_never_answers_about_does_not_hold_the_others_back(monkeypatch):
+    # Given two refund hints left at GATEWAY_ERROR, and a reconciler that takes one hint a run
+    monkeypatch.setattr(reconcile_service, "BATCH", 1)
+    stuck, other = funded_transaction(), funded_transaction(payment_id="pay_2")
+    gateway = FlakyGateway(monkeypatch)
+    refund_hint_left_to_the_reconciler(stuck)
+    refund_hint_left_to_the_reconciler(other, payment_id="pay_2")
+    dev_clock.advance(2 * 60)
+
+    # When the first run retries the older one in vain, and the gateway then answers for the other only
+    assert run_reconciler() == {"HintGatewayError": 1}
+    gateway.down = False
+    monkeypatch.setattr(sandbox, "status_of", lambda order_id: gateway(order_id) if other in order_id else _down())
+
+    # Then the next run takes the other one (the failed one went to the back) and books its refund
+    assert run_reconciler() == {"HintConfirmed": 1}
+    assert books(other)[1] == REFUND and books(stuck)[1] == 0
+
+
+def _down() -> sandbox.GatewayPaymentStatus:
+    raise PaymentProviderUnavailable()

@@ -34,15 +34,17 @@ class ByEventIndex(GlobalSecondaryIndex["WebhookDelivery"]):
 
 class UnsettledHintsIndex(GlobalSecondaryIndex["WebhookDelivery"]):
     """Hints not yet settled by the gateway's answer (stored, being confirmed, or left at
-    ``GATEWAY_ERROR``), oldest first: what the reconciler confirms again. Sparse: a hint leaves
-    it when its confirmation ends in anything but a gateway error."""
+    ``GATEWAY_ERROR``) by when they are next due: what the reconciler confirms again, the longest
+    due first. Each retry moves a hint to the back, so hints the gateway never answers about do
+    not hold the others back. Sparse: a hint leaves it when its confirmation ends in anything but
+    a gateway error."""
 
     class Meta:
         index_name = "by_unsettled"
         projection = AllProjection()
 
     unsettled = UnicodeAttribute(hash_key=True)
-    delivery_id = UnicodeAttribute(range_key=True)
+    retry_at = UnicodeAttribute(range_key=True)
 
 
 class WebhookDelivery(Model):
@@ -81,6 +83,7 @@ class WebhookDelivery(Model):
     confirmation_lease_until = NumberAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     unsettled = UnicodeAttribute(null=True)  # "HINT" while the hint awaits the gateway's answer (by_unsettled)
+    retry_at = UnicodeAttribute(null=True)  # ISO time from which the reconciler may confirm it again
     expires_at = NumberAttribute(null=True)  # TTL: refused deliveries only; verified ones are kept
 
     by_transaction = ByTransactionIndex()

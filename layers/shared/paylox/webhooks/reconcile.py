@@ -38,9 +38,6 @@ from paylox.webhooks.models import WebhookDelivery
 
 PAYMENT_UNKNOWN = "PAYMENT_UNKNOWN"
 HINT_UNANSWERED = "HINT_UNANSWERED"
-#: A stored hint is its confirming function's for this long (it runs within seconds) before the
-#: reconciler takes it over; a hint being confirmed is never taken within its lease anyway.
-HINT_RETRY_AFTER_SECONDS = 60
 #: Transactions looked at per run; the rest wait a minute (a run must end well within its timeout).
 BATCH = 50
 
@@ -55,8 +52,7 @@ def run(*, gateway: PaymentGateway | None = None, pause: Callable[[float], None]
     outcomes: Counter[str] = Counter()
     for txn in transactions.payments_pending_since(before, BATCH):
         outcomes[_reconcile(txn, gateway, alert_before, pause)] += 1
-    hints_before = clock.isoformat(now - timedelta(seconds=HINT_RETRY_AFTER_SECONDS))
-    for delivery in store.unsettled_hints(hints_before, BATCH):
+    for delivery in store.unsettled_hints(clock.isoformat(now), BATCH):
         outcomes[_retry_hint(delivery, gateway, alert_before, pause)] += 1
     for outcome, count in outcomes.items():
         metrics.add_metric(name=f"PaymentReconcile{outcome}", unit="Count", value=count)

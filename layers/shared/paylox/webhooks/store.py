@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -29,6 +30,14 @@ ACCEPTED = frozenset({"VERIFIED", "UNSIGNED_CALLBACK"})
 PENDING, CONFIRMING, GATEWAY_ERROR = "PENDING", "CONFIRMING", "GATEWAY_ERROR"
 #: The ``unsettled`` mark of a hint the gateway has not yet answered about (index ``by_unsettled``).
 UNSETTLED = "HINT"
+#: A stored hint is its confirming function's (which runs within seconds) for this long, and a
+#: hint whose status query failed waits this long, before the reconciler confirms it again.
+RETRY_AFTER_SECONDS = 60
+
+
+def _retry_at() -> str:
+    return clock.isoformat(clock.now() + timedelta(seconds=RETRY_AFTER_SECONDS))
+
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -126,7 +135,7 @@ def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner
     event is never stored, nor sent for confirmation, twice. Raises ``ConcurrentModification``
     when our claim's lease ran out and another delivery took it over (it stores the hint)."""
     claim = WebhookEventClaim(_key(delivery.event_id or ""))
-    delivery.unsettled = UNSETTLED  # until the gateway's answer settles it: the reconciler's to retry
+    delivery.unsettled, delivery.retry_at = UNSETTLED, _retry_at()  # until the gateway's answer settles it
     completion = [
         WebhookEventClaim.status.set(COMPLETED),
         WebhookEventClaim.outcome.set(delivery.outcome or "RECEIVED"),
@@ -181,7 +190,11 @@ def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> N
     settled = outcome not in (PENDING, GATEWAY_ERROR)
     WebhookDelivery(delivery_id).update(
         actions=[
-            WebhookDelivery.unsettled.remove() if settled else WebhookDelivery.unsettled.set(UNSETTLED),
+            *(
+                [WebhookDelivery.unsettled.remove(), WebhookDelivery.retry_at.remove()]
+                if settled
+                else [WebhookDelivery.unsettled.set(UNSETTLED), WebhookDelivery.retry_at.set(_retry_at())]
+            ),
             WebhookDelivery.confirmation.set(outcome),
             WebhookDelivery.confirmation_detail.set(detail) if detail else WebhookDelivery.confirmation_detail.remove(),
             WebhookDelivery.confirmation_lease_until.remove(),
@@ -190,11 +203,11 @@ def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> N
     )
 
 
-def unsettled_hints(received_before: str, limit: int) -> list[WebhookDelivery]:
-    """Up to ``limit`` hints received before ``received_before`` (ISO time) that the gateway has
-    not settled yet, oldest first (one Query on the sparse ``by_unsettled`` index)."""
+def unsettled_hints(due_by: str, limit: int) -> list[WebhookDelivery]:
+    """Up to ``limit`` hints the gateway has not settled yet whose retry is due by ``due_by`` (ISO
+    time), the longest due first (one Query on the sparse ``by_unsettled`` index)."""
     rows = WebhookDelivery.by_unsettled.query(
-        UNSETTLED, filter_condition=WebhookDelivery.received_at < received_before, limit=limit
+        UNSETTLED, range_key_condition=WebhookDelivery.retry_at <= due_by, limit=limit
     )
     return list(rows)
 
