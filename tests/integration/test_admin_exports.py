@@ -8,6 +8,7 @@ import csv
 import io
 import zipfile
 from typing import Any
+from xml.etree import ElementTree
 
 import boto3
 import moto.s3.models
@@ -165,3 +166,54 @@ def test_an_xlsx_export_has_numbers_and_continues_on_a_new_sheet_past_the_row_li
     assert '<pane ySplit="1"' in first  # the header row is frozen
     assert "<v>150004</v>" in first and "<v>1500.04</v>" in first  # amounts are numbers
     assert export_of(export_id).json["rows"] == len(made)
+
+
+def sheet_ids(book: zipfile.ZipFile) -> list[list[str]]:
+    """The transaction ids of each sheet, in order (the header row left out)."""
+    names = sorted((n for n in book.namelist() if n.startswith("xl/worksheets/sheet")), key=lambda n: int(n[19:-4]))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found = []
+    for name in names:
+        root = ElementTree.fromstring(book.read(name))  # noqa: S314 - the file the test itself made
+        rows = root.iter(f"{main}row")
+        found.append([row.findtext(f"{main}c/{main}is/{main}t") or "" for row in rows][1:])
+    return found
+
+
+def test_a_long_xlsx_export_continues_in_new_runs_and_on_new_sheets(tiny_parts):
+    # Given seven transactions, and an XLSX export of them
+    made = [str(new_transaction(150_000 + n, description=f'=HYPERLINK("x") & <{n}>')["id"]) for n in range(7)]
+    bus = EventTap(("paylox.exports",))
+    export_id = ask_export(format="xlsx").json["export_id"]
+    bus.drain()
+
+    # When every run finds its time nearly up after each part, with sheets of three rows
+    statuses = [worker.run(export_id, 1, lambda: 0, part_bytes=1, sheet_rows=3)]
+    for _ in range(6):
+        continued = of_type(bus.drain(), "TransactionsExportContinued")
+        if not continued:
+            break
+        [event] = continued
+        statuses.append(worker.run(export_id, event["detail"]["run"], lambda: 0, part_bytes=1, sheet_rows=3))
+
+    # Then it took several runs, and the workbook is whole: every row once, in order, three a sheet
+    assert statuses[-1] == "READY" and len(statuses) >= 3, statuses
+    book = zipfile.ZipFile(io.BytesIO(file_of(export_id, "xlsx")))
+    assert book.testzip() is None  # every entry's CRC and size check out
+    newest_first = list(reversed(made))
+    assert sheet_ids(book) == [newest_first[0:3], newest_first[3:6], newest_first[6:7]]
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert '<pane ySplit="1"' in sheet and "<v>150006</v>" in sheet and "<v>1500.06</v>" in sheet
+    assert "<f>" not in sheet and "&lt;6&gt;" in sheet  # text stays text, never a formula
+    assert 'sheetId="3"' in book.read("xl/workbook.xml").decode()
+    assert export_of(export_id).json["rows"] == 7
+
+
+def test_an_xlsx_export_of_nothing_is_a_workbook_with_its_header():
+    export_id = ask_export(format="xlsx", status="REFUNDED").json["export_id"]
+
+    assert worker.run(export_id, 1, lambda: 900_000) == "READY"
+
+    book = zipfile.ZipFile(io.BytesIO(file_of(export_id, "xlsx")))
+    assert book.testzip() is None and sheet_ids(book) == [[]]
+    assert ">amount_kurus<" in book.read("xl/worksheets/sheet1.xml").decode()

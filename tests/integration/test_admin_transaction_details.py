@@ -4,6 +4,8 @@ disputes with their evidence, and its audit trail newest first."""
 from __future__ import annotations
 
 from functions.admin import transactions_details
+from paylox.admin import transactions as admin_transactions
+from paylox.audit import audit_trail
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, HttpResult, api_event, invoke
 from tests.integration.disputes.steps import open_dispute
 from tests.integration.steps import shipped_transaction
@@ -48,3 +50,19 @@ def test_unknown_ids_and_ordinary_users_are_refused():
     assert details("txn_01JD3Z8Q4V7C2N5R0M6K9T1B3F", sub=ADMIN, groups=("admin",)).code == "NOT_FOUND"
     assert details("not-an-id").code == "NOT_FOUND"
     assert details(txn_id, sub=BUYER, groups=()).code == "STAFF_ONLY"
+
+
+def test_a_long_trail_shows_its_newest_records_not_its_oldest(monkeypatch):
+    # Given a disputed transaction with more audit records than the details show (3 here, 200 live)
+    monkeypatch.setattr(admin_transactions, "AUDIT_SHOWN", 3)
+    txn_id = shipped_transaction(150_000)
+    assert open_dispute(txn_id).status == 201
+    everything = [record.action for record in reversed(audit_trail(txn_id))]
+    assert len(everything) > 3
+
+    # When staff open its details
+    shown = [record["action"] for record in details(txn_id).json["audit"]]
+
+    # Then they see the three newest, newest first: the dispute, not the creation
+    assert shown == everything[:3] and shown[0] == "TRANSACTION_DISPUTE"
+    assert "TRANSACTION_CREATED" not in shown

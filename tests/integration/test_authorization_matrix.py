@@ -85,6 +85,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "GET /api/admin/transactions/list":             ("none",     "401 403 403 200 200"),
     "GET /api/admin/transactions/{id}/details":     ("txn",      "401 403 403 200 200"),
     "PUT /api/admin/transactions/{id}/override":    ("txn",      "401 403 403 403 409"),
+    "POST /api/admin/transactions/{id}/refund-hold/clear": ("funded", "401 403 403 403 409"),
     "GET /api/admin/transactions/export":           ("none",     "401 403 403 403 202"),
     "GET /api/admin/exports/{export_id}":           ("none",     "401 403 403 404 404"),
     "GET /api/admin/users/list":                    ("none",     "401 403 403 200 200"),

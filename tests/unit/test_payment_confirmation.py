@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 
 from paylox.payments.base import GatewayPaymentStatus
-from paylox.webhooks.confirmation import CONTRADICTED, UNCONFIRMED, Confirmed, Unconfirmed, from_status, judge
+from paylox.webhooks.confirmation import (
+    CONTRADICTED,
+    REFUND_UNVERIFIABLE,
+    UNCONFIRMED,
+    Confirmed,
+    Unconfirmed,
+    from_status,
+    judge,
+)
 from paylox.webhooks.hints import Hint
 from paylox.webhooks.schemas import CallbackEvent
 
@@ -92,8 +100,21 @@ def test_a_refund_is_confirmed_only_when_the_gateway_shows_at_least_that_much_re
 
     assert isinstance(confirmed, Confirmed) and confirmed.event.refund_id == "rf_1"
     assert isinstance(too_little, Unconfirmed) and too_little.kind == CONTRADICTED
-    assert isinstance(not_shown, Unconfirmed) and not_shown.kind == UNCONFIRMED
+    assert isinstance(not_shown, Unconfirmed) and not_shown.kind == REFUND_UNVERIFIABLE
+    assert "back office" in not_shown.reason and "4000" in not_shown.reason
     assert isinstance(cancelled, Confirmed)
+
+
+def test_a_second_partial_refund_needs_the_gateways_total_to_cover_both():
+    # 3000 already in our books; the gateway shows 5000 returned in all
+    second = hint("payment.refunded", amount=2000, refund_id="rf_2")
+    too_much = hint("payment.refunded", amount=2500, refund_id="rf_3")
+
+    covered = judge(second, status(refunded_amount=5000), currency="TRY", refunded_before=3000)
+    not_covered = judge(too_much, status(refunded_amount=5000), currency="TRY", refunded_before=3000)
+
+    assert isinstance(covered, Confirmed) and covered.event.data.amount == 2000
+    assert isinstance(not_covered, Unconfirmed) and not_covered.kind == CONTRADICTED
 
 
 def test_the_evidenced_callback_maps_to_its_transaction_by_our_order_id():

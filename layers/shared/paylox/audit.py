@@ -148,9 +148,10 @@ def write_audit(
     return record
 
 
-def audit_trail(target_id: str, limit: int = 100) -> list[AuditRecord]:
-    """The audit records of one target, oldest first."""
-    return list(AuditRecord.query(target_id, limit=limit))
+def audit_trail(target_id: str, limit: int = 100, *, newest_first: bool = False) -> list[AuditRecord]:
+    """The first ``limit`` audit records of one target, oldest first; with ``newest_first``, the
+    ``limit`` newest ones, newest first (what a reader of a long trail wants to see)."""
+    return list(AuditRecord.query(target_id, limit=limit, scan_index_forward=not newest_first))
 
 
 #: One target's trail: oldest first, continued after the last audit id; a cursor is bound to its target.

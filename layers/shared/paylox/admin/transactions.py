@@ -51,6 +51,7 @@ def transaction_details(principal: Principal, txn_id: str) -> TransactionDetails
             for row in view.evidence
         ],
         audit=[
-            AuditRecordOut.from_record(record) for record in reversed(audit_trail(transaction.id, limit=AUDIT_SHOWN))
+            AuditRecordOut.from_record(record)
+            for record in audit_trail(transaction.id, limit=AUDIT_SHOWN, newest_first=True)
         ],
     )

@@ -33,8 +33,9 @@ class ExportJobRow(Model):
     rows = NumberAttribute(default=0)  # rows written up to ``cursor``
     cursor = UnicodeAttribute(null=True)  # the last transaction id written
     object_key = UnicodeAttribute(null=True)
-    upload_id = UnicodeAttribute(null=True)  # the CSV's multipart upload
+    upload_id = UnicodeAttribute(null=True)  # the file's multipart upload
     parts = UnicodeAttribute(null=True)  # JSON [{"PartNumber", "ETag"}] uploaded up to ``cursor``
+    xlsx_state = UnicodeAttribute(null=True)  # JSON of paylox.exports.xlsx.XlsxState up to ``cursor``
     runs = NumberAttribute(default=0)  # invocations of the worker so far
     error = UnicodeAttribute(null=True)
     ttl = TTLAttribute(null=True)  # the job is forgotten with its file

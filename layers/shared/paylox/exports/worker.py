@@ -1,24 +1,21 @@
 """The export worker: reads the transaction list index page by page and streams it to S3.
 
 Memory does not grow with the row count: one index page (:data:`PAGE_ROWS` rows) and at most one
-part (:data:`PART_BYTES`) of CSV are held at a time; XLSX rows go to ``xlsxwriter`` in its
-constant-memory mode, which flushes each row to a temporary file as it is written.
+part (:data:`PART_BYTES`) of the file are held at a time, in an S3 multipart upload, for CSV and
+XLSX alike (XLSX is written as a zip stream, :mod:`paylox.exports.xlsx`).
 
-A CSV export longer than one function run continues in the next: after each part is uploaded the
-job records the cursor (the last transaction id written), the rows so far and the uploaded parts;
-when less than :data:`RESERVE_MS` is left, that same write announces the next run
-(``TransactionsExportContinued``, through the outbox) and this one stops. Every run is numbered:
-an event whose run is not the job's next (a redelivery) is ignored, and claiming the run is a
-write conditioned on the version read, so one worker works on a job at a time.
-
-An XLSX file cannot be continued by another invocation (the workbook is assembled when it is
-closed), so an XLSX export is made in one run; past Excel's row limit it continues on a new sheet.
+An export longer than one function run continues in the next: after each part is uploaded the
+job records the cursor (the last transaction id written), the rows so far, the uploaded parts and,
+for XLSX, the workbook's state (bytes written, each zip entry's CRC and sizes); when less than
+:data:`RESERVE_MS` is left, that same write announces the next run (``TransactionsExportContinued``,
+through the outbox) and this one stops. Every run is numbered: an event whose run is not the job's
+next (a redelivery) is ignored, and claiming the run is a write conditioned on the version read, so
+one worker works on a job at a time. XLSX past Excel's row limit continues on a new sheet.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -26,8 +23,9 @@ from typing import Any
 from paylox import clock
 from paylox.exports import files, store
 from paylox.exports.models import ExportJobRow, ExportStatus
-from paylox.exports.rows import BOM, COLUMNS, MONEY_COLUMNS, Cell, csv_bytes, values
+from paylox.exports.rows import BOM, COLUMNS, csv_bytes, values
 from paylox.exports.service import start_event
+from paylox.exports.xlsx import XlsxState, XlsxStream
 from paylox.observability import logger, metrics
 from paylox.transactions import store as transactions
 from paylox.transactions.listing import TxnFilter, plan
@@ -60,10 +58,7 @@ def run(
     if not store.save(job, {"status": ExportStatus.RUNNING.value, "runs": run_number, "updated_at": clock.now_iso()}):
         return job.status  # another worker claimed this run
     try:
-        if job.format == "xlsx":
-            _xlsx(job, sheet_rows)
-        else:
-            _csv(job, run_number, time_left_ms, part_bytes)
+        _stream(job, run_number, time_left_ms, part_bytes, sheet_rows)
     except Exception as exc:
         logger.exception("export failed", extra={"export_id": export_id})
         metrics.add_metric(name="ExportFailures", unit="Count", value=1)
@@ -86,79 +81,95 @@ def batches(job: ExportJobRow, after: str | None) -> Iterator[tuple[list[Transac
         after = batch[-1].id
 
 
-def _csv(job: ExportJobRow, run_number: int, time_left_ms: TimeLeft, part_bytes: int) -> None:
+class _CsvFile:
+    """CSV: UTF-8 with a BOM; nothing to carry between runs but the cursor."""
+
+    fmt = "csv"
+
+    def __init__(self, job: ExportJobRow, sheet_rows: int) -> None:
+        del job, sheet_rows
+
+    def begin(self) -> bytes:
+        return BOM + csv_bytes([COLUMNS])
+
+    def page(self, batch: list[TransactionRow]) -> bytes:
+        return csv_bytes(values(txn) for txn in batch)
+
+    def checkpoint(self) -> bytes:
+        return b""
+
+    def end(self) -> bytes:
+        return b""
+
+    def saved(self) -> dict[str, Any]:
+        return {}
+
+
+class _XlsxFile:
+    """XLSX as a zip stream (:mod:`paylox.exports.xlsx`) whose state travels with the job."""
+
+    fmt = "xlsx"
+
+    def __init__(self, job: ExportJobRow, sheet_rows: int) -> None:
+        state = XlsxState.model_validate_json(job.xlsx_state) if job.xlsx_state else None
+        self.stream, self.sheet_rows = XlsxStream(state), sheet_rows
+
+    def begin(self) -> bytes:
+        return self.stream.start_sheet()
+
+    def page(self, batch: list[TransactionRow]) -> bytes:
+        out = bytearray()
+        for txn in batch:
+            if self.stream.rows_in_sheet >= self.sheet_rows:  # Excel's limit: on a new sheet
+                out += self.stream.start_sheet()
+            out += self.stream.row(values(txn))
+        return bytes(out)
+
+    def checkpoint(self) -> bytes:
+        return self.stream.checkpoint()
+
+    def end(self) -> bytes:
+        return self.stream.finish()
+
+    def saved(self) -> dict[str, Any]:
+        return {"xlsx_state": self.stream.state.model_dump_json()}
+
+
+def _stream(job: ExportJobRow, run_number: int, time_left_ms: TimeLeft, part_bytes: int, sheet_rows: int) -> None:
+    """Write the job's file into its multipart upload, page by page, from its cursor; after each
+    part, record how far it got, and stop for a new run when time runs short."""
+    file = (_XlsxFile if job.format == "xlsx" else _CsvFile)(job, sheet_rows)
     buffer = bytearray()
     if job.upload_id is None:
-        key = files.key_of(job.export_id, "csv")
-        upload_id = files.start_upload(key, "csv")
+        key = files.key_of(job.export_id, file.fmt)
+        upload_id = files.start_upload(key, file.fmt)
         if not store.save(job, {"object_key": key, "upload_id": upload_id}):
             files.abort_upload(key, upload_id)  # another worker has the job
             return
-        buffer += BOM + csv_bytes([COLUMNS])
+        buffer += file.begin()
     key, upload_id = str(job.object_key), str(job.upload_id)
     parts: list[dict[str, Any]] = json.loads(job.parts or "[]")
     rows = int(job.rows)
     for batch, more in batches(job, job.cursor):
-        buffer += csv_bytes(values(txn) for txn in batch)
+        buffer += file.page(batch)
         rows += len(batch)
         if more and len(buffer) >= part_bytes:
+            buffer += file.checkpoint()
             parts.append(files.upload_part(key, upload_id, len(parts) + 1, bytes(buffer)))
             buffer.clear()
             later = time_left_ms() < RESERVE_MS
-            progress = {"cursor": batch[-1].id, "rows": rows, "parts": json.dumps(parts), "updated_at": clock.now_iso()}
+            progress = {"cursor": batch[-1].id, "rows": rows, "parts": json.dumps(parts), **file.saved()}
+            progress["updated_at"] = clock.now_iso()
             if not store.save(job, progress, [start_event(job, run=run_number + 1)] if later else []):
                 return  # someone else works on the job now
             if later:
                 logger.info("export continues in a new run", extra={"export_id": job.export_id, "rows": rows})
                 return
+    buffer += file.end()
     if buffer or not parts:
         parts.append(files.upload_part(key, upload_id, len(parts) + 1, bytes(buffer)))
     files.complete_upload(key, upload_id, parts)
     _ready(job, rows)
-
-
-def _xlsx(job: ExportJobRow, sheet_rows: int) -> None:
-    import xlsxwriter  # imported where used: a spreadsheet writer has no place in other cold starts
-
-    key = files.key_of(job.export_id, "xlsx")
-    rows = 0
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/export.xlsx"
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": folder})
-        bold, money = workbook.add_format({"bold": True}), workbook.add_format({"num_format": "0.00"})
-        sheet, line = None, sheet_rows
-        for batch, _ in batches(job, None):
-            for txn in batch:
-                if line >= sheet_rows:  # a new sheet: the first, or Excel's limit reached
-                    sheet, line = _new_sheet(workbook, bold), 0
-                line += 1
-                _write_row(sheet, line, values(txn), money)
-                rows += 1
-        if sheet is None:
-            _new_sheet(workbook, bold)
-        workbook.close()
-        files.put_file(key, path, "xlsx")
-    store.save(job, {"object_key": key})
-    _ready(job, rows)
-
-
-def _new_sheet(workbook: Any, bold: Any) -> Any:
-    sheet = workbook.add_worksheet()
-    sheet.write_row(0, 0, COLUMNS, bold)
-    sheet.freeze_panes(1, 0)
-    return sheet
-
-
-def _write_row(sheet: Any, line: int, cells: tuple[Cell, ...], money: Any) -> None:
-    for column, (name, cell) in enumerate(zip(COLUMNS, cells, strict=True)):
-        if cell is None:
-            continue
-        if name == "amount_try":
-            sheet.write_number(line, column, int(cells[5] or 0) / 100, money)  # lira, shown with 2 decimals
-        elif name in MONEY_COLUMNS:
-            sheet.write_number(line, column, cell)
-        else:
-            sheet.write_string(line, column, str(cell))  # never a formula, whatever it starts with
 
 
 def _ready(job: ExportJobRow, rows: int) -> None:

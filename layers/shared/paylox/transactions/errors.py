@@ -71,3 +71,27 @@ class InvalidRefundAmount(DomainError):
     status = 422
     en = "A refund must be more than 0 and at most {refundable} kuruş."
     tr = "İade tutarı 0'dan büyük ve en fazla {refundable} kuruş olmalıdır."
+
+
+class NoRefundHold(DomainError):
+    """Clearing a refund hold on a transaction that holds none (already cleared, or never held)."""
+
+    code = "NO_REFUND_HOLD"
+    status = 409
+    en = "This transaction is not held for a refund."
+    tr = "Bu işlem bir iade için bekletilmiyor."
+
+
+class RefundStatusUnknown(DomainError):
+    """The gateway's status cannot show whether the held refund was made, and the admin did not say."""
+
+    code = "REFUND_STATUS_UNKNOWN"
+    status = 409
+    en = (
+        "The payment provider's status does not show whether this refund was made; check it in the "
+        "provider's back office and send gateway_says."
+    )
+    tr = (
+        "Ödeme sağlayıcısının durumu bu iadenin yapılıp yapılmadığını göstermiyor; sağlayıcının "
+        "yönetim panelinden kontrol edip gateway_says gönderin."
+    )

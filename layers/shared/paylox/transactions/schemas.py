@@ -185,3 +185,15 @@ class TransactionListQuery(BaseModel):
             min_amount=self.min_amount,
             max_amount=self.max_amount,
         )
+
+
+class ClearRefundHoldRequest(BaseModel):
+    """An admin resolves a refund hold left in doubt (docs/admin.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+    gateway_says: Literal["REFUNDED", "NOT_REFUNDED"] | None = Field(
+        default=None,
+        description="What the gateway's back office shows, used only when its status query cannot tell",
+    )

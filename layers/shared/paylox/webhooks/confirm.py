@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from paylox.observability import logger, metrics
 from paylox.payments import get_gateway
 from paylox.payments.base import GatewayPaymentStatus, PaymentGateway
 from paylox.payments.errors import PaymentProviderError, PaymentProviderUnavailable
 from paylox.transactions import service as transactions
+from paylox.transactions.models import TransactionRow
 from paylox.webhooks import confirmation, store
 from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
 from paylox.webhooks.hints import Hint
@@ -32,11 +34,16 @@ CONFIRMED, GATEWAY_ERROR = "CONFIRMED", "GATEWAY_ERROR"
 
 
 def confirm_delivery(
-    delivery_id: str, *, gateway: PaymentGateway | None = None, pause: Callable[[float], None] = time.sleep
+    delivery_id: str,
+    *,
+    gateway: PaymentGateway | None = None,
+    pause: Callable[[float], None] = time.sleep,
+    attempts: int = STATUS_ATTEMPTS,
 ) -> str:
     """Confirm the hint stored with ``delivery_id``; returns what became of it (``CONFIRMED``,
     ``IGNORED``, ``UNCONFIRMED``, ``AMOUNT_MISMATCH``, ``GATEWAY_ERROR``, or ``TAKEN`` when another
-    confirmation has it or had it). An unexpected error gives the hint back and propagates (retry)."""
+    confirmation has it or had it). An unexpected error gives the hint back and propagates (retry).
+    The reconciler retries a ``GATEWAY_ERROR`` hint through here with one status query per run."""
     delivery = store.get_delivery(delivery_id)
     if delivery is None or delivery.hint is None:
         logger.warning("no stored hint to confirm", extra={"delivery_id": delivery_id})
@@ -44,7 +51,8 @@ def confirm_delivery(
     if not store.start_confirmation(delivery_id):
         return "TAKEN"
     try:
-        outcome, detail = _confirm(Hint.loads(delivery.hint), delivery_id, gateway or get_gateway(), pause)
+        asking = _Asking(gateway or get_gateway(), pause, attempts)
+        outcome, detail = _confirm(Hint.loads(delivery.hint), delivery_id, asking)
     except Exception:
         store.finish_confirmation(delivery_id, store.PENDING, "error: retried")
         raise
@@ -53,9 +61,16 @@ def confirm_delivery(
     return outcome
 
 
-def _confirm(
-    hint: Hint, delivery_id: str, gateway: PaymentGateway, pause: Callable[[float], None]
-) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class _Asking:
+    """How the gateway is asked: the confirming function retries, the reconciler asks once per run."""
+
+    gateway: PaymentGateway
+    pause: Callable[[float], None]
+    attempts: int
+
+
+def _confirm(hint: Hint, delivery_id: str, asking: _Asking) -> tuple[str, str | None]:
     txn = transactions.find_transaction(hint.transaction_id)
     if txn is None:  # refused at receipt; only a deleted transaction gets here
         return "UNCONFIRMED", "no transaction with this id"
@@ -64,16 +79,25 @@ def _confirm(
         reason = "no payment was ever started for this transaction"
         flag(txn, confirmation.UNCONFIRMED, reason, hint_facts(hint), delivery_id)
         return "UNCONFIRMED", reason
-    status = query_status(gateway, order_id, pause)
+    status = query_status(asking.gateway, order_id, asking.pause, asking.attempts)
     if status is None:
         return GATEWAY_ERROR, "the status query failed; left to the reconciler"
-    verdict = confirmation.judge(hint, status, currency=txn.currency)
+    verdict = confirmation.judge(hint, status, currency=txn.currency, refunded_before=_refunded_before(hint, txn))
     if isinstance(verdict, confirmation.Unconfirmed):
         logger.warning("payment hint not confirmed", extra={"delivery_id": delivery_id, "kind": verdict.kind})
         flag(txn, verdict.kind, verdict.reason, hint_facts(hint), delivery_id)
         return "UNCONFIRMED", verdict.reason
     applied = apply_confirmed(verdict.event, txn, delivery_id=delivery_id)
     return (CONFIRMED if applied.result == "PROCESSED" else applied.result), applied.detail
+
+
+def _refunded_before(hint: Hint, txn: TransactionRow) -> int:
+    """Kuruş our books hold as refunded, other than the hint's own refund (already recorded when
+    this is a repeat): a partial refund is confirmed only if the gateway's total covers both."""
+    recorded = int(txn.refunded_amount or 0)
+    if hint.refund_id and hint.refund_id in (txn.refund_ids or set()):
+        recorded -= hint.amount or 0
+    return max(recorded, 0)
 
 
 def query_status(

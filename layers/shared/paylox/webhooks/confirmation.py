@@ -20,6 +20,9 @@ from paylox.webhooks.schemas import EventType, WebhookEvent
 
 UNCONFIRMED = "HINT_UNCONFIRMED"  # the gateway does not (yet) say what the hint says
 CONTRADICTED = "HINT_CONTRADICTED"  # the gateway says otherwise
+#: A refund the gateway's status cannot show: Jetcheckout's evidenced ``payment/status`` answer has
+#: no refunded amount, so a partial refund made at its back office is for staff to check there.
+REFUND_UNVERIFIABLE = "REFUND_UNVERIFIABLE"
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,11 @@ class Unconfirmed:
 Verdict = Confirmed | Unconfirmed
 
 
-def judge(hint: Hint, status: GatewayPaymentStatus, *, currency: str) -> Verdict:
+def judge(hint: Hint, status: GatewayPaymentStatus, *, currency: str, refunded_before: int = 0) -> Verdict:
     """What ``status`` (of the order the hint is about) makes of ``hint``; ``currency`` is the
-    order's, assumed when the gateway's answer names none (docs/webhooks.md: to verify)."""
+    order's, assumed when the gateway's answer names none (docs/webhooks.md: to verify).
+    ``refunded_before`` is what our books already hold as refunded, other than the hint's own
+    refund: a refund hint is confirmed only when the gateway's total covers both."""
     if not status.found:
         return Unconfirmed(
             UNCONFIRMED, f"the gateway has no payment for order {status.order_id} ({status.response_code})"
@@ -49,7 +54,7 @@ def judge(hint: Hint, status: GatewayPaymentStatus, *, currency: str) -> Verdict
         return _payment(hint, status, currency)
     if hint.type == "payment.failed":
         return _failure(hint, status, currency)
-    return _refund(hint, status, currency)
+    return _refund(hint, status, currency, refunded_before)
 
 
 def _payment(hint: Hint, status: GatewayPaymentStatus, currency: str) -> Verdict:
@@ -66,15 +71,23 @@ def _failure(hint: Hint, status: GatewayPaymentStatus, currency: str) -> Verdict
     return _as_event(hint.event_id, "payment.failed", hint, status, currency)
 
 
-def _refund(hint: Hint, status: GatewayPaymentStatus, currency: str) -> Verdict:
+def _refund(hint: Hint, status: GatewayPaymentStatus, currency: str, refunded_before: int) -> Verdict:
     # Jetcheckout's status answer is not known to report refunds: only a cancel shows there.
     returned = status.refunded_amount
     if returned is None and status.cancelled:
         returned = status.amount
     if returned is None:
-        return Unconfirmed(UNCONFIRMED, "the gateway's status shows no refund")
-    if hint.amount is None or returned < hint.amount:
-        return Unconfirmed(CONTRADICTED, f"the gateway shows {returned} returned")
+        return Unconfirmed(
+            REFUND_UNVERIFIABLE,
+            f"the gateway's status answer does not report refunded amounts: check the refund of "
+            f"{hint.amount} kuruş (refund id {hint.refund_id}) in Jetcheckout's back office",
+        )
+    if hint.amount is None or returned < refunded_before + hint.amount:
+        return Unconfirmed(
+            CONTRADICTED,
+            f"the gateway shows {returned} kuruş returned in all; {refunded_before} were recorded "
+            f"before this refund of {hint.amount}",
+        )
     return _as_event(hint.event_id, "payment.refunded", hint, status, currency)
 
 

@@ -32,6 +32,21 @@ class ByEventIndex(GlobalSecondaryIndex["WebhookDelivery"]):
     delivery_id = UnicodeAttribute(range_key=True)
 
 
+class UnsettledHintsIndex(GlobalSecondaryIndex["WebhookDelivery"]):
+    """Hints not yet settled by the gateway's answer (stored, being confirmed, or left at
+    ``GATEWAY_ERROR``) by when they are next due: what the reconciler confirms again, the longest
+    due first. Each retry moves a hint to the back, so hints the gateway never answers about do
+    not hold the others back. Sparse: a hint leaves it when its confirmation ends in anything but
+    a gateway error."""
+
+    class Meta:
+        index_name = "by_unsettled"
+        projection = AllProjection()
+
+    unsettled = UnicodeAttribute(hash_key=True)
+    retry_at = UnicodeAttribute(range_key=True)
+
+
 class WebhookDelivery(Model):
     """One HTTP delivery, as received, with what we made of it."""
 
@@ -67,10 +82,13 @@ class WebhookDelivery(Model):
     confirmation_detail = UnicodeAttribute(null=True)
     confirmation_lease_until = NumberAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
+    unsettled = UnicodeAttribute(null=True)  # "HINT" while the hint awaits the gateway's answer (by_unsettled)
+    retry_at = UnicodeAttribute(null=True)  # ISO time from which the reconciler may confirm it again
     expires_at = NumberAttribute(null=True)  # TTL: every delivery (store.ACCEPTED_RETENTION_SECONDS, REFUSED_...)
 
     by_transaction = ByTransactionIndex()
     by_event = ByEventIndex()
+    by_unsettled = UnsettledHintsIndex()
 
 
 class WebhookEventClaim(Model):

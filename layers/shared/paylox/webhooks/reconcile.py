@@ -7,6 +7,13 @@ the same conditional writes: a payment confirmed by a hint and by the reconciler
 funded once). A payment still unknown after ``PAYMENT_UNKNOWN_ALERT_MINUTES`` is flagged to staff
 once. Outcomes are Powertools metrics (``PaymentReconcile<Outcome>``); failed status queries count
 as ``PaymentStatusQueryFailed``, which has an alarm.
+
+Stored hints the gateway has not settled (a payment or refund hint whose status query failed,
+``GATEWAY_ERROR``, or whose confirmation died) are confirmed again through
+:func:`paylox.webhooks.confirm.confirm_delivery`, the confirming function's own path: the same
+take-the-hint conditional write, so a reconciler and a confirming function racing on one hint
+never both apply it. One is still unanswered after ``PAYMENT_UNKNOWN_ALERT_MINUTES`` is flagged
+``HINT_UNANSWERED`` once, and keeps being asked (``PaymentReconcileHint<Outcome>``).
 """
 
 from __future__ import annotations
@@ -18,16 +25,19 @@ from datetime import timedelta
 
 from paylox import clock
 from paylox.config import get_settings
-from paylox.observability import metrics
+from paylox.observability import logger, metrics
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
-from paylox.webhooks import confirmation
-from paylox.webhooks.apply import apply_confirmed, flag
-from paylox.webhooks.confirm import query_status
+from paylox.webhooks import confirmation, store
+from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
+from paylox.webhooks.confirm import GATEWAY_ERROR, confirm_delivery, query_status
+from paylox.webhooks.hints import Hint
+from paylox.webhooks.models import WebhookDelivery
 
 PAYMENT_UNKNOWN = "PAYMENT_UNKNOWN"
+HINT_UNANSWERED = "HINT_UNANSWERED"
 #: Transactions looked at per run; the rest wait a minute (a run must end well within its timeout).
 BATCH = 50
 
@@ -42,6 +52,8 @@ def run(*, gateway: PaymentGateway | None = None, pause: Callable[[float], None]
     outcomes: Counter[str] = Counter()
     for txn in transactions.payments_pending_since(before, BATCH):
         outcomes[_reconcile(txn, gateway, alert_before, pause)] += 1
+    for delivery in store.unsettled_hints(clock.isoformat(now), BATCH):
+        outcomes[_retry_hint(delivery, gateway, alert_before, pause)] += 1
     for outcome, count in outcomes.items():
         metrics.add_metric(name=f"PaymentReconcile{outcome}", unit="Count", value=count)
     return dict(outcomes)
@@ -69,3 +81,25 @@ def _unknown(txn: TransactionRow, alert_before: str, reason: str) -> str:
     facts = {"webhook_event_id": f"reconcile:{txn.id}:{txn.updated_at}", "event_type": "payment.status"}
     flag(txn, PAYMENT_UNKNOWN, reason, facts, None)
     return "Flagged"
+
+
+def _retry_hint(
+    delivery: WebhookDelivery, gateway: PaymentGateway, alert_before: str, pause: Callable[[float], None]
+) -> str:
+    try:
+        outcome = confirm_delivery(delivery.delivery_id, gateway=gateway, pause=pause, attempts=1)
+    except Exception:  # given back by confirm_delivery; one bad hint must not stop the others
+        logger.exception("hint confirmation failed", extra={"delivery_id": delivery.delivery_id})
+        return "HintError"
+    if outcome == GATEWAY_ERROR and delivery.received_at < alert_before:
+        _unanswered(delivery)
+        return "HintFlagged"
+    return "Hint" + outcome.title().replace("_", "")
+
+
+def _unanswered(delivery: WebhookDelivery) -> None:
+    txn = transactions.find_transaction(delivery.transaction_id or "")
+    if txn is None or delivery.hint is None:
+        return
+    reason = f"the gateway's status query has failed since the hint arrived at {delivery.received_at}"
+    flag(txn, HINT_UNANSWERED, reason, hint_facts(Hint.loads(delivery.hint)), delivery.delivery_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -30,7 +31,17 @@ ACCEPTED_RETENTION_SECONDS = 180 * 24 * 3600
 CONFIRMATION_LEASE_SECONDS = 120
 #: Verified signed events and allowlisted evidenced callbacks: kept, like every hint.
 ACCEPTED = frozenset({"VERIFIED", "UNSIGNED_CALLBACK"})
-PENDING, CONFIRMING = "PENDING", "CONFIRMING"
+PENDING, CONFIRMING, GATEWAY_ERROR = "PENDING", "CONFIRMING", "GATEWAY_ERROR"
+#: The ``unsettled`` mark of a hint the gateway has not yet answered about (index ``by_unsettled``).
+UNSETTLED = "HINT"
+#: A stored hint is its confirming function's (which runs within seconds) for this long, and a
+#: hint whose status query failed waits this long, before the reconciler confirms it again.
+RETRY_AFTER_SECONDS = 60
+
+
+def _retry_at() -> str:
+    return clock.isoformat(clock.now() + timedelta(seconds=RETRY_AFTER_SECONDS))
+
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -133,6 +144,7 @@ def save_hint(delivery: WebhookDelivery, events: Sequence[DomainEvent], *, owner
     event is never stored, nor sent for confirmation, twice. Raises ``ConcurrentModification``
     when our claim's lease ran out and another delivery took it over (it stores the hint)."""
     claim = WebhookEventClaim(_key(delivery.event_id or ""))
+    delivery.unsettled, delivery.retry_at = UNSETTLED, _retry_at()  # until the gateway's answer settles it
     completion = [
         WebhookEventClaim.status.set(COMPLETED),
         WebhookEventClaim.outcome.set(delivery.outcome or "RECEIVED"),
@@ -160,9 +172,10 @@ def get_delivery(delivery_id: str) -> WebhookDelivery | None:
 
 def start_confirmation(delivery_id: str) -> bool:
     """Take a stored hint for confirmation (conditional write): of two confirmations racing one
-    proceeds; a hint already confirmed, or being confirmed within its lease, is not taken again."""
+    proceeds; a hint already confirmed, or being confirmed within its lease, is not taken again.
+    A hint left at ``GATEWAY_ERROR`` is taken again (the reconciler's retry)."""
     now = clock.timestamp()
-    pending = (WebhookDelivery.confirmation == PENDING) | (
+    pending = WebhookDelivery.confirmation.is_in(PENDING, GATEWAY_ERROR) | (
         (WebhookDelivery.confirmation == CONFIRMING) & (WebhookDelivery.confirmation_lease_until < now)
     )
     try:
@@ -181,15 +194,31 @@ def start_confirmation(delivery_id: str) -> bool:
 
 
 def finish_confirmation(delivery_id: str, outcome: str, detail: str | None) -> None:
-    """Record what the gateway's answer made of the hint; ``PENDING`` gives it back for a retry."""
+    """Record what the gateway's answer made of the hint; ``PENDING`` gives it back for a retry,
+    ``GATEWAY_ERROR`` leaves it to the reconciler, anything else settles it."""
+    settled = outcome not in (PENDING, GATEWAY_ERROR)
     WebhookDelivery(delivery_id).update(
         actions=[
+            *(
+                [WebhookDelivery.unsettled.remove(), WebhookDelivery.retry_at.remove()]
+                if settled
+                else [WebhookDelivery.unsettled.set(UNSETTLED), WebhookDelivery.retry_at.set(_retry_at())]
+            ),
             WebhookDelivery.confirmation.set(outcome),
             WebhookDelivery.confirmation_detail.set(detail) if detail else WebhookDelivery.confirmation_detail.remove(),
             WebhookDelivery.confirmation_lease_until.remove(),
             WebhookDelivery.confirmed_at.set(clock.now_iso()),
         ]
     )
+
+
+def unsettled_hints(due_by: str, limit: int) -> list[WebhookDelivery]:
+    """Up to ``limit`` hints the gateway has not settled yet whose retry is due by ``due_by`` (ISO
+    time), the longest due first (one Query on the sparse ``by_unsettled`` index)."""
+    rows = WebhookDelivery.by_unsettled.query(
+        UNSETTLED, range_key_condition=WebhookDelivery.retry_at <= due_by, limit=limit
+    )
+    return list(rows)
 
 
 def deliveries_for_transaction(transaction_id: str, limit: int = 100) -> list[WebhookDelivery]:

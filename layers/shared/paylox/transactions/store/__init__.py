@@ -24,6 +24,7 @@ from paylox.transactions.store.refunds import Refund, record_refund, refund_ids
 from paylox.transactions.store.rows import (
     add_flag,
     claim_refund,
+    clear_refund_claim,
     find,
     insert,
     release_refund_claim,
@@ -40,6 +41,7 @@ __all__ = [
     "add_flag",
     "claim_late_refund",
     "claim_refund",
+    "clear_refund_claim",
     "event_detail",
     "every_transaction",
     "find",

@@ -68,6 +68,20 @@ def release_refund_claim(txn: TransactionRow) -> None:
     txn.update(actions=[TransactionRow.refund_claim.remove()], condition=TransactionRow.refund_claim.exists())
 
 
+def clear_refund_claim(txn: TransactionRow, intent_id: str, record: AuditRecord) -> None:
+    """Free ``txn`` from the hold of ``intent_id`` (the gateway did not refund), with its audit
+    record, in one write conditioned on that very hold: of two clearings one wins, the other
+    raises ``ConcurrentModification``."""
+    freeing = Update(txn, [TransactionRow.refund_claim.remove()], condition=TransactionRow.refund_claim == intent_id)
+    try:
+        commit_change(updates=[freeing], audit=[record], aggregate_id=txn.id)
+    except TransactWriteError as exc:
+        if not is_condition_failure(exc):
+            raise
+        raise ConcurrentModification(resource="transaction") from exc
+    txn.refresh(consistent_read=True)
+
+
 def add_flag(
     txn: TransactionRow, entry: FlagEntry, record: AuditRecord, events: Sequence[DomainEvent] = ()
 ) -> TransactionRow:
