@@ -7,7 +7,7 @@ from paylox.documents import service
 from paylox.documents.errors import FileEmpty, FileTooLarge, ScanFailed, UnsupportedFileType, UnsupportedMediaType
 from paylox.documents.multipart import parse_upload_request
 from paylox.documents.schemas import DocumentOut, UploadStartedOut
-from paylox.errors import InvalidRequest, NotFound
+from paylox.errors import InvalidRequest, NotFound, QuotaExceeded
 from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
@@ -21,7 +21,14 @@ app = create_app()
             "content": {"application/json": {"model": DocumentOut | UploadStartedOut}},
         },
         **problem_responses(
-            InvalidRequest, FileEmpty, NotFound, FileTooLarge, UnsupportedMediaType, UnsupportedFileType, ScanFailed
+            InvalidRequest,
+            FileEmpty,
+            NotFound,
+            FileTooLarge,
+            UnsupportedMediaType,
+            UnsupportedFileType,
+            ScanFailed,
+            QuotaExceeded,
         ),
     },
 )
