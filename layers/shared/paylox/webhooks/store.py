@@ -19,8 +19,9 @@ from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
 CLAIM_LEASE_SECONDS = 30
 #: How long an event id is remembered: longer than any provider retries a delivery.
 CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
-#: How long refused deliveries are kept (verified ones are kept for reconciliation).
-REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
+#: How long refused deliveries are kept (verified ones are kept for reconciliation): long enough
+#: to look into the alarm of a weekend, short enough that refusals cannot pile up.
+REFUSED_RETENTION_SECONDS = 3 * 24 * 3600
 
 #: How long one confirmation holds a hint before a retry may take it over (longer than the function runs).
 CONFIRMATION_LEASE_SECONDS = 120
