@@ -7,8 +7,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from devstack import dev_clock
 from functions.transactions import create, list_mine
+from paylox import quotas
 from tests.apigw import BUYER, SELLER, STRANGER, HttpResult, api_event, invoke
 from tests.integration.disputes.steps import open_dispute
 from tests.integration.document_steps import start_upload
@@ -108,3 +111,12 @@ def test_disputes_have_their_own_hourly_quota(settings_env: Callable[..., None])
 
     assert_quota_refusal(refused, "disputes", 1)
     assert open_dispute(second, by=SELLER).status == 201
+
+
+def test_a_creation_whose_write_fails_gives_its_slot_back(settings_env: Callable[..., None]):
+    settings_env(TRANSACTION_QUOTA_PER_HOUR=1)
+    with pytest.raises(ConnectionError), quotas.charged(BUYER, quotas.TRANSACTIONS):
+        raise ConnectionError("the creation's write failed")
+
+    assert create_as().status == 201
+    assert create_as().code == "QUOTA_EXCEEDED"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from paylox import clock
 from paylox.config import Settings, get_settings
 from paylox.errors import ConcurrentModification, QuotaExceeded
+from paylox.observability import logger
 from paylox.otp import limits, store
 from paylox.otp.errors import RateLimited
 from paylox.otp.store import Hit
@@ -74,5 +75,14 @@ def charged(user_id: str, quota: Quota) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        limits.release(hit)
+        _give_back(hit)
         raise
+
+
+def _give_back(hit: Hit) -> None:
+    # Failing to give the slot back costs the user one creation this hour; it must not hide the
+    # error of the creation itself.
+    try:
+        limits.release(hit)
+    except Exception:
+        logger.exception("could not give a quota slot back", extra={"quota": hit.key.split("|", 2)[1]})
