@@ -4,14 +4,18 @@ from aws_lambda_powertools.event_handler import Response
 
 from paylox.disputes import opening
 from paylox.disputes.schemas import CreateDisputeRequest, DisputeOut
-from paylox.http import create_app, created, current_principal, http_handler
+from paylox.errors import QuotaExceeded
+from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
 
 
 @app.post(
     "/api/dispute/create",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}}},
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": DisputeOut}}},
+        **problem_responses(QuotaExceeded),
+    },
 )
 def create_dispute(body: CreateDisputeRequest) -> Response[str]:
     return created(DisputeOut.from_view(opening.open_dispute(current_principal(), body)))

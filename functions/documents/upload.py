@@ -7,7 +7,7 @@ from paylox.documents import service
 from paylox.documents.errors import FileEmpty, FileTooLarge, ScanFailed, UnsupportedFileType, UnsupportedMediaType
 from paylox.documents.multipart import parse_upload_request
 from paylox.documents.schemas import DocumentOut, UploadStartedOut
-from paylox.errors import Forbidden, InvalidRequest, NotFound
+from paylox.errors import Forbidden, InvalidRequest, NotFound, QuotaExceeded
 from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
@@ -29,6 +29,7 @@ app = create_app()
             UnsupportedMediaType,
             UnsupportedFileType,
             ScanFailed,
+            QuotaExceeded,
         ),
     },
 )

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from paylox.errors import QuotaExceeded
 from paylox.http import create_app, created, current_principal, http_handler, problem_responses
 from paylox.transactions import service
 from paylox.transactions.errors import SellerIsBuyer, SellerNotFound, SellerUnavailable
@@ -14,7 +15,7 @@ app = create_app()
     "/api/transaction/create",
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": TransactionOut}}},
-        **problem_responses(SellerIsBuyer, SellerNotFound, SellerUnavailable),
+        **problem_responses(SellerIsBuyer, SellerNotFound, SellerUnavailable, QuotaExceeded),
     },
 )
 def create_transaction(body: CreateTransactionRequest) -> Response[str]:

@@ -90,3 +90,12 @@ def test_the_document_declares_its_security_scheme_and_groups():
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert doc["security"] == [{"bearerAuth": []}]
     assert {tag["name"] for tag in doc["tags"]} == DOMAIN_TAGS
+
+
+@pytest.mark.parametrize(
+    "route", ["POST /api/transaction/create", "POST /api/document/upload", "POST /api/dispute/create"]
+)
+def test_creations_with_a_quota_document_their_429(route):
+    answer = operation(route)["responses"]["429"]
+
+    assert "QUOTA_EXCEEDED" in answer["content"]["application/problem+json"]["examples"]

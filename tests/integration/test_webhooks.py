@@ -105,6 +105,37 @@ def test_a_sender_outside_the_allowlist_is_refused_before_its_signature_is_looke
     assert status_of(txn_id) == "PAYMENT_PENDING"
 
 
+@pytest.fixture
+def emitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the metrics the webhook service adds (tests run with metrics output off)."""
+    names: list[str] = []
+    monkeypatch.setattr(service.metrics, "add_metric", lambda name, **_: names.append(name))
+    return names
+
+
+def test_internet_noise_is_counted_but_neither_stored_nor_alarmed(emitted):
+    txn_id = pending_transaction()
+    junk = b"x" * 60_000
+    answers = [deliver("success", junk, source_ip=f"198.51.100.{n}", signature="t=1,v1=00") for n in range(20)]
+    answers += [deliver("refund", event_body("refund.succeeded", txn_id), source_ip="203.0.113.10") for _ in range(5)]
+
+    assert {(answer.status, answer.code) for answer in answers} == {(403, "IP_NOT_ALLOWED")}
+    assert list(WebhookDelivery.scan()) == []  # test-only inspection: nothing of theirs is stored
+    assert emitted.count("WebhookRefusedOutsideAllowlist") == 25
+    assert "WebhookRejected" not in emitted  # what WebhookRejectionsAlarm counts
+
+
+def test_a_bad_signature_from_the_provider_s_own_addresses_is_what_the_alarm_counts(emitted):
+    txn_id = pending_transaction()
+
+    refused = deliver("success", event_body("payment.succeeded", txn_id), secrets=("rotated-too-early",))
+    stale = deliver("success", event_body("payment.succeeded", txn_id), timestamp=clock.timestamp() - 3600)
+
+    assert (refused.code, stale.code) == ("INVALID_SIGNATURE", "TIMESTAMP_OUT_OF_WINDOW")
+    assert emitted.count("WebhookRejected") == 2 and "WebhookRefusedOutsideAllowlist" not in emitted
+    assert [row.body for row in WebhookDelivery.scan()] == [None, None]  # summaries only
+
+
 def test_forwarding_headers_cannot_smuggle_a_sender_into_the_allowlist():
     txn_id = pending_transaction()
     event = api_event(
@@ -626,32 +657,32 @@ def test_every_delivery_is_stored_with_its_verification_and_outcome():
     everything = sorted(WebhookDelivery.scan(), key=lambda row: row.delivery_id)  # test-only inspection
     by_transaction = deliveries_for_transaction(txn_id)
 
+    # The sender outside the allowlist is counted, not stored.
     assert [(row.verification, row.outcome, row.answer_status) for row in everything] == [
         ("INVALID_SIGNATURE", "INVALID_SIGNATURE", 401),
         ("VERIFIED", "RECEIVED", 200),
         ("VERIFIED", "DUPLICATE", 200),
-        ("IP_NOT_ALLOWED", "IP_NOT_ALLOWED", 403),
         ("UNSIGNED_CALLBACK", "RECEIVED", 200),
     ]
     # Only verified deliveries and allowlisted callbacks are attached to the transaction they name.
-    assert [row.delivery_id for row in by_transaction] == [row.delivery_id for row in [*everything[1:3], everything[4]]]
+    assert [row.delivery_id for row in by_transaction] == [row.delivery_id for row in everything[1:]]
     assert [row.delivery_id for row in deliveries_for_event("evt_logged")] == [
         row.delivery_id for row in by_transaction[:2]
     ]
-    refused, processed, _, outsider, callback = everything
+    refused, processed, _, callback = everything
     assert processed.hint is not None and processed.confirmation == "PENDING"  # stored, not yet confirmed
     assert json.loads(callback.hint)["signed"] is False
     assert processed.body == body.decode() and processed.event_type == "payment.succeeded"
     assert "x-jetcheckout-signature" in json.loads(processed.headers)
     assert processed.source_ip == PROVIDER_IP and processed.secret_used == "current"
-    assert refused.body == body.decode()  # from an allowed sender: kept to debug a secret mix-up
-    assert outsider.body is None and outsider.body_sha256  # anyone's: a trace, not their payload
-    # Personal data is kept no longer than needed: verified deliveries 180 days, refused ones 30.
+    # failed verification: a bounded summary (hash, size, the signature header), not what it claimed
+    assert refused.body is None and refused.body_sha256 and refused.body_size == len(body)
+    assert set(json.loads(refused.headers)) <= {"content-type", "user-agent", "x-jetcheckout-signature"}
+    # Personal data is kept no longer than needed: verified deliveries 180 days, refused ones 3.
     now = clock.timestamp()
     for row in (processed, callback):
         assert now + 180 * DAY - 60 <= (row.expires_at or 0) <= now + 180 * DAY
-    for row in (refused, outsider):
-        assert now + 30 * DAY - 60 <= (row.expires_at or 0) <= now + 30 * DAY
+    assert now + 3 * DAY - 60 <= (refused.expires_at or 0) <= now + 3 * DAY
 
 
 def test_a_verified_delivery_past_its_retention_is_no_longer_shown():

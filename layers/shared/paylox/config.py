@@ -183,6 +183,12 @@ class Settings(BaseModel):
     exports_bucket: str = Field(alias="EXPORTS_BUCKET", min_length=3)
     export_download_url_seconds: int = Field(alias="EXPORT_DOWNLOAD_URL_SECONDS", default=300, gt=0, le=300)
 
+    # ---------------------------------------------------------------- per-user quotas (paylox.quotas)
+    # Creations per user per hour (429 QUOTA_EXCEEDED beyond): generous for real use, a ceiling for abuse.
+    transaction_quota_per_hour: int = Field(alias="TRANSACTION_QUOTA_PER_HOUR", default=60, ge=1)
+    upload_quota_per_hour: int = Field(alias="UPLOAD_QUOTA_PER_HOUR", default=60, ge=1)
+    dispute_quota_per_hour: int = Field(alias="DISPUTE_QUOTA_PER_HOUR", default=10, ge=1)
+
     # ---------------------------------------------------------------- checks across fields
     @model_validator(mode="after")
     def _gateway_is_configured(self) -> Settings:

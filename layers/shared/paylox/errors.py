@@ -183,3 +183,17 @@ class RepeatedParameter(DomainError):
     status = 400
     en = "The query parameter '{parameter}' may be given only once."
     tr = "'{parameter}' sorgu parametresi yalnızca bir kez verilebilir."
+
+
+class QuotaExceeded(DomainError):
+    """A user's hourly quota of creations (transactions, uploads, disputes) is used up
+    (:mod:`paylox.quotas`); ``Retry-After`` says when its window frees a slot."""
+
+    code = "QUOTA_EXCEEDED"
+    status = 429
+    en = "You have reached your hourly limit of {limit} for this action. Try again in {retry_after} seconds."
+    tr = "Bu işlem için saatlik {limit} sınırınıza ulaştınız. {retry_after} saniye sonra tekrar deneyin."
+
+    def __init__(self, retry_after: int = 1, **extra: Any) -> None:
+        retry_after = max(int(retry_after), 1)
+        super().__init__(headers={"Retry-After": str(retry_after)}, retry_after=retry_after, **extra)

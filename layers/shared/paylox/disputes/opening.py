@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paylox import clock
+from paylox import clock, quotas
 from paylox.audit import audit_record
 from paylox.auth import Principal
 from paylox.disputes import evidence, store
@@ -75,19 +75,21 @@ def open_dispute(
     # the transaction, and the dispute is stored in the same DynamoDB transaction, so money is
     # never frozen without a dispute to settle it, nor a dispute opened on money that is not.
     try:
-        apply_move(
-            txn,
-            txn_states.DISPUTE,
-            principal.actor,
-            note=f"{row.dispute_id} {request.reason.value}",
-            event_extra={
-                "dispute_id": row.dispute_id,
-                "reason": request.reason.value,
-                "opened_by": principal.user_id,
-            },
-            items=store.opening_items(row, items, audit),
-            also=[DomainEvent("DisputeOpened", opened_event, "disputes")],
-        )
+        # Counted last, once every check passed: a refused request takes none of the hour's quota.
+        with quotas.charged(principal.user_id, quotas.DISPUTES):
+            apply_move(
+                txn,
+                txn_states.DISPUTE,
+                principal.actor,
+                note=f"{row.dispute_id} {request.reason.value}",
+                event_extra={
+                    "dispute_id": row.dispute_id,
+                    "reason": request.reason.value,
+                    "opened_by": principal.user_id,
+                },
+                items=store.opening_items(row, items, audit),
+                also=[DomainEvent("DisputeOpened", opened_event, "disputes")],
+            )
     except InvalidState as exc:
         raise _not_disputable(txn) from exc
     return DisputeView(row, [], items)

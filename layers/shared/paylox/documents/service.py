@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from paylox import clock
+from paylox import clock, quotas
 from paylox.audit import audit_record, trail_page, write_audit
 from paylox.auth import Principal
 from paylox.config import get_settings
@@ -133,7 +133,9 @@ def _create(
         sweep_at=sweep_at,
     )
     after = {"status": doc.status, "purpose": doc.purpose, "filename": filename, "size": size, "way": way}
-    store.insert(doc, audit_record("DOCUMENT_CREATED", doc.id, principal.actor, after=after))
+    # Counted last, once every check passed: a refused upload takes none of the hour's quota.
+    with quotas.charged(principal.user_id, quotas.UPLOADS):
+        store.insert(doc, audit_record("DOCUMENT_CREATED", doc.id, principal.actor, after=after))
     return doc
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from paylox import clock
+from paylox import clock, quotas
 from paylox.audit import audit_record
 from paylox.auth import Actor, Principal
 from paylox.errors import NotFound
@@ -60,7 +60,9 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
         timeline=[store.timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
     )
     record = audit_record("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
-    store.insert(txn, record, [DomainEvent("TransactionCreated", event_detail(txn), "transactions")])
+    # Counted last, once every check passed: a refused request takes none of the hour's quota.
+    with quotas.charged(principal.user_id, quotas.TRANSACTIONS):
+        store.insert(txn, record, [DomainEvent("TransactionCreated", event_detail(txn), "transactions")])
     return txn
 
 

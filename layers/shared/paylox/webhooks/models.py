@@ -60,11 +60,11 @@ class WebhookDelivery(Model):
     source_ip = UnicodeAttribute(null=True)
     request_id = UnicodeAttribute(null=True)
     headers = UnicodeAttribute()  # JSON: the headers that matter (signature, content type, ...)
-    body = UnicodeAttribute(null=True)  # not kept for senders outside the allowlist, nor above the size cap
+    body = UnicodeAttribute(null=True)  # not kept when verification failed, nor above the size cap
     body_encoding = UnicodeAttribute(default="utf-8")  # or "base64" for bytes that are not UTF-8
     body_sha256 = UnicodeAttribute()
     body_size = NumberAttribute()
-    verification = UnicodeAttribute()  # VERIFIED or the refusal code (IP_NOT_ALLOWED, ...)
+    verification = UnicodeAttribute()  # VERIFIED, UNSIGNED_CALLBACK or the refusal code (INVALID_SIGNATURE, ...)
     secret_used = UnicodeAttribute(null=True)  # current | previous: shows who still signs with the old one
     signature_timestamp = NumberAttribute(null=True)
     event_id = UnicodeAttribute(null=True)

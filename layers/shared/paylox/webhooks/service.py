@@ -15,7 +15,14 @@ is read or written before the security checks pass:
 Then the hint is stored with its ``PaymentHintReceived`` event in one DynamoDB transaction and
 answered ``200 {"received": true, "delivery_id"}``. The confirming function
 (:mod:`paylox.webhooks.confirm`, the only one holding the gateway key) asks the gateway and moves
-money on its answer alone. Every delivery, refused or not, is stored with what we made of it.
+money on its answer alone.
+
+Every delivery from an allowlisted sender is stored with what we made of it; one that failed
+verification only as a bounded summary (no body, a few headers cut short) that expires soon. A
+sender outside the allowlist is only counted (``WebhookRefusedOutsideAllowlist``, no alarm):
+anyone on the internet can call a public route, so their calls must neither fill the table nor
+raise the alarm, which counts the refusals of allowlisted senders (``WebhookRejected``: a secret
+rotation gone wrong, a clock adrift).
 """
 
 from __future__ import annotations
@@ -59,6 +66,9 @@ __all__ = ["PROVIDER", "IncomingDelivery", "receive"]
 
 MAX_BODY_BYTES = 64 * 1024
 _KEPT_HEADERS = frozenset({"content-type", "user-agent", "x-forwarded-for", SIGNATURE_HEADER})
+#: What the summary of a delivery that failed verification keeps of its headers, and how much of each.
+_SUMMARY_HEADERS = frozenset({"content-type", "user-agent", SIGNATURE_HEADER})
+_SUMMARY_HEADER_CHARS = 256
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,9 @@ class _Parsed:
 
 
 def receive(incoming: IncomingDelivery) -> dict[str, Any]:
-    """Handle one delivery; returns the 200 answer or raises the refusal (after storing it)."""
+    """Handle one delivery; returns the 200 answer or raises the refusal (after storing it, or
+    its summary; nothing for a sender outside the allowlist)."""
+    _require_allowlisted(incoming)
     delivery = _new_delivery(incoming)
     try:
         parsed = _checked(incoming, delivery)
@@ -124,14 +136,19 @@ def receive(incoming: IncomingDelivery) -> dict[str, Any]:
     return {**outcome.answer, "received": True, "delivery_id": delivery.delivery_id}
 
 
-def _checked(incoming: IncomingDelivery, delivery: WebhookDelivery) -> _Parsed:
-    """Steps 1 to 3: who sent it, that it is authentic (or an evidenced callback), what it says."""
+def _require_allowlisted(incoming: IncomingDelivery) -> None:
+    """Step 1. Anyone on the internet can reach a public route: a sender outside the allowlist is
+    counted and logged, never stored, and never counts towards the rejection alarm."""
     settings = get_settings()
     if not ip_allowed(incoming.source_ip, parse_networks(tuple(settings.jetcheckout_ip_allowlist))):
-        # Anyone on the internet can reach a public route: keep the trace, not what they sent.
-        delivery.verification, delivery.body = IpNotAllowed.code, None
-        _rejected(IpNotAllowed.code, incoming)
+        metrics.add_metric(name="WebhookRefusedOutsideAllowlist", unit="Count", value=1)
+        where = {"code": IpNotAllowed.code, "route": incoming.route, "source_ip": incoming.source_ip}
+        logger.info("webhook refused", extra=where)
         raise IpNotAllowed()
+
+
+def _checked(incoming: IncomingDelivery, delivery: WebhookDelivery) -> _Parsed:
+    """Steps 2 and 3: that it is authentic (or an evidenced callback), what it says."""
     parsed = _callback(incoming, delivery) or _signed(incoming, delivery)
     hint = parsed.hint
     delivery.event_id, delivery.event_type = hint.event_id, hint.type
@@ -161,6 +178,7 @@ def _signed(incoming: IncomingDelivery, delivery: WebhookDelivery) -> _Parsed:
         )
     except DomainError as exc:
         delivery.verification = exc.code
+        _summarised(delivery)
         _rejected(exc.code, incoming)
         raise
     delivery.verification = "VERIFIED"
@@ -267,7 +285,19 @@ def _webhook_secrets() -> list[str]:
     return [get_secret("JETCHECKOUT_WEBHOOK_SECRET"), *([previous] if previous else [])]
 
 
+def _summarised(delivery: WebhookDelivery) -> None:
+    """Keep of a delivery that failed verification only a bounded summary: its hash and size, and
+    the headers that tell a secret or clock mix-up, cut short; not what it claims."""
+    headers = json.loads(delivery.headers)
+    delivery.body = None
+    delivery.headers = json.dumps(
+        {name: value[:_SUMMARY_HEADER_CHARS] for name, value in headers.items() if name in _SUMMARY_HEADERS},
+        ensure_ascii=False,
+    )
+
+
 def _rejected(code: str, incoming: IncomingDelivery) -> None:
+    """An allowlisted sender's delivery failed verification: what the rejection alarm counts."""
     metrics.add_metric(name="WebhookRejected", unit="Count", value=1)
     logger.warning("webhook refused", extra={"code": code, "route": incoming.route, "source_ip": incoming.source_ip})
 

@@ -20,8 +20,9 @@ from paylox.webhooks.models import WebhookDelivery, WebhookEventClaim
 CLAIM_LEASE_SECONDS = 30
 #: How long an event id is remembered: longer than any provider retries a delivery.
 CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
-#: How long refused deliveries are kept (to debug a secret mix-up).
-REFUSED_RETENTION_SECONDS = 30 * 24 * 3600
+#: How long refused deliveries are kept (a bounded summary, no body): long enough to look into
+#: the alarm of a weekend, short enough that refusals cannot pile up.
+REFUSED_RETENTION_SECONDS = 3 * 24 * 3600
 #: How long verified deliveries and callbacks, with their bodies (the buyer's payment details), are
 #: kept: past card chargeback windows (120 days) with room to spare; what they settled stays in the
 #: transaction's timeline and the audit log (docs/security.md, "Data retention").

@@ -16,7 +16,7 @@ from pynamodb.expressions.update import Action
 from paylox.db import is_condition_failure
 from paylox.errors import DomainError
 from paylox.otp.models import CodeRow, CodeStatus, CounterRow, MessageRow, TokenRow
-from paylox.otp.store.batch import Hit, Rows, commit_guess, commit_send, commit_sent, read_rows
+from paylox.otp.store.batch import Hit, Rows, commit_guess, commit_send, commit_sent, count_hit, read_rows
 from paylox.otp.store.blocks import (
     BLOCKS_BY_NUMBER,
     add_auto_block,
@@ -37,6 +37,7 @@ __all__ = [
     "commit_guess",
     "commit_send",
     "commit_sent",
+    "count_hit",
     "delete_block",
     "delete_sole_hit",
     "discard_code",
