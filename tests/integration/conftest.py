@@ -11,6 +11,7 @@ from devstack import dev_clock
 from devstack.provision import provision
 from devstack.stack import dev_stack
 from paylox.config import get_settings
+from tests import iam_usage
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER
 from tests.conftest import _moto
 from tests.integration.bus import reset_relay
@@ -29,6 +30,19 @@ def aws() -> Iterator[None]:
     dev_clock.reset()
     yield
     dev_clock.reset()
+
+
+iam_usage.install()
+
+
+@pytest.fixture(autouse=True)
+def least_privilege() -> Iterator[None]:
+    """Moto enforces no IAM: every DynamoDB action a function performed in the test must be in its
+    allow-list (tests/contract/least_privilege.yaml, held equal to template.yaml's grants)."""
+    with iam_usage.recording() as uses:
+        yield
+    missing = iam_usage.not_allowed(uses, iam_usage.load_allow_list())
+    assert not missing, "actions the function's role does not grant:\n" + "\n".join(missing)
 
 
 #: Everyone the tests act as by default has signed up before the test starts.
