@@ -10,8 +10,8 @@ test that each recorded action is in the function's declared allow-list
 (``tests/contract/least_privilege.yaml``), which ``tests/contract/test_least_privilege.py`` holds
 equal to what the template grants: code ⊆ allow-list = template.
 
-With ``PAYLOX_IAM_USAGE=<file>`` every recording is also appended to that file (JSON lines), to
-see which granted actions no test exercises.
+With ``PAYLOX_IAM_USAGE=<file>`` every recording is also appended to that file (JSON lines);
+``python -m tests.iam_usage <file>`` then lists the granted actions no recorded test exercised.
 """
 
 from __future__ import annotations
@@ -151,3 +151,24 @@ def not_allowed(uses: set[Use], allow_list: dict[str, dict[str, set[str]]]) -> l
         for function, resource, action in uses
         if action not in allow_list.get(function, {}).get(resource, set())
     )
+
+
+def never_used(recorded: Path, allow_list: dict[str, dict[str, set[str]]]) -> list[str]:
+    """The allow-list's grants no recorded test exercised (``PAYLOX_IAM_USAGE`` file): candidates
+    to remove, or paths no test takes."""
+    used: set[Use] = set()
+    for line in recorded.read_text(encoding="utf-8").splitlines():
+        used.update((function, resource, action) for function, resource, action in json.loads(line))
+    return sorted(
+        f"{function}: dynamodb:{action} on {resource}"
+        for function, grants in allow_list.items()
+        for resource, actions in grants.items()
+        for action in actions
+        if (function, resource, action) not in used
+    )
+
+
+if __name__ == "__main__":  # python -m tests.iam_usage <file written with PAYLOX_IAM_USAGE>
+    import sys
+
+    print("\n".join(never_used(Path(sys.argv[1]), load_allow_list())))
