@@ -203,6 +203,25 @@ def test_public_functions_are_the_known_ones() -> None:
     }
 
 
+def test_functions_no_caller_invokes_never_create_or_change_profiles() -> None:
+    # Profiles are created by registration and a caller's first request, changed by users' own moves
+    # and staff routes: events, schedules and S3 notifications only read them (or check them in a
+    # transaction).
+    background = {
+        key
+        for key, res in FUNCTIONS.items()
+        if not any(event["Type"] == "HttpApi" for event in (res["Properties"].get("Events") or {}).values())
+    } - {"UserRegisteredFunction"}
+    writing = {
+        function
+        for function in background
+        for resource, action in dynamodb_grants(statements(function))
+        if resource == "UsersTable" and action in WRITE_ACTIONS - {"ConditionCheckItem"}
+    }
+
+    assert background and writing == set()
+
+
 # ------------------------------------------------------------------------------ the checks can fail
 def _arn(table: str, rest: str = "") -> dict[str, str]:
     return {"Fn::Sub": "${" + table + ".Arn}" + rest}
