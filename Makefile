@@ -4,6 +4,8 @@
 #   .venv      the project: layer requirements, dev stack, tests, linters (requirements-dev.txt)
 #   .venv-sam  the SAM CLI alone: it pins boto3, click and pydantic and drags in awscrt, which
 #              must not decide the versions the project's code runs with.
+#   .venv-checkov  checkov alone (the policy-as-code scan of template.yaml in `make lint`), for the
+#              same reason: it pins boto3, PyYAML and dozens more.
 # Both are created on first use and refreshed when the files they are built from change.
 
 SHELL := bash
@@ -13,6 +15,7 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 ENV ?= dev
 SAM_CLI_VERSION := 1.170.0
+CHECKOV_VERSION := 3.3.30
 
 VENV := .venv
 SAM_VENV := .venv-sam
@@ -20,6 +23,8 @@ BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
 VENV_STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 # A Python 3.13 that really runs: a pyenv shim named python3.13 exists even when 3.13 is not the
 # active version, so `command -v` alone is not enough. Falls back to pyenv's own install.
@@ -33,7 +38,7 @@ export SAM_CLI_TELEMETRY := 0
 
 PYTEST := $(BIN)/pytest
 
-.PHONY: help venv sam-venv redis-server bootstrap dev test unit integration contract e2e fuzz lint format build \
+.PHONY: help venv sam-venv checkov-venv redis-server bootstrap dev test unit integration contract e2e fuzz lint format build \
 	validate deploy bench bench-calls clean require-python require-env smoke
 
 help:
@@ -41,7 +46,7 @@ help:
 	@echo "make test         lint, type-check and run every test tier (what CI runs)"
 	@echo "make unit | integration | contract | e2e    one test tier"
 	@echo "make fuzz         the fuzz tier with a larger budget (FUZZ_EXAMPLES=40)"
-	@echo "make lint         the pre-commit hooks on every file: ruff, ruff format, mypy, cfn-lint, whitespace"
+	@echo "make lint         the pre-commit hooks on every file: ruff, ruff format, mypy, cfn-lint, checkov, whitespace"
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make build        sam build (Lambda packages in .aws-sam/build)"
 	@echo "make validate     sam validate --lint"
@@ -61,11 +66,12 @@ require-python:
 # ------------------------------------------------------------------------------ environments
 venv: $(VENV_STAMP) ; @:
 sam-venv: $(SAM_STAMP) ; @:
+checkov-venv: $(CHECKOV_STAMP) ; @:
 
 # Both environments at once: the installs mostly wait on downloads. The cache's Redis backend is
 # tested against a real redis-server (tests/redis_server.py starts one per test session).
 bootstrap:
-	@$(MAKE) -j2 venv sam-venv redis-server
+	@$(MAKE) -j2 venv sam-venv checkov-venv redis-server
 
 # The Debian package, when no redis-server is on PATH: with sudo unless make runs as root.
 redis-server:
@@ -89,6 +95,12 @@ $(SAM_STAMP): | require-python
 	@rm -rf $(SAM_VENV)
 	"$(PYTHON313)" -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
+
+$(CHECKOV_STAMP): | require-python
+	@rm -rf $(CHECKOV_VENV)
+	"$(PYTHON313)" -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q checkov==$(CHECKOV_VERSION)
 	@touch $@
 
 # ------------------------------------------------------------------------------ running
@@ -119,10 +131,10 @@ FUZZ_EXAMPLES ?= 40
 fuzz: venv
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) tests/fuzz -q
 
-# The hooks of .pre-commit-config.yaml (ruff check, ruff format --check, mypy, cfn-lint, file
-# endings, trailing whitespace) over every tracked file: what a commit is checked against, with no
-# git hook needed. All local hooks: nothing is downloaded.
-lint: venv
+# The hooks of .pre-commit-config.yaml (ruff check, ruff format --check, mypy, cfn-lint, checkov,
+# file endings, trailing whitespace) over every tracked file: what a commit is checked against,
+# with no git hook needed. All local hooks: nothing is downloaded.
+lint: venv checkov-venv
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 format: venv
@@ -163,5 +175,5 @@ bench-calls: venv
 	$(BIN)/python -m bench.roundtrips
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,20 +1,26 @@
-"""PaymentConfirmFunction (EventBridge rule, ``PaymentHintReceived``): asks the gateway about a
-stored webhook hint and moves money only on its answer (docs/webhooks.md). Not public: the only
-function on the webhook side that holds the gateway key."""
+"""PaymentConfirmFunction: asks the gateway and moves money only on its answer (docs/webhooks.md).
+Two callers: the EventBridge rule for a stored webhook hint (``PaymentHintReceived``), and the
+public browser returns, which invoke it synchronously with ``{"return_of": <transaction id>}`` and
+redirect the browser on its ``status``. Not public: the only function on the webhook side that
+holds the gateway key."""
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser import parse
 
 from paylox.observability import logger, metrics, tracer
 from paylox.webhooks.confirm import confirm_delivery
 from paylox.webhooks.hints import HintEvent
+from paylox.webhooks.returns import confirm_return
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=HintEvent)
-def handler(event: HintEvent, context: Any) -> dict[str, str]:
-    logger.append_keys(delivery_id=event.detail.delivery_id, transaction_id=event.detail.transaction_id)
-    return {"delivery_id": event.detail.delivery_id, "outcome": confirm_delivery(event.detail.delivery_id)}
+def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+    if isinstance(event.get("return_of"), str):
+        logger.append_keys(transaction_id=event["return_of"])
+        return {"status": confirm_return(event["return_of"])}
+    hint = parse(event=event, model=HintEvent)
+    logger.append_keys(delivery_id=hint.detail.delivery_id, transaction_id=hint.detail.transaction_id)
+    return {"delivery_id": hint.detail.delivery_id, "outcome": confirm_delivery(hint.detail.delivery_id)}

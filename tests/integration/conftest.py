@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from devstack import dev_clock
+from devstack.lambda_context import LambdaContext
 from devstack.provision import provision
 from devstack.stack import dev_stack
+from functions.webhooks import confirm_hint
 from paylox.config import get_settings
+from paylox.webhooks import returns
+from tests import iam_usage
 from tests.apigw import ADMIN, AGENT, BUYER, SELLER, STRANGER
 from tests.conftest import _moto
 from tests.integration.bus import reset_relay
@@ -29,6 +34,33 @@ def aws() -> Iterator[None]:
     dev_clock.reset()
     yield
     dev_clock.reset()
+
+
+iam_usage.install()
+
+
+@pytest.fixture(autouse=True)
+def least_privilege() -> Iterator[None]:
+    """Moto enforces no IAM: every DynamoDB action a function performed in the test must be in its
+    allow-list (tests/contract/least_privilege.yaml, held equal to template.yaml's grants)."""
+    with iam_usage.recording() as uses:
+        yield
+    missing = iam_usage.not_allowed(uses, iam_usage.load_allow_list())
+    assert not missing, "actions the function's role does not grant:\n" + "\n".join(missing)
+
+
+@pytest.fixture(autouse=True)
+def confirm_function_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser returns invoke PaymentConfirmFunction through Lambda (they hold no gateway key);
+    here that invocation runs its handler in this process, with the payload Lambda would carry.
+    The dev stack answers the real Invoke call (tests/e2e)."""
+
+    def invoke(transaction_id: str) -> returns.ReturnStatus:
+        payload = json.loads(json.dumps({"return_of": transaction_id}))
+        answer = confirm_hint.handler(payload, LambdaContext(function_name="PaymentConfirmFunction"))
+        return json.loads(json.dumps(answer))["status"]  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(returns, "ask_confirm_function", invoke)
 
 
 #: Everyone the tests act as by default has signed up before the test starts.

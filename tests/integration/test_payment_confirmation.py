@@ -12,6 +12,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from devstack import dev_clock
 from devstack import sandbox_gateway as dev_gateway
@@ -21,7 +22,7 @@ from paylox import clock
 from paylox.payments import get_gateway, ledger, sandbox
 from paylox.payments.base import RefundRequest
 from paylox.payments.errors import PaymentProviderUnavailable, RefundInDoubt
-from paylox.webhooks import confirm
+from paylox.webhooks import confirm, returns
 from tests.apigw import api_event, invoke, load_event
 from tests.integration.bus import EventTap, of_type
 from tests.integration.steps import (
@@ -36,6 +37,8 @@ from tests.integration.steps import (
     staff_view,
     status_of,
 )
+
+REAL_ASK = returns.ask_confirm_function  # the tier runs PaymentConfirmFunction in process (conftest)
 
 
 @pytest.fixture(autouse=True)
@@ -365,3 +368,27 @@ def test_the_sandbox_gateway_pays_only_a_started_attempt_and_refunds_what_it_too
     with pytest.raises(dev_gateway.GatewayRefusal) as too_much:
         dev_gateway.refund(dev_gateway.RefundRequest(transaction_id=txn_id, amount=100_001), gateway_send)
     assert too_much.value.code == "REFUND_EXCEEDS_CAPTURED"
+
+
+class _UnreachableLambda:
+    def invoke(self, **_: object) -> None:
+        raise EndpointConnectionError(endpoint_url="https://lambda.eu-central-1.amazonaws.com")
+
+
+def test_a_browser_return_that_cannot_reach_the_confirm_function_sends_the_buyer_on_as_pending(
+    settings_env, monkeypatch
+):
+    # The public return holds no gateway key: it asks PaymentConfirmFunction. When that cannot be
+    # reached the buyer is still sent on (pending), never shown an error, and nothing moves.
+    settings_env(PAYMENT_RETURN_URL="https://app.paylox.com.tr/payment/done")
+    txn_id = pending_transaction()
+    gateway_pays(txn_id, payment_id="gw_1")
+    monkeypatch.setattr(returns, "ask_confirm_function", REAL_ASK)
+    monkeypatch.setattr(returns, "_lambda", _UnreachableLambda)
+
+    back = invoke(
+        payment_return_get, api_event("webhooks/payment_return_get.json", path={"transaction_id": txn_id}, sub=None)
+    )
+
+    assert back.status == 303 and back.headers["location"].endswith("&status=pending")
+    assert status_of(txn_id) == "PAYMENT_PENDING"

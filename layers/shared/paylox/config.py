@@ -85,6 +85,9 @@ class Settings(BaseModel):
         alias="JETCHECKOUT_RESPONSE_AMOUNT_UNIT", default="lira"
     )
     payment_return_url: OptionalUrl = Field(alias="PAYMENT_RETURN_URL", default=None)
+    # Given only to the browser return functions: public, they hold no gateway credential and ask
+    # PaymentConfirmFunction (docs/webhooks.md, "The browser return").
+    payment_confirm_function: str = Field(alias="PAYMENT_CONFIRM_FUNCTION", default="")
     # The reconciler asks the gateway about payments pending this long, and tells staff about those
     # still unknown after the second limit (docs/webhooks.md).
     payment_reconcile_after_minutes: int = Field(alias="PAYMENT_RECONCILE_AFTER_MINUTES", default=30, ge=1)

@@ -4,14 +4,27 @@ Whatever the browser posts (``response_code``, ``amount``, ...) is never read. T
 own state answers; while it is PAYMENT_PENDING the gateway's status is asked and, when it knows
 the outcome, applied through the same path as a confirmed webhook (same conditional writes). The
 browser is then sent on with ``303`` to ``PAYMENT_RETURN_URL?transaction_id=...&status=...``.
+
+The return routes are public, so they hold no gateway credential: asking the gateway runs in
+``PaymentConfirmFunction`` (:func:`confirm_return`), which the return invokes and waits for
+(:func:`ask_confirm_function`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+import threading
+from collections.abc import Callable
+from functools import cache
+from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
 from paylox.config import get_settings
+from paylox.observability import logger
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.transactions import service as transactions
@@ -22,17 +35,63 @@ from paylox.webhooks.apply import apply_confirmed
 from paylox.webhooks.confirm import query_status
 
 ReturnStatus = Literal["succeeded", "failed", "pending", "unknown"]
+Ask = Callable[[str], ReturnStatus]
+# One gateway query (JETCHECKOUT_TIMEOUT_SECONDS, at most 8 s) plus a cold start; no retry: the
+# browser waits, and a return that cannot ask answers "pending" (the webhook or the reconciler settles).
+_INVOKE_CONFIG = Config(connect_timeout=2, read_timeout=20, retries={"total_max_attempts": 1})
+_lock = threading.Lock()
+
+
+@cache
+def _lambda() -> Any:
+    with _lock:  # boto3 sessions are not thread-safe; the dev stack runs threads
+        return boto3.session.Session().client("lambda", config=_INVOKE_CONFIG)  # type: ignore[call-overload]
+
+
 _SUCCEEDED = frozenset(
     {TxnStatus.FUNDED, TxnStatus.SHIPPED, TxnStatus.COMPLETED, TxnStatus.DISPUTED, TxnStatus.REFUNDED}
 )
 
 
-def browser_return(transaction_id: str, *, gateway: PaymentGateway | None = None) -> str:
-    """Where to send the browser back to (``Location`` of the 303)."""
-    status = _status(transaction_id, gateway)
+def browser_return(transaction_id: str, *, ask: Ask | None = None) -> str:
+    """Where to send the browser back to (``Location`` of the 303). Runs in the public return
+    functions: a pending payment is asked about through ``PaymentConfirmFunction``."""
+    txn = transactions.find_transaction(transaction_id)
+    if txn is None:
+        status: ReturnStatus = "unknown"
+    elif txn.status == TxnStatus.PAYMENT_PENDING.value:
+        status = (ask or ask_confirm_function)(transaction_id)
+    else:
+        status = _word(TxnStatus(txn.status))
     base = get_settings().payment_return_url or "/"
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}{urlencode({'transaction_id': transaction_id, 'status': status})}"
+
+
+def ask_confirm_function(transaction_id: str) -> ReturnStatus:
+    """Invoke ``PaymentConfirmFunction`` for a browser return and wait for its answer; ``pending``
+    when it cannot be had (never an error for the browser)."""
+    try:
+        answer: dict[str, Any] = _lambda().invoke(
+            FunctionName=get_settings().payment_confirm_function,
+            InvocationType="RequestResponse",
+            Payload=json.dumps({"return_of": transaction_id}).encode(),
+        )
+        payload = json.loads(answer["Payload"].read() or b"{}")
+    except (BotoCoreError, ClientError, ValueError):
+        logger.exception("payment confirmation for a browser return failed")
+        return "pending"
+    status = payload.get("status") if isinstance(payload, dict) and not answer.get("FunctionError") else None
+    if status not in get_args(ReturnStatus):
+        logger.error("payment confirmation for a browser return failed", extra={"answer": str(payload)[:200]})
+        return "pending"
+    return cast(ReturnStatus, status)
+
+
+def confirm_return(transaction_id: str, gateway: PaymentGateway | None = None) -> ReturnStatus:
+    """What ``PaymentConfirmFunction`` answers a browser return: the transaction's status, after
+    asking the gateway (once) and applying its answer while the payment is pending."""
+    return _status(transaction_id, gateway)
 
 
 def _status(transaction_id: str, gateway: PaymentGateway | None) -> ReturnStatus:
