@@ -40,7 +40,6 @@ from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
-from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
@@ -170,6 +169,10 @@ def _repeatable(params: list[Any]) -> set[str]:
 
 
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    # Imported on the first authenticated request, not with this module: the public functions
+    # (health, webhooks, share links) never load the users domain, its models and botocore.
+    from paylox.users.service import ensure_active_profile
+
     meta = current_request.get()
     if meta.principal is None:
         raise Unauthorized()
