@@ -25,6 +25,7 @@ them for comparing runs.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import logging
 import os
@@ -108,6 +109,14 @@ def subjects(aws: dict[str, str], only: str) -> list[Subject]:
         kind = "health" if logical_id == HEALTH else "http" if is_http else "other"
         found.append(Subject(logical_id, job, {**os.environ, **spec.environment, **aws}, kind))
     return found
+
+
+def compile_sources() -> None:
+    """Bytecode for the project's own modules, as pip makes it for every installed package: with
+    PYTHONDONTWRITEBYTECODE set (as on some machines) each fresh interpreter would otherwise compile
+    the handlers and the layer from source, a cost that belongs to the build, not to a cold start."""
+    for folder in ("functions", "layers/shared/paylox"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
 
 
 def cold_start(subject: Subject, *, restored: bool = False) -> dict[str, Any]:
@@ -223,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     from devstack.provision import provision
     from devstack.stack import dev_stack
 
+    compile_sources()
     with moto_endpoint() as endpoint:
         aws = aws_environment(endpoint)
         os.environ.update(aws)  # for provisioning from this process
