@@ -40,6 +40,8 @@ from paylox.auth import Principal, RouteRole, principal_from_event, require_role
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
+from paylox.snapstart import before_snapshot
+from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://docs.paylox.com.tr/problems/"
@@ -169,10 +171,6 @@ def _repeatable(params: list[Any]) -> set[str]:
 
 
 def _require_active_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    # Imported on the first authenticated request, not with this module: the public functions
-    # (health, webhooks, share links) never load the users domain, its models and botocore.
-    from paylox.users.service import ensure_active_profile
-
     meta = current_request.get()
     if meta.principal is None:
         raise Unauthorized()
@@ -207,7 +205,15 @@ def create_app(*, public: bool = False, role: RouteRole | None = None) -> APIGat
     if not public:
         app.use(middlewares=[_require_active_user, *([_require(role)] if role else [])])
     _AUDIENCES[app] = "public" if public else role or "user"
+    before_snapshot(lambda: _warm(app))
     return app
+
+
+def _warm(app: APIGatewayHttpResolver) -> None:
+    """SnapStart: what the first request would build, built before the snapshot. Powertools makes
+    each route's validation (its dependant: parameters, body and response models) on first use."""
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        _ = route.dependant, route.body_field
 
 
 def audience(app: APIGatewayHttpResolver) -> Audience:

@@ -16,6 +16,7 @@ the "restored" column) run them with :func:`run_before_snapshot` and :func:`run_
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -56,3 +57,10 @@ def run_after_restore() -> None:
     """Run the registered after-restore hooks, in order (what Lambda does in a restored copy)."""
     for hook in _after_restore:
         hook()
+
+
+@after_restore
+def _reseed_random() -> None:
+    # The Mersenne Twister's state is in the snapshot: every copy would draw the same "random"
+    # numbers (botocore's retry jitter, the logger's sampling). Seeded again from os.urandom.
+    random.seed()
