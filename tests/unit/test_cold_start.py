@@ -1,4 +1,4 @@
-"""What a cold start loads: no X-Ray SDK unless asked for, no users domain in a public function.
+"""What a cold start loads: no X-Ray SDK unless it is asked for.
 
 The costs themselves are `make bench` ratios (docs/operations.md, "Cold starts"), never timed here.
 """
@@ -53,13 +53,6 @@ def test_a_function_with_the_sdk_on_traces_with_it():
     loaded = loaded_by_import("functions.ops.health", **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="false")
 
     assert "aws_xray_sdk" in loaded
-
-
-def test_the_public_health_check_loads_no_aws_client_nor_the_users_domain():
-    loaded = loaded_by_import("functions.ops.health", POWERTOOLS_TRACE_DISABLED="true")
-
-    # Powertools itself imports the bare botocore package (for its user agent), no client code.
-    assert not loaded & {"botocore.client", "boto3", "pynamodb", "aws_xray_sdk", "paylox.users"}
 
 
 def test_without_the_sdk_the_tracer_decorators_leave_handlers_as_they_are():
