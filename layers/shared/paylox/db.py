@@ -6,7 +6,7 @@ importing a model never requires the environment to be set up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -16,6 +16,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from paylox.config import get_settings
+from paylox.snapstart import after_restore, before_snapshot
 
 
 class TableName:
@@ -50,3 +51,31 @@ def set_actions(model: type[Model], changes: Mapping[str, Any]) -> list[Action]:
         getattr(model, name).remove() if value is None else getattr(model, name).set(value)
         for name, value in changes.items()
     ]
+
+
+def _loaded_models(base: type[Model] = Model) -> Iterator[type[Model]]:
+    for model in base.__subclasses__():
+        if isinstance(getattr(model, "Meta", None), type) and "table_name" in vars(model.Meta):
+            yield model
+        yield from _loaded_models(model)
+
+
+@before_snapshot
+def _connect_models() -> None:
+    """SnapStart: the settings and each loaded model's connection and botocore client (its service
+    model parsed, its endpoint resolved) are made once before the snapshot, not in the first request
+    of every restored environment. No request is sent: there is no connection to go stale."""
+    get_settings()
+    for model in _loaded_models():
+        _ = model._get_connection().connection.client
+
+
+@after_restore
+def _drop_model_connections() -> None:
+    # Any connection a model opened before the snapshot is dead in a restored copy: emptied pools.
+    for model in _loaded_models():
+        table = model._connection
+        if table is not None:
+            table.connection.client.close()
+    if connection.cache_info().currsize:  # the shared one of transactions and batches
+        connection().client.close()

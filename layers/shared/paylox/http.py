@@ -41,6 +41,7 @@ from paylox.auth import Principal, RouteRole, principal_from_event, require_fres
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
 from paylox.observability import logger, metrics, tracer
+from paylox.snapstart import before_snapshot
 from paylox.users.service import ensure_active_profile
 
 PROBLEM_JSON = "application/problem+json"
@@ -204,12 +205,20 @@ def create_app(
     _AUDIENCES[app] = "public" if public else role or "user"
     if fresh_auth:
         _FRESH_AUTH.add(app)
+    before_snapshot(lambda: _warm(app))
     return app
 
 
 def requires_fresh_auth(app: APIGatewayHttpResolver) -> bool:
     """Whether the routes of ``app`` want a recent sign-in (``403 REAUTH_REQUIRED``), for the API's document."""
     return app in _FRESH_AUTH
+
+
+def _warm(app: APIGatewayHttpResolver) -> None:
+    """SnapStart: what the first request would build, built before the snapshot. Powertools makes
+    each route's validation (its dependant: parameters, body and response models) on first use."""
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        _ = route.dependant, route.body_field
 
 
 def audience(app: APIGatewayHttpResolver) -> Audience:

@@ -16,6 +16,7 @@ import secrets
 import threading
 
 from paylox import clock
+from paylox.snapstart import after_restore
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_PATTERN = r"^[a-z]{2,4}_[0-9A-HJKMNP-TV-Z]{26}$"
@@ -44,6 +45,15 @@ def new_id(prefix: str) -> str:
         random = last_random + 1 if millis == last_millis else secrets.randbits(79)
         _last = (millis, random)
     return f"{prefix}_{_encode(millis, 10)}{_encode(random, 16)}"
+
+
+@after_restore
+def _forget_last_id() -> None:
+    """A restored environment starts its own sequence: continuing the snapshot's would give every
+    copy restored in the same millisecond the same next ids (previous random part plus one)."""
+    global _last
+    with _lock:
+        _last = (-1, 0)
 
 
 def is_id(value: str, prefix: str | None = None) -> bool:

@@ -1,12 +1,57 @@
-"""The one Logger, Tracer and Metrics of each function, and masking of personal data in logs."""
+"""The one Logger, Tracer and Metrics of each function, and masking of personal data in logs.
+
+Tracing: Lambda's active tracing (``Tracing: Active`` in template.yaml) traces every invocation by
+itself, init and duration included, with no code in the function. The X-Ray SDK only adds
+subsegments (each AWS call, each captured method), and importing it costs more than a third of a
+bare function's cold start. So the SDK is loaded only when it is switched on, by the template
+parameter ``XRaySdkTracing`` (``POWERTOOLS_TRACE_DISABLED=false``); otherwise ``tracer`` is an
+:class:`Untraced` that keeps the decorators' shape and does nothing.
+"""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+
+def xray_sdk_enabled(environment: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """True when the X-Ray SDK is asked for: inside Lambda and not disabled the Powertools way
+    (``POWERTOOLS_TRACE_DISABLED``, which the template sets from ``XRaySdkTracing``)."""
+    disabled = environment.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in ("true", "1")
+    in_lambda = bool(environment.get("AWS_LAMBDA_FUNCTION_NAME")) and not environment.get("AWS_SAM_LOCAL")
+    return in_lambda and not disabled
+
+
+class Untraced:
+    """Stands in for Powertools' ``Tracer`` when the X-Ray SDK is off: same decorators, no SDK."""
+
+    def capture_lambda_handler(self, lambda_handler: Callable[..., Any] | None = None, **_: Any) -> Callable[..., Any]:
+        """``@tracer.capture_lambda_handler`` and ``@tracer.capture_lambda_handler(...)``: the
+        handler unchanged."""
+        return lambda_handler if lambda_handler is not None else _unchanged
+
+    def capture_method(self, method: Callable[..., Any] | None = None, **_: Any) -> Callable[..., Any]:
+        """``@tracer.capture_method`` with or without arguments: the method unchanged."""
+        return method if method is not None else _unchanged
+
+    def put_annotation(self, key: str, value: str | float | bool) -> None:
+        """Nothing to annotate without the SDK."""
+
+    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> None:
+        """Nothing to attach without the SDK."""
+
+
+def _unchanged(function: Callable[..., Any]) -> Callable[..., Any]:
+    return function
+
+
 logger = Logger()
-tracer = Tracer()
+# Typed as the Tracer it stands in for: the code uses only the decorators and annotations above.
+tracer: Tracer = Tracer() if xray_sdk_enabled() else cast(Tracer, Untraced())
 metrics = Metrics(namespace="Paylox")
 
 

@@ -1,0 +1,67 @@
+"""What a cold start loads: no X-Ray SDK unless it is asked for.
+
+The costs themselves are `make bench` ratios (docs/operations.md, "Cold starts"), never timed here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from devstack.template import ROOT
+from paylox.observability import Untraced, xray_sdk_enabled
+
+IN_LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "paylox-HealthFunction"}
+
+
+def loaded_by_import(module: str, **environment: str) -> set[str]:
+    """The modules and top-level packages a fresh interpreter has loaded after importing ``module``."""
+    script = f"import sys, json, {module}; print(json.dumps([*sys.modules, *{{n.split('.')[0] for n in sys.modules}}]))"
+    # The environment of the tests (moto credentials, the stack's variables), as a function has it.
+    env = {**os.environ, **environment}
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("environment", "enabled"),
+    [
+        ({**IN_LAMBDA, "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({**IN_LAMBDA, "POWERTOOLS_TRACE_DISABLED": "false"}, True),
+        (IN_LAMBDA, True),
+        ({"POWERTOOLS_TRACE_DISABLED": "false"}, False),  # not in Lambda: nobody to send traces to
+        ({**IN_LAMBDA, "POWERTOOLS_TRACE_DISABLED": "false", "AWS_SAM_LOCAL": "true"}, False),
+    ],
+)
+def test_the_xray_sdk_is_on_only_in_lambda_when_not_disabled(environment, enabled):
+    assert xray_sdk_enabled(environment) is enabled
+
+
+def test_a_function_with_the_sdk_off_never_imports_it():
+    loaded = loaded_by_import("functions.transactions.create", **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="true")
+
+    assert "aws_xray_sdk" not in loaded
+
+
+def test_a_function_with_the_sdk_on_traces_with_it():
+    loaded = loaded_by_import("functions.ops.health", **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="false")
+
+    assert "aws_xray_sdk" in loaded
+
+
+def test_without_the_sdk_the_tracer_decorators_leave_handlers_as_they_are():
+    tracer = Untraced()
+
+    def handler(event: dict[str, str], context: object) -> dict[str, str]:
+        return event
+
+    assert tracer.capture_lambda_handler(handler) is handler
+    assert tracer.capture_lambda_handler(capture_response=False)(handler) is handler
+    assert tracer.capture_method(handler) is handler
+    assert handler({"a": "b"}, None) == {"a": "b"}
