@@ -31,11 +31,18 @@ def find(txn_id: str) -> TransactionRow | None:
         return None
 
 
-def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEvent]) -> None:
+def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEvent], quota: Claim) -> None:
     """Store a new transaction (its id must be new) with its audit record and its events, in one
-    DynamoDB transaction."""
+    DynamoDB transaction that also makes ``quota`` (the caller's hourly count): its refusal is
+    raised when the quota is used up, and nothing is stored."""
     creation = Put(txn, TransactionRow.id.does_not_exist())
-    commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id)
+    try:
+        commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id, claims=[quota])
+    except TransactWriteError as exc:
+        refused = refusal_of(exc, [quota]) if is_condition_failure(exc) else None
+        if refused is not None:
+            raise refused from exc
+        raise
 
 
 def claim_refund(
