@@ -20,8 +20,7 @@ from paylox.documents.states import DocStatus
 from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import is_id
-from paylox.statemachine import Claim, Machine, Move, Put, Update, commit_change, commit_move
-from paylox.writes import refusal_of
+from paylox.statemachine import Claim, Machine, Move, Put, Update, commit_change, commit_claiming, commit_move
 
 
 def event_detail(doc: DocumentRow, **extra: Any) -> dict[str, Any]:
@@ -69,13 +68,9 @@ def insert(doc: DocumentRow, record: AuditRecord, quota: Claim) -> None:
     that also makes ``quota`` (the owner's hourly count of uploads): its refusal is raised when the
     quota is used up, and nothing is stored."""
     creation = Put(doc, DocumentRow.id.does_not_exist())
-    try:
-        commit_change(puts=[creation], audit=[record], aggregate_id=doc.id, claims=[quota])
-    except TransactWriteError as exc:
-        refused = refusal_of(exc, [quota]) if is_condition_failure(exc) else None
-        if refused is not None:
-            raise refused from exc
-        raise
+    commit_claiming(
+        lambda: commit_change(puts=[creation], audit=[record], aggregate_id=doc.id, claims=[quota]), [quota]
+    )
 
 
 def commit(
