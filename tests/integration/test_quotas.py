@@ -1,5 +1,6 @@
 """Per-user hourly quotas on creating transactions, uploads and disputes: 429 QUOTA_EXCEEDED with
-Retry-After; nothing created beyond the quota; a refused request uses none of it."""
+Retry-After; nothing created beyond the quota; a refused request uses none of it; the window is the
+clock hour (UTC)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from pynamodb.exceptions import TransactWriteError
 
 from devstack import dev_clock
 from functions.transactions import create, list_mine
-from paylox import quotas
+from paylox import clock, quotas
+from paylox.audit import audit_record
 from paylox.auth import Principal
 from paylox.errors import QuotaExceeded
-from paylox.transactions import service
+from paylox.transactions import service, store
 from paylox.transactions.schemas import CreateTransactionRequest
 from tests.apigw import BUYER, SELLER, STRANGER, HttpResult, api_event, invoke
 from tests.integration.disputes.steps import open_dispute
@@ -22,6 +25,17 @@ from tests.integration.document_steps import start_upload
 from tests.integration.steps import funded_transaction
 
 HOUR = 3600
+
+
+@pytest.fixture(autouse=True)
+def _early_in_an_hour() -> None:
+    """Each test starts a second into a clock hour, so its creations all fall in the same hour."""
+    to_the_hour(1)
+
+
+def to_the_hour(after: int) -> None:
+    """Move the dev clock to ``after`` seconds past the next clock hour (UTC)."""
+    dev_clock.advance(HOUR - clock.timestamp() % HOUR + after)
 
 
 def create_as(sub: str = BUYER, seller: str = SELLER, amount: int = 150_000) -> HttpResult:
@@ -53,7 +67,7 @@ def test_the_61st_transaction_in_an_hour_is_refused_and_not_created_then_the_win
     refused = create_as()
 
     retry_after = assert_quota_refusal(refused, "transactions", 60)
-    assert HOUR - 600 - 180 < retry_after <= HOUR - 600  # the window opened with the first create
+    assert HOUR - 600 - 180 < retry_after <= HOUR - 600  # until the end of the clock hour
     assert len(transactions_of(BUYER)) == 60
     dev_clock.advance(retry_after)
     assert create_as().status == 201
@@ -129,10 +143,29 @@ def test_disputes_have_their_own_hourly_quota(settings_env: Callable[..., None])
     assert open_dispute(second, by=SELLER).status == 201
 
 
-def test_a_creation_whose_write_fails_gives_its_slot_back(settings_env: Callable[..., None]):
-    settings_env(TRANSACTION_QUOTA_PER_HOUR=1)
-    with pytest.raises(ConnectionError), quotas.charged(BUYER, quotas.TRANSACTIONS):
-        raise ConnectionError("the creation's write failed")
+def test_the_window_is_the_clock_hour_and_resets_at_its_end(settings_env: Callable[..., None]):
+    settings_env(TRANSACTION_QUOTA_PER_HOUR=2)
+    to_the_hour(HOUR - 60)  # a minute before the next hour
+    assert [create_as().status for _ in range(2)] == [201, 201]
 
-    assert create_as().status == 201
-    assert create_as().code == "QUOTA_EXCEEDED"
+    retry_after = assert_quota_refusal(create_as(), "transactions", 2)
+
+    assert retry_after <= 60  # the hour ends, not an hour after the first create
+    dev_clock.advance(retry_after)
+    assert [create_as().status for _ in range(2)] == [201, 201]
+    assert assert_quota_refusal(create_as(), "transactions", 2) > HOUR - 180
+    assert len(transactions_of(BUYER)) == 4
+
+
+def test_a_creation_whose_own_write_is_refused_counts_nothing(settings_env: Callable[..., None]):
+    settings_env(TRANSACTION_QUOTA_PER_HOUR=1)
+    assert create_as(BUYER).status == 201
+    taken = service.get_for(Principal(user_id=BUYER, groups=frozenset()), transactions_of(BUYER)[0]["id"])
+    record = audit_record("TRANSACTION_CREATED", taken.id, Principal(user_id=STRANGER, groups=frozenset()).actor)
+
+    # The id is taken: the write is cancelled, and with it the stranger's count.
+    with pytest.raises(TransactWriteError):
+        store.insert(taken, record, [], quotas.claim(STRANGER, quotas.TRANSACTIONS))
+
+    assert create_as(STRANGER).status == 201
+    assert create_as(STRANGER).code == "QUOTA_EXCEEDED"

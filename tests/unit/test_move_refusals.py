@@ -1,17 +1,21 @@
 """Which item of a move's DynamoDB transaction refused it (paylox.writes.refusal_of): DynamoDB
 reports one cancellation reason per item, condition checks first and updates (the moved row, then
-the claims) last. A refused check is told before a refused claim, and either before a lost race."""
+the claims) last. A refused check is told before a refused claim, and either before a lost race.
+A write making claims (commit_claiming) is tried again only when a concurrent transaction cancelled it."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
 from paylox.otp.errors import OtpRequired
 from paylox.otp.models import TokenRow
 from paylox.transactions.errors import SellerSuspended
 from paylox.users.models import UserProfile
-from paylox.writes import Check, Claim, Put, refusal_of
+from paylox.writes import CONFLICT_TRIES, Check, Claim, Put, commit_claiming, refusal_of
 
 SUSPENDED, NO_TOKEN = SellerSuspended(), OtpRequired()
 FAILED = "ConditionalCheckFailed"
@@ -40,3 +44,39 @@ def test_a_lost_race_of_the_row_alone_is_no_items_refusal():
     cancelled = _cancelled(None, None, None, None, FAILED, None)
     assert refusal_of(cancelled, [CHECK, PUT, CLAIM]) is None
     assert refusal_of(_cancelled(None, FAILED, None), [PUT]) is None
+
+
+def _failing(*outcomes: str) -> tuple[list[int], Any]:
+    """A commit that is cancelled once per outcome (the claim's reason: a failed condition, a
+    conflict), then succeeds; and the list counting its tries."""
+    tries: list[int] = []
+
+    def commit() -> None:
+        tries.append(1)
+        if len(tries) <= len(outcomes):
+            reasons = [None, CancellationReason(code=outcomes[len(tries) - 1])]
+            error = {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}}
+            cause = VerboseClientError(error, "TransactWriteItems", cancellation_reasons=reasons)  # type: ignore[arg-type]
+            raise TransactWriteError("cancelled", cause=cause)
+
+    return tries, commit
+
+
+def test_a_claim_refused_by_its_condition_raises_its_refusal_untried_again():
+    tries, commit = _failing(FAILED)
+    with pytest.raises(OtpRequired):
+        commit_claiming(commit, [CLAIM])
+    assert len(tries) == 1
+
+
+def test_a_write_cancelled_by_a_concurrent_transaction_is_tried_again():
+    tries, commit = _failing("TransactionConflict", "TransactionConflict")
+    commit_claiming(commit, [CLAIM])
+    assert len(tries) == 3
+
+
+def test_a_write_that_keeps_conflicting_fails_after_its_tries():
+    tries, commit = _failing(*["TransactionConflict"] * CONFLICT_TRIES)
+    with pytest.raises(TransactWriteError):
+        commit_claiming(commit, [CLAIM])
+    assert len(tries) == CONFLICT_TRIES

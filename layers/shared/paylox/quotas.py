@@ -1,33 +1,30 @@
 """Per-user hourly quotas on what a user creates: transactions, document uploads, disputes.
 
-A quota is one of the OTP limits' counters in a window (:mod:`paylox.otp.limits`, the same rows in
-the same table, under ``quota|<kind>|<user>``): the window opens with the user's first creation
-and lasts an hour. A creation reads its counter, judges it (:func:`paylox.otp.limits.take`) and
-counts itself in one conditional write (:func:`paylox.otp.store.count_hit`: a put that opens the
-window, or an ``ADD`` conditioned on the window read still having room), so concurrent creations
-can never together pass the quota; one that lost a race reads again.
-
-Only what is created is counted: request validation and the domain's own checks run before
-:func:`charged`, and a creation whose write then fails gives its slot back
-(:func:`paylox.otp.limits.release`), so refused requests never use up a user's quota.
+A quota counts in fixed windows of one clock hour, UTC: one counter per kind, user and hour (key
+``quota|<kind>|<user>|<YYYYMMDDHH>``, among the OTP limits' counters, in the same table). The
+creation's own DynamoDB transaction adds one to it (:func:`claim`, a
+:class:`~paylox.statemachine.Claim`) on condition that the hour still has room, with no read
+before it: racing creations can never together pass the quota, and a creation refused for any
+reason (bad input, the domain's checks, its own write's condition) counts nothing, because its
+transaction, the count with it, is cancelled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from paylox import clock
 from paylox.config import Settings, get_settings
-from paylox.errors import ConcurrentModification, QuotaExceeded
-from paylox.observability import logger
-from paylox.otp import limits, store
-from paylox.otp.errors import RateLimited
-from paylox.otp.store import Hit
+from paylox.errors import QuotaExceeded
+from paylox.otp import store
+from paylox.statemachine import Claim
 
-#: Reads and writes a creation may try before a crowd of racing ones is answered 409.
-_MAX_RACES = 8
+HOUR = 3600
+#: How long an hour's counter is kept after the hour: only so that expiry (TTL) never removes it
+#: while it still counts; a finished hour's counter is never read again.
+_KEPT_AFTER = HOUR
 
 
 @dataclass(frozen=True)
@@ -37,8 +34,10 @@ class Quota:
     kind: str
     per_hour: Callable[[Settings], int]
 
-    def key(self, user_id: str) -> str:
-        return f"quota|{self.kind}|{user_id}"
+    def key(self, user_id: str, hour_start: int) -> str:
+        """The counter of ``user_id`` in the clock hour starting at ``hour_start`` (epoch seconds)."""
+        hour = datetime.fromtimestamp(hour_start, UTC).strftime("%Y%m%d%H")
+        return f"quota|{self.kind}|{user_id}|{hour}"
 
 
 TRANSACTIONS = Quota("transactions", lambda settings: settings.transaction_quota_per_hour)
@@ -46,43 +45,19 @@ UPLOADS = Quota("uploads", lambda settings: settings.upload_quota_per_hour)
 DISPUTES = Quota("disputes", lambda settings: settings.dispute_quota_per_hour)
 
 
-class _Full(RateLimited):
-    """What :func:`paylox.otp.limits.take` raises here; turned into :class:`QuotaExceeded`."""
-
-
-def take(user_id: str, quota: Quota) -> Hit:
-    """Count one creation of ``user_id`` under ``quota``; raises ``429 QUOTA_EXCEEDED`` (with
-    ``Retry-After``: the seconds until the window ends) when the hour's quota is used up."""
+def claim(user_id: str, quota: Quota) -> Claim:
+    """One creation of ``user_id`` counted under ``quota``, for the creation's own write to make;
+    refused with ``429 QUOTA_EXCEEDED`` (``Retry-After``: the seconds until the hour ends) when
+    the current clock hour's quota is used up."""
     ceiling = quota.per_hour(get_settings())
-    limit = limits.Limit(quota.key(user_id), limits.HOUR, ceiling, _Full)
-    for _ in range(_MAX_RACES):
-        now = clock.timestamp()
-        counters = store.read_rows(counters=[limit.key]).counters
-        try:
-            hit = limits.take(limit, counters, now)
-        except _Full as exc:
-            raise QuotaExceeded(exc.extra["retry_after"], quota=quota.kind, limit=ceiling) from None
-        if store.count_hit(hit, now):
-            return hit
-    raise ConcurrentModification(resource="resource")
-
-
-@contextmanager
-def charged(user_id: str, quota: Quota) -> Iterator[None]:
-    """Count one creation under ``quota`` for the block that writes it; if the block raises (its
-    write refused or failed), the slot is given back before the error goes on."""
-    hit = take(user_id, quota)
-    try:
-        yield
-    except BaseException:
-        _give_back(hit)
-        raise
-
-
-def _give_back(hit: Hit) -> None:
-    # Failing to give the slot back costs the user one creation this hour; it must not hide the
-    # error of the creation itself.
-    try:
-        limits.release(hit)
-    except Exception:
-        logger.exception("could not give a quota slot back", extra={"quota": hit.key.split("|", 2)[1]})
+    now = clock.timestamp()
+    hour_start = now - now % HOUR
+    hour_end = hour_start + HOUR
+    refusal = QuotaExceeded(hour_end - now, quota=quota.kind, limit=ceiling)
+    return store.count_claim(
+        quota.key(user_id, hour_start),
+        ceiling=ceiling,
+        window_end=hour_end,
+        keep_until=hour_end + _KEPT_AFTER,
+        refusal=refusal,
+    )

@@ -40,7 +40,7 @@ from paylox.auth import Actor
 from paylox.db import connection, is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, write_in
-from paylox.writes import Check, Claim, Item, Put, Update, refusal_of, write
+from paylox.writes import Check, Claim, Item, Put, Update, commit_claiming, refusal_of, write
 
 __all__ = [
     "LOST_RACE",
@@ -52,6 +52,7 @@ __all__ = [
     "Put",
     "Update",
     "commit_change",
+    "commit_claiming",
     "commit_move",
     "move",
     "require_source",

@@ -6,16 +6,22 @@ Part of :mod:`paylox.statemachine`, which re-exports these (import them from the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from paylox.db import is_condition_failure
 from paylox.errors import DomainError
+
+#: Tries of a write whose claim met another DynamoDB transaction on the same item at that instant
+#: (two creations of one user counting their quota together): DynamoDB cancels one of them.
+CONFLICT_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,25 @@ def refusal_of(exc: Exception, items: Sequence[Item]) -> DomainError | None:
         if reason is not None and reason.code == "ConditionalCheckFailed":
             return item.refusal
     return None
+
+
+def commit_claiming(commit: Callable[[], None], claims: Sequence[Claim]) -> None:
+    """Run ``commit``, a DynamoDB transaction that makes ``claims``: the refusal of a claim whose
+    condition cancelled it is raised (as :func:`refusal_of`); one cancelled because another
+    transaction was changing the same item (``TransactionConflict``) wrote nothing and is tried
+    again, up to :data:`CONFLICT_TRIES` times. Any other failure is raised as it is."""
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            commit()
+            return
+        except TransactWriteError as exc:
+            refused = refusal_of(exc, claims) if is_condition_failure(exc) else None
+            if refused is not None:
+                raise refused from exc
+            if attempt == CONFLICT_TRIES or not _conflicted(exc):
+                raise
+
+
+def _conflicted(exc: Exception) -> bool:
+    reasons: list[Any] = list(getattr(exc, "cancellation_reasons", None) or [])
+    return any(reason is not None and reason.code == "TransactionConflict" for reason in reasons)

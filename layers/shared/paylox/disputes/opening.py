@@ -74,22 +74,22 @@ def open_dispute(
     # The transaction's conditional move is the gate: of concurrent requests exactly one freezes
     # the transaction, and the dispute is stored in the same DynamoDB transaction, so money is
     # never frozen without a dispute to settle it, nor a dispute opened on money that is not.
+    # Counted by the same write: a refused request (or a lost race) takes none of the hour's quota.
+    quota = quotas.claim(principal.user_id, quotas.DISPUTES)
     try:
-        # Counted last, once every check passed: a refused request takes none of the hour's quota.
-        with quotas.charged(principal.user_id, quotas.DISPUTES):
-            apply_move(
-                txn,
-                txn_states.DISPUTE,
-                principal.actor,
-                note=f"{row.dispute_id} {request.reason.value}",
-                event_extra={
-                    "dispute_id": row.dispute_id,
-                    "reason": request.reason.value,
-                    "opened_by": principal.user_id,
-                },
-                items=store.opening_items(row, items, audit),
-                also=[DomainEvent("DisputeOpened", opened_event, "disputes")],
-            )
+        apply_move(
+            txn,
+            txn_states.DISPUTE,
+            principal.actor,
+            note=f"{row.dispute_id} {request.reason.value}",
+            event_extra={
+                "dispute_id": row.dispute_id,
+                "reason": request.reason.value,
+                "opened_by": principal.user_id,
+            },
+            items=[*store.opening_items(row, items, audit), quota],
+            also=[DomainEvent("DisputeOpened", opened_event, "disputes")],
+        )
     except InvalidState as exc:
         raise _not_disputable(txn) from exc
     return DisputeView(row, [], items)

@@ -133,9 +133,9 @@ def _create(
         sweep_at=sweep_at,
     )
     after = {"status": doc.status, "purpose": doc.purpose, "filename": filename, "size": size, "way": way}
-    # Counted last, once every check passed: a refused upload takes none of the hour's quota.
-    with quotas.charged(principal.user_id, quotas.UPLOADS):
-        store.insert(doc, audit_record("DOCUMENT_CREATED", doc.id, principal.actor, after=after))
+    # Counted by the creation's own write: a refused upload takes none of the hour's quota.
+    quota = quotas.claim(principal.user_id, quotas.UPLOADS)
+    store.insert(doc, audit_record("DOCUMENT_CREATED", doc.id, principal.actor, after=after), quota)
     return doc
 
 

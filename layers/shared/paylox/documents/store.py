@@ -20,7 +20,7 @@ from paylox.documents.states import DocStatus
 from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import is_id
-from paylox.statemachine import Machine, Move, Put, Update, commit_change, commit_move
+from paylox.statemachine import Claim, Machine, Move, Put, Update, commit_change, commit_claiming, commit_move
 
 
 def event_detail(doc: DocumentRow, **extra: Any) -> dict[str, Any]:
@@ -63,9 +63,14 @@ def find_document(document_id: str) -> DocumentRow | None:
         return None
 
 
-def insert(doc: DocumentRow, record: AuditRecord) -> None:
-    """Store a new document (its id must be new) with its audit record, in one DynamoDB transaction."""
-    commit_change(puts=[Put(doc, DocumentRow.id.does_not_exist())], audit=[record], aggregate_id=doc.id)
+def insert(doc: DocumentRow, record: AuditRecord, quota: Claim) -> None:
+    """Store a new document (its id must be new) with its audit record, in one DynamoDB transaction
+    that also makes ``quota`` (the owner's hourly count of uploads): its refusal is raised when the
+    quota is used up, and nothing is stored."""
+    creation = Put(doc, DocumentRow.id.does_not_exist())
+    commit_claiming(
+        lambda: commit_change(puts=[creation], audit=[record], aggregate_id=doc.id, claims=[quota]), [quota]
+    )
 
 
 def commit(

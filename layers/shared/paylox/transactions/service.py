@@ -60,9 +60,9 @@ def create_transaction(principal: Principal, request: CreateTransactionRequest) 
         timeline=[store.timeline_entry(now, TxnStatus.CREATED, "TransactionCreated", principal.actor)],
     )
     record = audit_record("TRANSACTION_CREATED", txn.id, principal.actor, after=event_detail(txn))
-    # Counted last, once every check passed: a refused request takes none of the hour's quota.
-    with quotas.charged(principal.user_id, quotas.TRANSACTIONS):
-        store.insert(txn, record, [DomainEvent("TransactionCreated", event_detail(txn), "transactions")])
+    # Counted by the creation's own write: a refused request takes none of the hour's quota.
+    quota = quotas.claim(principal.user_id, quotas.TRANSACTIONS)
+    store.insert(txn, record, [DomainEvent("TransactionCreated", event_detail(txn), "transactions")], quota)
     return txn
 
 

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -72,43 +71,15 @@ class Hit:
     ceiling: int | None = None
 
 
-def _opening(hit: Hit, now: int) -> tuple[CounterRow, Condition]:
-    """The row a hit that opens a window puts, on condition that no live window exists."""
-    row = CounterRow(hit.key, hits=hit.amount, window_end=hit.window_end, ttl=hit.window_end)
-    return row, CounterRow.pk.does_not_exist() | (CounterRow.window_end <= now)
-
-
-def _adding(hit: Hit) -> Condition:
-    """The condition of adding a hit to a live window: the window read, still with room."""
+def _count(transaction: TransactWrite, hit: Hit, now: int) -> None:
+    if hit.opens:
+        row = CounterRow(hit.key, hits=hit.amount, window_end=hit.window_end, ttl=hit.window_end)
+        transaction.save(row, condition=CounterRow.pk.does_not_exist() | (CounterRow.window_end <= now))
+        return
     condition = CounterRow.window_end == hit.window_end
     if hit.ceiling is not None:
         condition &= CounterRow.hits <= hit.ceiling
-    return condition
-
-
-def _count(transaction: TransactWrite, hit: Hit, now: int) -> None:
-    if hit.opens:
-        row, condition = _opening(hit, now)
-        transaction.save(row, condition=condition)
-        return
-    transaction.update(CounterRow(hit.key), actions=[CounterRow.hits.add(hit.amount)], condition=_adding(hit))
-
-
-def count_hit(hit: Hit, now: int) -> bool:
-    """Count one hit on its own, in one conditional write (a put that opens the window, or an
-    ``ADD`` to the live window read): False when the window changed since it was read (the caller
-    reads again and judges anew). Not a transaction, so racing hits never cancel each other."""
-    try:
-        if hit.opens:
-            row, condition = _opening(hit, now)
-            row.save(condition=condition)
-        else:
-            CounterRow(hit.key).update(actions=[CounterRow.hits.add(hit.amount)], condition=_adding(hit))
-    except (PutError, UpdateError) as exc:
-        if not is_condition_failure(exc):
-            raise
-        return False
-    return True
+    transaction.update(CounterRow(hit.key), actions=[CounterRow.hits.add(hit.amount)], condition=condition)
 
 
 def _transact(build: Callable[[TransactWrite], None]) -> bool:

@@ -15,7 +15,7 @@ from paylox.db import is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.events import DomainEvent
 from paylox.ids import is_id
-from paylox.statemachine import Claim, Put, Update, commit_change
+from paylox.statemachine import Claim, Put, Update, commit_change, commit_claiming
 from paylox.transactions.models import FlagEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.writes import refusal_of
@@ -31,11 +31,15 @@ def find(txn_id: str) -> TransactionRow | None:
         return None
 
 
-def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEvent]) -> None:
+def insert(txn: TransactionRow, record: AuditRecord, events: Sequence[DomainEvent], quota: Claim) -> None:
     """Store a new transaction (its id must be new) with its audit record and its events, in one
-    DynamoDB transaction."""
+    DynamoDB transaction that also makes ``quota`` (the caller's hourly count): its refusal is
+    raised when the quota is used up, and nothing is stored."""
     creation = Put(txn, TransactionRow.id.does_not_exist())
-    commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id)
+    commit_claiming(
+        lambda: commit_change(puts=[creation], audit=[record], events=events, aggregate_id=txn.id, claims=[quota]),
+        [quota],
+    )
 
 
 def claim_refund(
