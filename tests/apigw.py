@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 from devstack.lambda_context import LambdaContext
 from paylox import clock
 from paylox.auth import MFA_CLAIM, MFA_TOTP
+from tests import iam_usage
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 
@@ -102,9 +105,31 @@ class HttpResult:
 
 
 def invoke(module: ModuleType, event: dict[str, Any]) -> HttpResult:
-    response = module.handler(event, LambdaContext(function_name=module.__name__.rsplit(".", 1)[-1]))
+    handler = _environment_of(module).handler
+    response = handler(event, LambdaContext(function_name=module.__name__.rsplit(".", 1)[-1]))
     return HttpResult(
         status=response["statusCode"],
         headers={key.lower(): value for key, value in (response.get("headers") or {}).items()},
         raw=response.get("body") or "",
     )
+
+
+_environments = threading.local()
+
+
+def _environment_of(module: ModuleType) -> ModuleType:
+    """The handler module as one execution environment has it. Lambda gives each environment one
+    request at a time, and the Powertools resolver a module builds keeps the request it serves: a
+    race between requests (tests calling from several threads) is a race between environments,
+    so each other thread gets its own copy of the module, built as a cold start would."""
+    if threading.current_thread() is threading.main_thread():
+        return module
+    copies: dict[str, ModuleType] = _environments.__dict__.setdefault("copies", {})
+    if module.__name__ not in copies:
+        spec = importlib.util.spec_from_file_location(f"{module.__name__}_env{threading.get_ident()}", module.__file__)
+        assert spec is not None and spec.loader is not None
+        environment = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(environment)
+        environment.handler = iam_usage.attributed_like(module.handler, environment.handler)
+        copies[module.__name__] = environment
+    return copies[module.__name__]

@@ -100,7 +100,14 @@ def _attributed(function: str, handler: Callable[..., Any]) -> Callable[..., Any
             _current.reset(token)
 
     run.__wrapped_for_iam__ = True  # type: ignore[attr-defined]
+    run.__function_for_iam__ = function  # type: ignore[attr-defined]
     return run
+
+
+def attributed_like(original: Callable[..., Any], handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` (another copy of ``original``'s module) attributed to the same function."""
+    function = getattr(original, "__function_for_iam__", None)
+    return handler if function is None else _attributed(function, handler)
 
 
 def install() -> None:
