@@ -15,7 +15,7 @@ from paylox.transactions import refund_holds
 from paylox.transactions.errors import NoRefundHold, RefundStatusUnknown
 from paylox.transactions.schemas import ClearRefundHoldRequest, TransactionOut
 
-app = create_app(role="admin")
+app = create_app(role="admin", fresh_auth=True)  # it books a refund or frees money to move again
 
 
 @app.post(

@@ -18,8 +18,13 @@ from paylox.http import audience, requires_fresh_auth
 from tests.apigw import ADMIN, AGENT, BUYER, api_event, invoke
 from tests.integration.steps import new_transaction
 
-#: The routes that move money: an admin's override (release, refund) and a dispute's settlement.
-MONEY_ROUTES = {"PUT /api/admin/transactions/{id}/override", "PUT /api/dispute/{id}/resolve"}
+#: The routes that move money: an admin's override (release, refund), the refund-hold clearing (books a
+#: refund or frees the money to move again) and a dispute's settlement.
+MONEY_ROUTES = {
+    "PUT /api/admin/transactions/{id}/override",
+    "POST /api/admin/transactions/{id}/refund-hold/clear",
+    "PUT /api/dispute/{id}/resolve",
+}
 
 
 def _routes() -> dict[str, tuple[str, str]]:
