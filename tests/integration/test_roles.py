@@ -27,6 +27,7 @@ ADMIN_ONLY = {
     "audit_list",
     "audit_report",
     "transactions_override",
+    "transactions_refund_hold_clear",
     "transactions_export",
 }
 
