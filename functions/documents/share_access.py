@@ -4,9 +4,9 @@ fresh, short-lived download URL; the use is audited."""
 from aws_lambda_powertools.event_handler import Response
 
 from paylox.documents import sharing
-from paylox.http import create_app, http_handler
+from paylox.http_public import create_public_app, http_handler
 
-app = create_app(public=True)
+app = create_public_app()
 
 
 @app.get("/api/document/share/<token>", responses={302: {"description": "To the file's download URL"}})

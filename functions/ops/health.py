@@ -6,10 +6,10 @@ stays cheap; whether the dependencies answer is ``GET /api/admin/health`` (staff
 
 import os
 
-from paylox.http import create_app, http_handler
+from paylox.http_public import create_public_app, http_handler
 from paylox.version import build_version
 
-app = create_app(public=True)
+app = create_public_app()
 
 
 @app.get("/api/health")

@@ -3,11 +3,11 @@
 from aws_lambda_powertools.event_handler import Response
 
 from paylox.errors import InvalidRequest
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http_public import create_public_app, http_handler, problem_responses
 from paylox.otp import delivery
 from paylox.otp.errors import InvalidSignature
 
-app = create_app(public=True)
+app = create_public_app()
 
 
 @app.post(

@@ -6,10 +6,10 @@ pending, from the gateway's status query; then 303 to PAYMENT_RETURN_URL (docs/w
 
 from aws_lambda_powertools.event_handler import Response
 
-from paylox.http import create_app, http_handler
+from paylox.http_public import create_public_app, http_handler
 from paylox.webhooks.returns import browser_return
 
-app = create_app(public=True)
+app = create_public_app()
 
 
 @app.post("/api/payment/return/<transaction_id>", responses={303: {"description": "To PAYMENT_RETURN_URL"}})

@@ -8,12 +8,12 @@ it is stored and acknowledged; PaymentConfirmFunction moves money on the gateway
 
 from typing import Any
 
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http_public import create_public_app, http_handler, problem_responses
 from paylox.webhooks import service
 from paylox.webhooks.errors import DELIVERY_ERRORS
 from paylox.webhooks.service import IncomingDelivery
 
-app = create_app(public=True)
+app = create_public_app()
 
 
 @app.post(

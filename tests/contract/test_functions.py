@@ -123,8 +123,10 @@ def test_no_two_functions_claim_the_same_route():
 
 # ------------------------------------------------------------------------------------ auth
 def _declares_public_app(source: Path) -> bool:
-    """True when the module builds its app with ``create_app(public=True)``."""
+    """True when the module builds its app with ``create_public_app()`` or ``create_app(public=True)``."""
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "create_public_app":
+            return True
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "create_app":
             return any(
                 kw.arg == "public" and isinstance(kw.value, ast.Constant) and kw.value.value is True
@@ -158,7 +160,7 @@ def test_route_is_public_exactly_when_the_template_says_authorizer_none(route: R
     assert http_api["Properties"]["ApiId"] == STACK.ref("HttpApi")
     assert public_in_handler == public_in_template, (
         f"{route.key}: Authorizer NONE in the template is {public_in_template}, "
-        f"create_app(public=True) in {spec.module} is {public_in_handler}"
+        f"a public app (create_public_app) in {spec.module} is {public_in_handler}"
     )
     if not public_in_template:
         assert (route.authorizer or default) in jwt
