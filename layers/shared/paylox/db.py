@@ -10,13 +10,20 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+import pynamodb.connection.base
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from paylox import aws
 from paylox.config import get_settings
 from paylox.snapstart import after_restore, before_snapshot
+
+# PynamoDB makes a botocore session per model (and per thread): each loads botocore's endpoint and
+# service data again, most of a cold start. Its connections take the environment's one session
+# instead, which makes clients under a lock (paylox.aws), so threads stay safe.
+pynamodb.connection.base.get_session = aws.botocore_session  # type: ignore[attr-defined]
 
 
 class TableName:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import requests
 from botocore.config import Config
 
+from paylox import aws
 from paylox.config import Settings
 from paylox.health.runner import Check, Degraded
 from paylox.otp.captcha import SITEVERIFY_URLS
@@ -50,18 +50,16 @@ PROBE_ORDER_ID = "paylox-health-probe"
 _AWS_CONFIG = Config(connect_timeout=2, read_timeout=2, retries={"total_max_attempts": 1})
 
 
-_lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 
 def _aws_client(service: str) -> Any:
     """A client of its own (not :func:`paylox.aws.client`): short timeouts, no retries. Made once
-    per execution environment, under a lock: the probes of one service start at the same moment."""
-    import boto3
-
-    with _lock:
+    per execution environment, from the environment's one session, under its lock: the probes of
+    one service start at the same moment."""
+    with aws.lock:
         if service not in _clients:
-            _clients[service] = boto3.session.Session().client(service, config=_AWS_CONFIG)  # type: ignore[call-overload]
+            _clients[service] = aws.new_client(service, config=_AWS_CONFIG)
         return _clients[service]
 
 
