@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import requests
 from urllib3.exceptions import NewConnectionError
 
 from paylox import clock
@@ -44,6 +43,9 @@ from paylox.payments.base import (
 from paylox.payments.errors import PaymentNotFound, PaymentProviderError, PaymentProviderUnavailable, PaymentRejected
 from paylox.payments.orders import InMemoryRefundLedger, refund_method
 from paylox.secrets import get_secret
+
+if TYPE_CHECKING:
+    import requests
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 APPROVED, THREE_D_SECURE, FOUND = "00", "00307", "00200"
@@ -82,6 +84,10 @@ def kurus_from_answer(value: object, unit: AmountUnit) -> int:
 @cache
 def _http() -> requests.Session:
     # One connection pool per execution environment: warm invocations skip the TLS handshake.
+    # requests is imported on the first call (not with this module): functions that import the
+    # gateway without calling it, such as the health check's imports, skip its ~4 MiB.
+    import requests
+
     return requests.Session()
 
 
@@ -250,6 +256,8 @@ class JetcheckoutGateway:
     # ------------------------------------------------------------------ transport
     def _post(self, path: str, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """The answer of one call, with a ``response_code`` string; transport failures as domain errors."""
+        import requests
+
         try:
             response = (self.session or _http()).post(
                 f"{self.base_url.rstrip('/')}/api/v1/{path}",
@@ -271,6 +279,8 @@ class JetcheckoutGateway:
 
 def _never_sent(exc: requests.RequestException) -> bool:
     """True only when no connection was made, so the gateway cannot have seen the request."""
+    import requests
+
     if isinstance(exc, requests.ConnectTimeout):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, SentSms, TransientSmsError
+
+if TYPE_CHECKING:
+    import requests
 
 MESSAGES_URL = "https://rest.messagebird.com/messages"
 
@@ -19,6 +20,8 @@ class MessageBirdProvider:
         self.originator = originator
 
     def send(self, to: str, body: str, *, timeout: float) -> SentSms:
+        import requests  # on first send, not with the module: its importers need not pay ~4 MiB
+
         payload = {"recipients": [to.removeprefix("+")], "originator": self.originator, "body": body}
         try:
             response = requests.post(
