@@ -39,22 +39,23 @@ def chase(document_id: str, scanner: ScannerChoice = "configured") -> str | None
     """One step for a document whose verdict is overdue: ``"rescanned"``, ``"flagged"``, or None
     when there was nothing to do (it moved on meanwhile)."""
     doc = store.find_document(document_id)
-    if doc is None:
-        return None
+    if doc is None or (doc.sweep == Sweep.SCAN and (doc.sweep_at or "") > clock.now_iso()):
+        return None  # due later: another cleanup run took this step since the list was read
     if doc.status != DocStatus.PENDING_SCAN or doc.scan_flagged_at:
         store.update_in_state(doc, {"sweep": None, "sweep_at": None})
         return None
     if not doc.scan_rescanned_at:
-        _rescan(doc, get_scanner() if scanner == "configured" else scanner)
-        return "rescanned"
+        return "rescanned" if _rescan(doc, get_scanner() if scanner == "configured" else scanner) else None
     _flag(doc)
     return "flagged"
 
 
-def _rescan(doc: DocumentRow, scanner: Any) -> None:
-    # Marked first (and due again): the copy's S3 notification must find it expected.
+def _rescan(doc: DocumentRow, scanner: Any) -> bool:
+    # Marked first (and due again): the copy's S3 notification must find it expected. Of two
+    # cleanup runs at once, the one that marks it rescans (False for the other).
     record = audit_record("DOCUMENT_RESCANNED", doc.id, SYSTEM, reason="no malware verdict in time")
-    store.update_in_state(doc, {"scan_rescanned_at": clock.now_iso(), **scan_deadline(Sweep.SCAN)}, record=record)
+    if not store.mark_rescanned(doc, {"scan_rescanned_at": clock.now_iso(), **scan_deadline(Sweep.SCAN)}, record):
+        return False
     metrics.add_metric(name="DocumentRescans", unit="Count", value=1)
     if scanner is None or isinstance(scanner, GuardDutyScanner):
         metadata = {"document-id": doc.id, "rescan-of": doc.upload_version or ""}
@@ -62,12 +63,13 @@ def _rescan(doc: DocumentRow, scanner: Any) -> None:
             doc.upload_key, doc.upload_version, doc.upload_key, doc.content_type or "", metadata
         )
         store.update_in_state(doc, {"upload_version": copied or None})
-        return
+        return True
     stored = storage.read_object(doc.upload_key, doc.upload_version, max_bytes=get_settings().document_max_bytes)
     verdict = scanner.check_for_malware(stored.data) if stored is not None and stored.data is not None else None
     if verdict is not None:
         bucket = get_settings().documents_bucket
         handle_scan_result(ObjectScanResult(bucket, doc.upload_key, doc.upload_version, verdict))
+    return True
 
 
 def _flag(doc: DocumentRow) -> None:

@@ -94,6 +94,21 @@ def commit(
     )
 
 
+def mark_rescanned(doc: DocumentRow, changes: Mapping[str, Any], record: AuditRecord) -> bool:
+    """Make ``changes`` (the rescan's mark) with its audit ``record``, provided the document is still
+    in its state and not yet marked: False when another cleanup run marked it first."""
+    condition = (DocumentRow.status == doc.status) & DocumentRow.scan_rescanned_at.does_not_exist()
+    try:
+        commit_change(updates=[Update(doc, set_actions(DocumentRow, changes), condition=condition)], audit=[record])
+    except TransactWriteError as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+    for name, value in changes.items():
+        setattr(doc, name, value)
+    return True
+
+
 def update_in_state(
     doc: DocumentRow,
     changes: Mapping[str, Any],
