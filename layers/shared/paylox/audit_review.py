@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.expressions.condition import Condition
 
 from paylox import clock
@@ -31,6 +31,7 @@ from paylox.audit import AuditRecord, month_of
 from paylox.errors import InvalidRange, RangeTooLarge
 from paylox.ids import ID_PATTERN, first_id_at
 from paylox.paging import Keyset, Page
+from paylox.schema import ApiModel
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 #: The longest range the unfiltered list and the report read at once.
@@ -71,7 +72,7 @@ def _id_at(moment: datetime) -> str:
     return first_id_at("aud", int(moment.timestamp() * 1000))
 
 
-class AuditRecordOut(BaseModel):
+class AuditRecordOut(ApiModel):
     """One audit record, as admins read it."""
 
     id: str
@@ -214,14 +215,14 @@ def _months_down(first: str, last: str) -> Iterator[str]:
 
 
 # ------------------------------------------------------------------------------------ report
-class ActorActivity(BaseModel):
+class ActorActivity(ApiModel):
     actor_id: str
     actor_role: str
     count: int
     actions: dict[str, int]
 
 
-class AuditReport(BaseModel):
+class AuditReport(ApiModel):
     """What each admin and support agent did in a range (Istanbul dates, both inclusive)."""
 
     from_: date = Field(alias="from", serialization_alias="from")

@@ -33,9 +33,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from paylox.errors import InvalidCursor
+from paylox.schema import ApiModel
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -47,7 +48,7 @@ _VERSION = 1
 _MAX_CURSOR_CHARS = 1024
 
 
-class Page[T](BaseModel):
+class Page[T](ApiModel):
     """One page of a list, as every list endpoint answers it."""
 
     items: list[T]

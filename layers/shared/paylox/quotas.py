@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 from paylox import clock
 from paylox.config import Settings, get_settings
+from paylox.counters import count_claim
 from paylox.errors import QuotaExceeded
-from paylox.otp import store
 from paylox.statemachine import Claim
 
 HOUR = 3600
@@ -54,7 +54,7 @@ def claim(user_id: str, quota: Quota) -> Claim:
     hour_start = now - now % HOUR
     hour_end = hour_start + HOUR
     refusal = QuotaExceeded(hour_end - now, quota=quota.kind, limit=ceiling)
-    return store.count_claim(
+    return count_claim(
         quota.key(user_id, hour_start),
         ceiling=ceiling,
         window_end=hour_end,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from paylox.audit_review import AuditRecordOut
 from paylox.disputes.schemas import DisputeOut, EvidenceOut
+from paylox.schema import ApiModel
 from paylox.transactions.schemas import TransactionOut
 from paylox.users.models import UserProfile
 
 
-class ProfileSummary(BaseModel):
+class ProfileSummary(ApiModel):
     """A party as staff see it in a transaction's details."""
 
     user_id: str
@@ -51,7 +52,7 @@ class EvidenceDocumentOut(EvidenceOut):
     dispute_id: str
 
 
-class TransactionDetailsOut(BaseModel):
+class TransactionDetailsOut(ApiModel):
     transaction: TransactionOut = Field(description="With timeline, refunds, flags and payment webhook deliveries")
     buyer: ProfileSummary
     seller: ProfileSummary

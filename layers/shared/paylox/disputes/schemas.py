@@ -6,10 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from paylox.disputes.models import DisputeEvidenceRow, DisputeMessageRow, DisputeRow
 from paylox.disputes.states import DisputeReason, DisputeStatus, Outcome, Party
+from paylox.schema import ApiModel
 from paylox.types import AmountKurus, Currency, ResourceId, Text, UserId
 
 MESSAGE_MAX_CHARS = 2000
@@ -36,7 +37,7 @@ def _unique(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-class CreateDisputeRequest(BaseModel):
+class CreateDisputeRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     transaction_id: ResourceId
@@ -44,36 +45,36 @@ class CreateDisputeRequest(BaseModel):
     description: PlainText
     evidence_document_ids: Annotated[
         list[ResourceId], Field(max_length=INITIAL_EVIDENCE_MAX), AfterValidator(_unique)
-    ] = []
+    ] = Field(default=[])
 
 
-class EvidenceRequest(BaseModel):
+class EvidenceRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     document_id: ResourceId
     note: PlainText | None = None
 
 
-class MessageRequest(BaseModel):
+class MessageRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     body: MessageBody
 
 
-class AssignRequest(BaseModel):
+class AssignRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     admin_id: UserId | None = Field(default=None, description="Assignee; the caller when omitted")
 
 
-class RequestInfoRequest(BaseModel):
+class RequestInfoRequest(ApiModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: Party = Field(alias="from", description="The party whose answer is awaited")
     message: PlainText
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome
@@ -89,7 +90,7 @@ class ResolveRequest(BaseModel):
         return self
 
 
-class TimelineEntryOut(BaseModel):
+class TimelineEntryOut(ApiModel):
     at: str
     event: str
     status: DisputeStatus | None = None  # None for messages and evidence, which do not move it
@@ -98,7 +99,7 @@ class TimelineEntryOut(BaseModel):
     note: str | None = None
 
 
-class MessageOut(BaseModel):
+class MessageOut(ApiModel):
     id: str
     author_id: str
     author_role: str
@@ -106,7 +107,7 @@ class MessageOut(BaseModel):
     at: str
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(ApiModel):
     document_id: str
     submitted_by: str
     submitter_role: str
@@ -116,7 +117,7 @@ class EvidenceOut(BaseModel):
     at: str
 
 
-class ResolutionOut(BaseModel):
+class ResolutionOut(ApiModel):
     outcome: Outcome
     buyer_amount: int = Field(description="Kuruş returned to the buyer")
     seller_amount: int = Field(description="Kuruş released to the seller")
@@ -128,7 +129,7 @@ class ResolutionOut(BaseModel):
     settled_at: str | None = None
 
 
-class DisputeSummary(BaseModel):
+class DisputeSummary(ApiModel):
     id: ResourceId
     status: DisputeStatus
     transaction_id: str

@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from paylox.audit import AuditRecord
 from paylox.documents.models import DocumentRow, Purpose
 from paylox.documents.states import DocStatus
+from paylox.schema import ApiModel
 from paylox.types import ResourceId, Text
 
 #: One week: the longest a share link may live.
@@ -20,7 +21,7 @@ Filename = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 ContentType = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
-class PresignUploadRequest(BaseModel):
+class PresignUploadRequest(ApiModel):
     """``application/json`` upload: the client describes the file and gets an S3 POST form."""
 
     model_config = ConfigDict(extra="forbid")
@@ -32,7 +33,7 @@ class PresignUploadRequest(BaseModel):
     transaction_id: ResourceId | None = None
 
 
-class UploadFields(BaseModel):
+class UploadFields(ApiModel):
     """The form fields beside ``file`` in a ``multipart/form-data`` upload."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,12 +52,12 @@ class FileUpload:
     fields: UploadFields
 
 
-class RejectionOut(BaseModel):
+class RejectionOut(ApiModel):
     code: str
     reason: str | None = None
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(ApiModel):
     id: ResourceId
     status: DocStatus
     owner_id: str
@@ -104,7 +105,7 @@ class DocumentOut(BaseModel):
         )
 
 
-class PresignedPostOut(BaseModel):
+class PresignedPostOut(ApiModel):
     url: str
     fields: dict[str, str] = Field(description="Send all of them as form fields, then the file last")
 
@@ -115,7 +116,7 @@ class UploadStartedOut(DocumentOut):
     expires_at: str
 
 
-class VerifyRequest(BaseModel):
+class VerifyRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     document_id: ResourceId
@@ -129,13 +130,13 @@ class VerifyRequest(BaseModel):
         return self
 
 
-class ShareRequest(BaseModel):
+class ShareRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     expires_in: Annotated[int, Field(strict=True, ge=60, le=MAX_SHARE_SECONDS, description="Seconds")] = 24 * 3600
 
 
-class ShareOut(BaseModel):
+class ShareOut(ApiModel):
     id: str
     document_id: str
     url: str
@@ -144,7 +145,7 @@ class ShareOut(BaseModel):
     expires_at: str
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(ApiModel):
     id: str
     action: str
     at: str

@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from paylox.events.schemas import EventDetail
 from paylox.exports.models import ExportStatus
+from paylox.schema import ApiModel
 
 ExportFormat = Literal["csv", "xlsx"]
 
 
-class ExportAccepted(BaseModel):
+class ExportAccepted(ApiModel):
     export_id: str
     status: ExportStatus = ExportStatus.PENDING
 
 
-class ExportOut(BaseModel):
+class ExportOut(ApiModel):
     export_id: str
     status: ExportStatus
     format: ExportFormat

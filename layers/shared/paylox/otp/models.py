@@ -10,6 +10,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from paylox.counters import CounterRow as CounterRow  # defined with the creation quotas that count in its table
 from paylox.db import TableName
 
 
@@ -82,18 +83,6 @@ class MessageRow(Model):
     @staticmethod
     def key(provider: str, message_id: str) -> str:
         return f"msg|{provider}|{message_id}"
-
-
-class CounterRow(Model):
-    """A counter in a fixed window that starts with its first hit (see :mod:`paylox.otp.limits`)."""
-
-    class Meta:
-        table_name = TableName("otp_limits_table")
-
-    pk = UnicodeAttribute(hash_key=True)
-    hits = NumberAttribute(default=0)
-    window_end = NumberAttribute()  # epoch seconds
-    ttl = NumberAttribute()
 
 
 BLOCK_KIND = "block"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from paylox.schema import ApiModel
 from paylox.types import AmountKurus, Locale, ResourceId, Text
 
 
@@ -32,7 +33,7 @@ OtpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-
 CaptchaToken = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
-class OtpTarget(BaseModel):
+class OtpTarget(ApiModel):
     """What a code is for: a number to prove, or (bound purposes) a transaction and an action."""
 
     model_config = ConfigDict(extra="forbid")
@@ -87,14 +88,14 @@ class VerifyOtpRequest(OtpTarget):
         return self
 
 
-class OtpSentOut(BaseModel):
+class OtpSentOut(ApiModel):
     status: Literal["pending"] = "pending"
     expires_in: int = Field(description="Seconds until the code expires")
     resend_available_in: int = Field(description="Seconds until another code may be sent")
     attempts_left: int
 
 
-class OtpVerifiedOut(BaseModel):
+class OtpVerifiedOut(ApiModel):
     status: Literal["approved"] = "approved"
     verification_token: str = Field(description="Single-use proof of this verification (X-OTP-Token)")
     expires_in: int = Field(description="Seconds until the verification token expires")
@@ -103,14 +104,14 @@ class OtpVerifiedOut(BaseModel):
 OtpState = Literal["pending", "approved", "expired", "max_attempts_reached", "none"]
 
 
-class OtpStatusOut(BaseModel):
+class OtpStatusOut(ApiModel):
     status: OtpState
     expires_in: int
     attempts_left: int
     resend_available_in: int
 
 
-class BlockRequest(BaseModel):
+class BlockRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Text
@@ -119,13 +120,13 @@ class BlockRequest(BaseModel):
     )
 
 
-class UnblockRequest(BaseModel):
+class UnblockRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Text
 
 
-class BlockOut(BaseModel):
+class BlockOut(ApiModel):
     phone: str
     reason: str
     source: Literal["admin", "auto"]
@@ -134,7 +135,7 @@ class BlockOut(BaseModel):
     expires_at: str | None = None
 
 
-class PhoneChangeRequest(BaseModel):
+class PhoneChangeRequest(ApiModel):
     """Staff set a user's verified phone (``PUT /api/admin/users/{id}/phone``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -143,7 +144,7 @@ class PhoneChangeRequest(BaseModel):
     reason: Text
 
 
-class UserPhoneOut(BaseModel):
+class UserPhoneOut(ApiModel):
     user_id: str
     phone: str = Field(description="The verified phone, E.164")
     phone_verified: bool

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from paylox.schema import ApiModel
 
 
-class BucketOut(BaseModel):
+class BucketOut(ApiModel):
     """The counters of a bucket (or of the whole range) and the rates derived from them. Money is
     integer kuruş; rates are fractions between 0 and 1, null when there is nothing to divide by."""
 
@@ -32,13 +34,13 @@ class SeriesBucketOut(BucketOut):
     bucket_start: str = Field(description="First day of the bucket (Istanbul date)")
 
 
-class UserGrowthOut(BaseModel):
+class UserGrowthOut(ApiModel):
     new_users: int
     previous_new_users: int = Field(description="New users in the range of the same length just before")
     growth_rate: float | None = Field(description="(new_users - previous_new_users) / previous_new_users")
 
 
-class DashboardStatsOut(BaseModel):
+class DashboardStatsOut(ApiModel):
     model_config = ConfigDict(populate_by_name=True)
 
     period: str

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from paylox.errors import InvalidRequest
+from paylox.schema import ApiModel
 from paylox.transactions.listing import TxnFilter
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.types import AmountKurus, Currency, ResourceId, Text, UserId
 
 
-class CreateTransactionRequest(BaseModel):
+class CreateTransactionRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     seller_id: UserId
@@ -26,7 +27,7 @@ class CreateTransactionRequest(BaseModel):
 OverrideActionName = Literal["MARK_FUNDED", "MARK_FAILED", "RELEASE", "REFUND", "CANCEL"]
 
 
-class OverrideRequest(BaseModel):
+class OverrideRequest(ApiModel):
     """An admin's override of a transaction's state (docs/admin.md)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +48,7 @@ class OverrideRequest(BaseModel):
         return self
 
 
-class TimelineEntryOut(BaseModel):
+class TimelineEntryOut(ApiModel):
     at: str
     status: TxnStatus
     event: str
@@ -56,20 +57,20 @@ class TimelineEntryOut(BaseModel):
     note: str | None = None
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(ApiModel):
     session_id: str | None = None
     payment_id: str | None = None
     payment_url: str | None = None
     failure_reason: str | None = None
 
 
-class RefundOut(BaseModel):
+class RefundOut(ApiModel):
     refund_id: str
     amount: int = Field(description="Amount in kuruş")
     at: str
 
 
-class FlagOut(BaseModel):
+class FlagOut(ApiModel):
     at: str
     kind: str
     detail: str
@@ -78,7 +79,7 @@ class FlagOut(BaseModel):
     event_type: str | None = None
 
 
-class PaymentDeliveryOut(BaseModel):
+class PaymentDeliveryOut(ApiModel):
     """One payment webhook delivery that named the transaction, as staff reconcile them."""
 
     delivery_id: str
@@ -96,7 +97,7 @@ class PaymentDeliveryOut(BaseModel):
     confirmation_detail: str | None = None
 
 
-class TransactionOut(BaseModel):
+class TransactionOut(ApiModel):
     id: ResourceId
     status: TxnStatus
     buyer_id: str
@@ -108,8 +109,8 @@ class TransactionOut(BaseModel):
     created_at: str
     updated_at: str
     payment: PaymentOut | None = None
-    refunds: list[RefundOut] = []
-    timeline: list[TimelineEntryOut] = []
+    refunds: list[RefundOut] = Field(default=[])
+    timeline: list[TimelineEntryOut] = Field(default=[])
     flags: list[FlagOut] | None = Field(default=None, description="Staff only: anomalies to look at")
     payment_deliveries: list[PaymentDeliveryOut] | None = Field(
         default=None, description="Staff only: the payment webhooks received for this transaction"
@@ -138,7 +139,7 @@ class TransactionOut(BaseModel):
         )
 
 
-class PaymentSessionOut(BaseModel):
+class PaymentSessionOut(ApiModel):
     transaction: TransactionOut
     session_id: str
     payment_url: str
@@ -154,7 +155,7 @@ Statuses = list[Annotated[str, StringConstraints(pattern=r"^[A-Z_]+$")]]
 STATUSES = "One status, or several (repeat the parameter or separate them with commas)"
 
 
-class TransactionListQuery(BaseModel):
+class TransactionListQuery(ApiModel):
     """The back office's transaction filters (list and export) but the status; every combination
     is served by an index (:mod:`paylox.transactions.listing`)."""
 
@@ -187,7 +188,7 @@ class TransactionListQuery(BaseModel):
         )
 
 
-class ClearRefundHoldRequest(BaseModel):
+class ClearRefundHoldRequest(ApiModel):
     """An admin resolves a refund hold left in doubt (docs/admin.md)."""
 
     model_config = ConfigDict(extra="forbid")

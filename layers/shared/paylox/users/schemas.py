@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from paylox.audit_review import AuditRecordOut
 from paylox.documents.models import DocumentRow
+from paylox.schema import ApiModel
 from paylox.types import ResourceId, Text
 from paylox.users.models import UserProfile, UserStatus
 
 
-class UserListItemOut(BaseModel):
+class UserListItemOut(ApiModel):
     user_id: str
     email: str | None
     phone: str | None = Field(description="E.164; verified only when phone_verified")
@@ -63,7 +64,7 @@ class UserOut(UserListItemOut):
         )
 
 
-class UserStatsOut(BaseModel):
+class UserStatsOut(ApiModel):
     transactions_as_buyer: int
     transactions_as_seller: int
     volume_kurus: int = Field(
@@ -75,7 +76,7 @@ class UserStatsOut(BaseModel):
     )
 
 
-class UserDocumentOut(BaseModel):
+class UserDocumentOut(ApiModel):
     id: str
     purpose: str
     status: str
@@ -101,7 +102,7 @@ class UserDetailOut(UserOut):
     recent_audit: list[AuditRecordOut] = Field(description="The newest audit records of this user, newest first")
 
 
-class VerifyRequest(BaseModel):
+class VerifyRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     verified: bool
@@ -111,7 +112,7 @@ class VerifyRequest(BaseModel):
     )
 
 
-class SuspendRequest(BaseModel):
+class SuspendRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Text

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from paylox.schema import ApiModel
 from paylox.types import AmountKurus
 
 EventType = Literal["payment.succeeded", "payment.failed", "payment.refunded"]
@@ -21,7 +22,7 @@ ROUTE_EVENT_TYPES: dict[Route, EventType] = {
 ProviderId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")]
 
 
-class EventData(BaseModel):
+class EventData(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     # Any string: a reference we do not know is answered as an unknown transaction, not refused.
@@ -34,7 +35,7 @@ class EventData(BaseModel):
     refund_id: ProviderId | None = None
 
 
-class WebhookEvent(BaseModel):
+class WebhookEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")  # the provider may add fields without breaking us
 
     id: ProviderId
@@ -48,7 +49,7 @@ class WebhookEvent(BaseModel):
         return self.data.refund_id or self.id
 
 
-class CallbackEvent(BaseModel):
+class CallbackEvent(ApiModel):
     """The server-to-server callback the public evidence shows (``{is_success, order_id,
     transaction_id}``, unsigned): accepted from the allowlisted addresses only, and only as a hint."""
 

@@ -37,7 +37,6 @@ __all__ = [
     "commit_guess",
     "commit_send",
     "commit_sent",
-    "count_claim",
     "delete_block",
     "delete_sole_hit",
     "discard_code",
@@ -174,16 +173,6 @@ def use_token(key: str, *, user_id: str, phone: str, purpose: str, binding: str 
             raise
         return False
     return True
-
-
-def count_claim(key: str, *, ceiling: int, window_end: int, keep_until: int, refusal: DomainError) -> Claim:
-    """One more hit on the counter ``key`` of a fixed window ending at ``window_end`` (the key names
-    the window), as a :class:`~paylox.statemachine.Claim` of the write it counts: an ``ADD`` with no
-    read before it, refused (``refusal``) once the window holds ``ceiling`` hits. Made by the
-    counted write's own DynamoDB transaction, so a write refused for any reason counts nothing."""
-    actions = [CounterRow.hits.add(1), CounterRow.window_end.set(window_end), CounterRow.ttl.set(keep_until)]
-    condition = CounterRow.hits.does_not_exist() | (CounterRow.hits < ceiling)
-    return Claim(CounterRow(key), actions, condition, refusal)
 
 
 def token_claim(
