@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
-from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from pydantic import ValidationError
 
@@ -164,7 +164,7 @@ def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_no
         asked.append(name)
         raise GetParameterError("An error occurred (ParameterNotFound) when calling the GetParameter operation")
 
-    monkeypatch.setattr(parameters, "get_parameter", missing)
+    monkeypatch.setattr(secrets, "_ssm", lambda: SimpleNamespace(get=missing))
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
@@ -180,7 +180,7 @@ def test_other_failures_of_an_optional_secret_are_not_hidden(monkeypatch):
     def denied(name, **_):
         raise GetParameterError("An error occurred (AccessDeniedException) when calling the GetParameter operation")
 
-    monkeypatch.setattr(parameters, "get_parameter", denied)
+    monkeypatch.setattr(secrets, "_ssm", lambda: SimpleNamespace(get=denied))
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")

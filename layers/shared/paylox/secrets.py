@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import time
+from functools import cache
+from typing import Any
 
+from paylox.aws import client
 from paylox.config import SettingsError
 
 _CACHE_SECONDS = 300
@@ -28,9 +31,16 @@ def get_secret(name: str) -> str:
     parameter = os.environ.get(f"{name}_PARAMETER")
     if not parameter:
         raise SettingsError(f"secret {name} is not configured (set {name} or {name}_PARAMETER)")
-    from aws_lambda_powertools.utilities import parameters  # imported where used: cold start
+    return str(_ssm().get(parameter, decrypt=True, max_age=_CACHE_SECONDS))
 
-    return str(parameters.get_parameter(parameter, decrypt=True, max_age=_CACHE_SECONDS))
+
+@cache
+def _ssm() -> Any:
+    """Powertools' SSM provider (its cache) over the environment's SSM client: its default provider
+    would make a boto3 session of its own, loading botocore's data a second time."""
+    from aws_lambda_powertools.utilities.parameters import SSMProvider  # imported where used: cold start
+
+    return SSMProvider(boto3_client=client("ssm"))
 
 
 def get_optional_secret(name: str) -> str | None:

@@ -11,7 +11,6 @@ Keys are generated from the document id, never from what the client sent:
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from paylox.aws import client
+from paylox.aws import client, new_client
 from paylox.config import get_settings
 
 UPLOADS_PREFIX = "uploads/"
@@ -56,20 +55,14 @@ def _bucket() -> str:
     return get_settings().documents_bucket
 
 
-_presigner_lock = threading.Lock()
-
-
 @cache
 def _presigner() -> Any:
     """An S3 client for URLs handed to clients: SigV4 on the bucket's regional virtual-host name
     (the default presigns on the global name, which S3 redirects for young buckets). Against a
     local endpoint given by IP, botocore falls back to path-style URLs by itself."""
-    import boto3
     from botocore.config import Config
 
-    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
-    with _presigner_lock:
-        return boto3.session.Session().client("s3", config=config)  # type: ignore[call-overload]
+    return new_client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 
 
 # ---------------------------------------------------------------------------- presigned URLs
