@@ -5,6 +5,7 @@ Each check runs in a fresh interpreter: the test process has long imported both 
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import textwrap
 
 import pytest
 
+from devstack.stack import dev_stack
+from devstack.template import ROOT
 from paylox.lazy_packages import PACKAGES
 
 
@@ -76,3 +79,18 @@ def test_a_name_the_init_defines_itself_runs_the_real_init_once(tmp_path):
         str(tmp_path),
     )
     assert json.loads(out) == ["fakepkg.parts", False, 42, [1], "AttributeError"]
+
+
+def test_no_route_module_imports_powertools_event_handler_itself():
+    # Imported before paylox (import order puts it first), the package would load whole: route
+    # modules take Response, Query and Header from paylox.http or paylox.http_public.
+    stack = dev_stack()
+    offenders = []
+    for logical_id, spec in stack.functions.items():
+        if not any(event.get("Type") == "HttpApi" for event in spec.events.values()):
+            continue
+        source = ROOT.joinpath(*spec.module.split(".")).with_suffix(".py")
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGES):
+                offenders.append(f"{logical_id}: from {node.module} import ...")
+    assert offenders == []
