@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -23,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from paylox.aws import client, new_client
 from paylox.config import get_settings
+from paylox.values import frozen
 
 UPLOADS_PREFIX = "uploads/"
 DOCUMENTS_PREFIX = "documents/"
@@ -66,7 +66,7 @@ def _presigner() -> Any:
 
 
 # ---------------------------------------------------------------------------- presigned URLs
-@dataclass(frozen=True)
+@frozen
 class PresignedPost:
     url: str
     fields: dict[str, str]
@@ -125,7 +125,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 
 
 # ---------------------------------------------------------------------------- objects
-@dataclass(frozen=True)
+@frozen
 class StoredObject:
     size: int
     version_id: str | None

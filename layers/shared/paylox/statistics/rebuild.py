@@ -12,7 +12,6 @@ quiet for those days, or again afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from paylox.disputes import store as disputes
@@ -21,9 +20,10 @@ from paylox.statistics import store
 from paylox.statistics.facts import Facts, dispute_facts, transaction_facts, user_facts
 from paylox.transactions import store as transactions
 from paylox.users import store as users
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class RebuildReport:
     start: str
     end: str
