@@ -6,19 +6,23 @@ that do not exist in a fresh moto: measured as they are, most HTTP functions wou
 404 before their route runs, and the bench would time refusals. So, in the parent process and
 outside the child's clock:
 
-* :func:`seed` once: the fixture identities register through ``UserRegisteredFunction`` (as
-  Cognito's PostConfirmation trigger does), the buyer and the admin verify their phones by SMS
-  code, and the secrets and the Cognito user the functions read are put in moto.
-* :func:`prepare` before every run of a function: the state that run consumes is made afresh
-  (a ``ship`` gets a newly funded transaction, a ``confirm`` a newly shipped one and a new release
-  code, an OTP verify a new code...), counters that would make a repeat answer differently
-  (OTP limits and quotas, idempotency records) are cleared, and the event is the fixture with
-  what only now exists (the ids made, the code sent, a sign-in time of now) written in.
+* :func:`seed` once: the fixture identities (buyer, seller, an admin, a support agent) register
+  through ``UserRegisteredFunction`` (as Cognito's PostConfirmation trigger does), the buyer, the
+  seller and the admin verify their phones by SMS code, and the secrets and the Cognito user the
+  functions read are put in moto.
+* :func:`prepare` before every run of a function, cold or restored: what that run consumes is
+  made afresh rather than put back (a ``ship`` gets a newly funded transaction, a ``confirm`` a
+  newly shipped one and a new release code, an OTP verify a new code, a suspension a new user...),
+  counters that would make a repeat answer differently (OTP limits and quotas, idempotency records)
+  are cleared, and the event is the fixture with what only now exists written in: the ids made,
+  the code sent, a token signed in now (staff with their groups and TOTP).
 
-Everything is made through the handlers themselves, as the integration steps do, or, where no route
-makes it (a message Twilio reports on, a quarantined upload), through the domain's store. Each
-function's expected outcome is in :data:`EXPECTED` (HTTP functions 200 unless listed, others "ok"):
-the bench fails a function whose first event answers anything else.
+Everything is made through the handlers themselves, as the integration steps do; where no handler
+makes it, through the domain's store (a message Twilio reports on) or with the gateway or scanner
+answering as in AWS (a refund whose answer was lost, a GuardDuty verdict still to come). Scheduled
+jobs get something due, made with this process's clock moved back. Each function's expected
+outcome is in :data:`EXPECTED` (HTTP functions 200 unless listed, others "ok"): the bench fails a
+function whose first event answers anything else.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ import base64
 import copy
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from itertools import count
 from types import ModuleType
 from typing import Any
@@ -98,7 +104,7 @@ def call(module: ModuleType, event: Event, expect: int | None = None) -> Any:
 def signed_in(event: Event, sub: str, **changes: Any) -> Event:
     """``event`` as sent by ``sub`` with a token issued now: routes that move money want a sign-in
     (``auth_time``) under 15 minutes old, and the fixtures' tokens are from the day they were written.
-    ``changes``: ``path`` (parameters, rawPath follows), ``body`` (JSON), ``query``, ``headers``."""
+    ``changes``: ``path`` (parameters, rawPath follows), ``body`` (JSON), ``headers``."""
     from paylox import clock
     from paylox.auth import MFA_CLAIM, MFA_TOTP
 
@@ -113,7 +119,7 @@ def signed_in(event: Event, sub: str, **changes: Any) -> Event:
 
 
 def with_request(event: Event, **changes: Any) -> Event:
-    """``event`` with new ``path`` parameters, ``body``, ``query`` or extra ``headers``."""
+    """``event`` with new ``path`` parameters, ``body`` or extra ``headers``."""
     if "path" in changes:
         event["pathParameters"] = changes["path"]
         raw_path = event["requestContext"]["routeKey"].split(" ", 1)[1]
@@ -124,9 +130,6 @@ def with_request(event: Event, **changes: Any) -> Event:
         body = changes["body"]
         event["body"] = body if isinstance(body, str) else json.dumps(body)
         event["isBase64Encoded"] = False
-    if "query" in changes:
-        event["queryStringParameters"] = changes["query"]
-        event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in changes["query"].items())
     event["headers"].update(changes.get("headers", {}))
     return event
 
@@ -485,7 +488,7 @@ DISPUTES: dict[str, Prepare] = {
 def new_user() -> str:
     """A user registered just now, for an admin action that changes them (suspend, phone...)."""
     user_id = f"bench-user-{next(_serial)}"
-    PHONES[user_id] = f"+9055540{len(PHONES):05d}"
+    PHONES[user_id] = f"+9055540{len(PHONES):05d}"  # a number of their own, like every user here
     register(user_id)
     return user_id
 
@@ -650,7 +653,53 @@ def _scan_result(event: Event) -> Event:
     return event
 
 
+# ------------------------------------------------------------------------------- scheduled work
+@contextmanager
+def long_ago(seconds: float) -> Iterator[None]:
+    """This process's Paylox clock ``seconds`` back, as the dev stack's clock moves it: what is
+    made meanwhile is as old as a scheduled job finds it in production (the child keeps real time)."""
+    from paylox import clock
+
+    clock.use(lambda: clock.real_time() - timedelta(seconds=seconds))
+    try:
+        yield
+    finally:
+        clock.use(clock.real_time)
+
+
+def _overdue_dispute(event: Event) -> Event:
+    """A dispute nobody resolved within the escalation time: the SLA run escalates it."""
+    from paylox.config import get_settings
+
+    with long_ago(get_settings().dispute_escalation_hours * 3600 + 600):
+        opened()
+    return event
+
+
+def _stale_payment(event: Event) -> Event:
+    """A payment the buyer made at the gateway whose webhook never came: the reconciliation run
+    asks the gateway and settles it."""
+    from paylox.config import get_settings
+
+    with long_ago(get_settings().payment_reconcile_after_minutes * 60 + 60):
+        paid_at_gateway()
+    return event
+
+
+def _abandoned_upload(event: Event) -> Event:
+    """An upload form asked for and never used: the cleanup expires the document."""
+    from functions.documents import upload
+
+    body = {"filename": "kimlik.pdf", "content_type": "application/pdf", "size": len(PDF), "purpose": "KYC"}
+    with long_ago(2 * 3600):
+        call(upload, signed_in(fixture("documents/upload.json"), BUYER, body=body), 201)
+    return event
+
+
 AWS_EVENTS: dict[str, Prepare] = {
+    "DisputeSlaFunction": _overdue_dispute,
+    "PaymentReconcileFunction": _stale_payment,
+    "DocumentCleanupFunction": _abandoned_upload,
     "PreTokenFunction": _pre_token,
     "UserRegisteredFunction": _signed_up,
     "DocumentScanResultFunction": _scan_result,
