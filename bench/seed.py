@@ -189,7 +189,8 @@ def otp_token(sub: str, purpose: str, **binding: Any) -> str:
 
 
 def seed_users() -> None:
-    """The fixture identities: registered, the buyer's and the admin's phones verified by code."""
+    """The fixture identities: registered; the buyer's, the seller's and the admin's phones verified
+    by code (money moves are confirmed by a code to a verified phone)."""
     for user_id in list(PHONES):
         register(user_id)
     for user_id in (BUYER, SELLER, ADMIN):
@@ -254,12 +255,12 @@ def paid_at_gateway(outcome: str = "succeeded") -> tuple[str, str]:
     return txn_id, payment_id
 
 
-def hint(kind: str = "succeeded") -> Event:
+def hint() -> Event:
     """PaymentConfirmFunction's event: the hint a webhook stored about a paid transaction."""
     from functions.webhooks import success
 
-    txn_id, payment_id = paid_at_gateway(kind)
-    delivery = call(success, webhook(kind, txn_id, payment_id), 200)
+    txn_id, payment_id = paid_at_gateway()
+    delivery = call(success, webhook("succeeded", txn_id, payment_id), 200)
     event = fixture("webhooks/confirm_hint.json")
     event["detail"].update(delivery_id=str(delivery["delivery_id"]), transaction_id=txn_id)
     return event
@@ -292,8 +293,11 @@ def _confirm(event: Event) -> Event:
 
 
 def _return(event: Event) -> Event:
-    """The buyer's browser back from the gateway's page after paying."""
+    """The buyer's browser back from the gateway's page after paying (the gateway's form and query
+    name the order of the fixture's transaction: of this one now)."""
     txn_id, _ = paid_at_gateway()
+    named = fixture("webhooks/payment_return_get.json")["pathParameters"]["transaction_id"]
+    event = json.loads(json.dumps(event).replace(named, txn_id))
     return with_request(event, path={"transaction_id": txn_id})
 
 
@@ -307,6 +311,7 @@ TRANSACTIONS: dict[str, Prepare] = {
     "TransactionCancelFunction": lambda event: signed_in(event, BUYER, path={"id": created()}),
     "PaymentWebhookSuccessFunction": lambda _: webhook("succeeded", *paid_at_gateway()),
     "PaymentWebhookFailureFunction": lambda _: webhook("failed", *paid_at_gateway("failed")),
+    # The refund's webhook is a hint like the others: stored, confirmed later by the gateway's status.
     "PaymentWebhookRefundFunction": lambda _: webhook("refunded", funded(), "pay_refunded"),
     "PaymentConfirmFunction": lambda _: hint(),
     "PaymentReturnGetFunction": _return,
