@@ -258,12 +258,12 @@ def test_the_secret_can_come_from_parameter_store(monkeypatch):
     boto3.client("ssm", region_name="eu-central-1").put_parameter(
         Name="/paylox/dev/jetcheckout/webhook-secret", Value="stored-secret", Type="SecureString"
     )
-    paylox_secrets._ssm().clear_cache()
+    paylox_secrets.forget_cached()
     txn_id = pending_transaction()
 
     result = deliver("success", event_body("payment.succeeded", txn_id), secrets=("stored-secret",))
 
-    paylox_secrets._ssm().clear_cache()
+    paylox_secrets.forget_cached()
     assert result.status == 200
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import ClientError
 
 from devstack import dev_clock
 from paylox import clock, secrets
@@ -159,9 +158,9 @@ def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_no
 
     def missing(name, **_):
         asked.append(name)
-        raise GetParameterError("An error occurred (ParameterNotFound) when calling the GetParameter operation")
+        raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": name}}, "GetParameter")
 
-    monkeypatch.setattr(secrets, "_ssm", lambda: SimpleNamespace(get=missing))
+    monkeypatch.setattr(secrets, "_fetch", missing)
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
@@ -173,16 +172,33 @@ def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_no
     assert get_optional_secret("ROTATING_SECRET") == "from-the-environment"
 
 
+def test_a_secret_from_parameter_store_is_asked_once_per_five_minutes(monkeypatch):
+    reads: list[str] = []
+    now = [1000.0]
+    monkeypatch.setattr(secrets, "_fetch", lambda name: reads.append(name) or f"value-{len(reads)}")
+    monkeypatch.setattr(secrets, "_cached", {})
+    monkeypatch.setattr(secrets.time, "monotonic", lambda: now[0])
+    monkeypatch.delenv("ROTATING_SECRET", raising=False)
+    monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating")
+
+    assert get_secret("ROTATING_SECRET") == "value-1"
+    now[0] += 299
+    assert get_secret("ROTATING_SECRET") == "value-1"
+    now[0] += 2  # a rotation reaches a warm function within five minutes
+    assert get_secret("ROTATING_SECRET") == "value-2"
+    assert reads == ["/paylox/dev/rotating"] * 2
+
+
 def test_other_failures_of_an_optional_secret_are_not_hidden(monkeypatch):
     def denied(name, **_):
-        raise GetParameterError("An error occurred (AccessDeniedException) when calling the GetParameter operation")
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": name}}, "GetParameter")
 
-    monkeypatch.setattr(secrets, "_ssm", lambda: SimpleNamespace(get=denied))
+    monkeypatch.setattr(secrets, "_fetch", denied)
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
 
-    with pytest.raises(GetParameterError, match="AccessDenied"):
+    with pytest.raises(ClientError, match="AccessDenied"):
         get_optional_secret("ROTATING_SECRET")
 
 
