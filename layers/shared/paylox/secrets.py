@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from paylox.aws import client
 from paylox.config import SettingsError
+from paylox.snapstart import before_snapshot
 
 _CACHE_SECONDS = 300
 #: Values read from SSM, by parameter: (value, until when it is kept, monotonic).
@@ -46,6 +47,14 @@ def get_secret(name: str) -> str:
 def _fetch(parameter: str) -> str:
     answer = client("ssm").get_parameter(Name=parameter, WithDecryption=True)
     return str(answer["Parameter"]["Value"])
+
+
+@before_snapshot
+def _ssm_client() -> None:
+    # SnapStart: a function whose secrets live in SSM has its client made at publish time. The
+    # values themselves are read after the restore, never kept in a snapshot.
+    if any(name.endswith("_PARAMETER") for name in os.environ):
+        client("ssm")
 
 
 def forget_cached() -> None:

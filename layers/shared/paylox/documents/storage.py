@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from paylox.aws import client, new_client
 from paylox.config import get_settings
+from paylox.snapstart import before_snapshot
 from paylox.values import frozen
 
 UPLOADS_PREFIX = "uploads/"
@@ -55,6 +56,7 @@ def _bucket() -> str:
     return get_settings().documents_bucket
 
 
+@before_snapshot  # its client is made at publish time, not by the first request (SnapStart)
 @cache
 def _presigner() -> Any:
     """An S3 client for URLs handed to clients: SigV4 on the bucket's regional virtual-host name

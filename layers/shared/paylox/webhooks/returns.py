@@ -26,6 +26,7 @@ from paylox.config import get_settings
 from paylox.observability import logger
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
+from paylox.snapstart import before_snapshot
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
@@ -40,6 +41,7 @@ Ask = Callable[[str], ReturnStatus]
 _INVOKE_CONFIG = Config(connect_timeout=2, read_timeout=20, retries={"total_max_attempts": 1})
 
 
+@before_snapshot  # its client is made at publish time, not by the first request (SnapStart)
 @cache
 def _lambda() -> Any:
     return aws.new_client("lambda", config=_INVOKE_CONFIG)
