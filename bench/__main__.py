@@ -131,7 +131,7 @@ def subjects(aws: dict[str, str], only: str) -> list[Subject]:
 
 
 def compile_sources() -> None:
-    """Bytecode for the project's own modules, as pip makes it for every installed package: with
+    """Bytecode for the project's own modules, as the layer's build ships it: with
     PYTHONDONTWRITEBYTECODE set (as on some machines) each fresh interpreter would otherwise compile
     the handlers and the layer from source, a cost that belongs to the build, not to a cold start."""
     for folder in ("functions", "layers/shared/paylox"):
