@@ -2,14 +2,19 @@
 
 Run by ``python -m bench`` as a script (not ``-m``), so that nothing but the standard library is
 imported before the clock starts. Writes ``{"import_ms", "handle_ms", "cpu_ms", "peak_rss_kib",
-"outcome"}`` to the file named in the job. ``cpu_ms`` is this process's CPU time over both steps:
-unlike wall time it ignores waiting on moto and what else the machine is doing.
+"outcome", "detail"}`` to the file named in the job: ``outcome`` is the HTTP status (or "ok", or the
+exception's name), ``detail`` a refusal's problem code or the exception's message. ``cpu_ms`` is this
+process's CPU time over both steps: unlike wall time it ignores waiting on moto and what else the
+machine is doing.
 
 Three kinds of job:
 
 * ``floor``: import boto3, create a DynamoDB client and get one item, what any Python function that
   answers from DynamoDB pays; every function is measured against it.
 * a function (``modules``, ``attribute``, ``event``): import the handler module, handle its event.
+  The event is the parent's copy of the function's fixture for this run (``bench/seed.py``): what
+  it names exists in moto, in the state the route needs, so the first event does a real
+  request's work, and the parent checks that it answered as it should.
 * the same with ``restored``: as Lambda SnapStart runs it. Import and the before-snapshot hooks
   happen first (at publish time in Lambda); the clock starts at the restore, runs the after-restore
   hooks and the first event. Only ``cpu_ms`` and ``handle_ms`` are about that part.
@@ -57,17 +62,34 @@ def floor(job: dict[str, Any]) -> tuple[float, object]:
     imported = time.perf_counter()
     client = boto3.client("dynamodb")
     client.get_item(TableName=job["floor"]["table"], Key=job["floor"]["key"])
-    return imported, "ok"
+    return imported, None
 
 
 def handle(job: dict[str, Any], module: Any) -> object:
+    """The handler's answer to the job's event (prepared by the parent for this run), or the
+    exception it raised: a failing handler is still measured, and reported as failing."""
     with open(job["event"], encoding="utf-8") as handle:
         event = json.load(handle)
     try:
-        response = getattr(module, job["attribute"])(event, LambdaContext(job["function"]))
-        return response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
-    except Exception as exc:  # a failing handler is still measured, and reported as failing
-        return f"{type(exc).__name__}: {exc}"
+        return getattr(module, job["attribute"])(event, LambdaContext(job["function"]))
+    except Exception as exc:
+        return exc
+
+
+def outcome(answer: object) -> tuple[object, str]:
+    """What the bench checks, worked out after the clock stops: the HTTP status (or "ok" for a
+    function that returned), and for a refusal or an exception what it said."""
+    if isinstance(answer, Exception):
+        return type(answer).__name__, str(answer)[:300]
+    if not isinstance(answer, dict) or "statusCode" not in answer:
+        return "ok", ""
+    status, body = answer["statusCode"], answer.get("body") or ""
+    if status < 400:
+        return status, ""
+    try:
+        return status, str(json.loads(body).get("code", body))[:300]
+    except (ValueError, AttributeError):
+        return status, str(body)[:300]
 
 
 def restored(job: dict[str, Any]) -> dict[str, Any]:
@@ -76,32 +98,36 @@ def restored(job: dict[str, Any]) -> dict[str, Any]:
     snapstart.run_before_snapshot()
     started, cpu_started = time.perf_counter(), time.process_time()
     snapstart.run_after_restore()
-    outcome = handle(job, module)
+    answer = handle(job, module)
     handled, cpu_handled = time.perf_counter(), time.process_time()
+    status, detail = outcome(answer)
     return {
         "import_ms": 0.0,
         "handle_ms": (handled - started) * 1000,
         "cpu_ms": (cpu_handled - cpu_started) * 1000,
         "peak_rss_kib": peak_rss_kib(),
-        "outcome": outcome,
+        "outcome": status,
+        "detail": detail,
     }
 
 
 def cold(job: dict[str, Any]) -> dict[str, Any]:
     started, cpu_started = time.perf_counter(), time.process_time()
     if job.get("floor"):
-        imported, outcome = floor(job)
+        imported, answer = floor(job)
     else:
         module = importlib.import_module(job["modules"][0])
         imported = time.perf_counter()
-        outcome = handle(job, module)
+        answer = handle(job, module)
     handled, cpu_handled = time.perf_counter(), time.process_time()
+    status, detail = outcome(answer)
     return {
         "import_ms": (imported - started) * 1000,
         "handle_ms": (handled - imported) * 1000,
         "cpu_ms": (cpu_handled - cpu_started) * 1000,
         "peak_rss_kib": peak_rss_kib(),
-        "outcome": outcome,
+        "outcome": status,
+        "detail": detail,
     }
 
 

@@ -3,11 +3,9 @@
 from datetime import date
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.audit_review import AuditFilter, AuditRecordOut, TimeRange, list_records
 from paylox.errors import AccountSuspended, AdminOnly, InvalidCursor, InvalidRange, RangeTooLarge
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http import Query, create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 
 app = create_app(role="admin")

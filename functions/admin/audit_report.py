@@ -3,12 +3,9 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.audit_review import AuditReport, report_csv, staff_report
 from paylox.errors import AccountSuspended, AdminOnly, InvalidRange, RangeTooLarge
-from paylox.http import create_app, http_handler, json_response, problem_responses
+from paylox.http import Query, Response, create_app, http_handler, json_response, problem_responses
 
 app = create_app(role="admin")
 

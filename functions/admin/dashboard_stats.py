@@ -6,11 +6,8 @@ Read from pre-aggregated day buckets and cached for five minutes; see docs/admin
 from datetime import date
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.errors import InvalidRange, RangeTooLarge, StaffOnly
-from paylox.http import create_app, http_handler, json_response, problem_responses
+from paylox.http import Query, Response, create_app, http_handler, json_response, problem_responses
 from paylox.statistics import service
 from paylox.statistics.calendar import Period
 from paylox.statistics.schemas import DashboardStatsOut

@@ -2,12 +2,10 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.disputes import reading
 from paylox.disputes.schemas import DisputeSummary
 from paylox.disputes.states import DisputeStatus
-from paylox.http import create_app, http_handler
+from paylox.http import Query, create_app, http_handler
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.types import UserId
 

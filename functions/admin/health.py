@@ -4,12 +4,10 @@ The stored report when under 30 seconds old, else a fresh one from ``HealthCheck
 when every dependency is ok, 503 otherwise. See docs/operations.md.
 """
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.errors import StaffOnly, Unauthorized
 from paylox.health.schemas import HealthReport
 from paylox.health.service import current_report
-from paylox.http import create_app, http_handler, json_response, problem_responses
+from paylox.http import Response, create_app, http_handler, json_response, problem_responses
 
 app = create_app(role="staff")
 

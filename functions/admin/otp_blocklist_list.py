@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from paylox.http import create_app, http_handler
+from paylox.http import Query, create_app, http_handler
 from paylox.otp import blocklist
 from paylox.otp.schemas import BlockOut
 from paylox.paging import Limit, Page

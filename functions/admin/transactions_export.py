@@ -6,13 +6,10 @@ through ``GET /api/admin/exports/{export_id}`` (docs/admin.md, "Exports").
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.errors import InvalidRequest
 from paylox.exports import service
 from paylox.exports.schemas import ExportAccepted
-from paylox.http import create_app, current_principal, http_handler, json_response, problem_responses
+from paylox.http import Query, Response, create_app, current_principal, http_handler, json_response, problem_responses
 from paylox.transactions.schemas import STATUSES, Statuses, TransactionListQuery
 
 app = create_app(role="admin")

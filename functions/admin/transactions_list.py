@@ -6,11 +6,9 @@ filters is a Query on an index (docs/admin.md).
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.admin import transactions
 from paylox.errors import InvalidCursor, InvalidRequest
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http import Query, create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.transactions.schemas import STATUSES, Statuses, TransactionListQuery, TransactionOut
 

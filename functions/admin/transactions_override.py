@@ -6,10 +6,8 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Header
-
 from paylox.errors import ConcurrentModification, InvalidState, NotFound, SelfAction
-from paylox.http import create_app, current_principal, http_handler, problem_responses
+from paylox.http import Header, create_app, current_principal, http_handler, problem_responses
 from paylox.otp.errors import OtpRequired, PhoneCoolingOff
 from paylox.payments.errors import (
     PaymentProviderError,

@@ -4,10 +4,8 @@ registration date or a search for an id, email or phone (staff)."""
 from datetime import date
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.errors import AccountSuspended, InvalidCursor, InvalidRange, StaffOnly
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http import Query, create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.users import directory
 from paylox.users.models import UserStatus

@@ -2,10 +2,8 @@
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.errors import AccountSuspended, InvalidCursor, NotFound, StaffOnly
-from paylox.http import create_app, http_handler, problem_responses
+from paylox.http import Query, create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.transactions.schemas import TransactionOut
 from paylox.users import overview

@@ -1,11 +1,9 @@
 """POST /api/dispute/create: the buyer or seller of a funded or shipped transaction opens a dispute."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.disputes import opening
 from paylox.disputes.schemas import CreateDisputeRequest, DisputeOut
 from paylox.errors import QuotaExceeded
-from paylox.http import create_app, created, current_principal, http_handler, problem_responses
+from paylox.http import Response, create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
 

@@ -1,10 +1,8 @@
 """POST /api/dispute/{id}/message: a party or staff member writes to the dispute (plain text)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.disputes import conversation
 from paylox.disputes.schemas import DisputeOut, MessageRequest
-from paylox.http import create_app, created, current_principal, http_handler
+from paylox.http import Response, create_app, created, current_principal, http_handler
 
 app = create_app()
 

@@ -2,11 +2,9 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.documents import service
 from paylox.documents.schemas import AuditEntryOut
-from paylox.http import create_app, current_principal, http_handler
+from paylox.http import Query, create_app, current_principal, http_handler
 from paylox.paging import Limit, Page
 
 app = create_app()

@@ -1,10 +1,8 @@
 """GET /api/document/share/{token} (public): whoever holds a live share link is redirected to a
 fresh, short-lived download URL; the use is audited."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.documents import sharing
-from paylox.http_public import create_public_app, http_handler
+from paylox.http_public import Response, create_public_app, http_handler
 
 app = create_public_app()
 

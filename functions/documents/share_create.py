@@ -1,10 +1,8 @@
 """POST /api/document/{id}/share: the owner creates a temporary download link (≤ 7 days)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.documents import sharing
 from paylox.documents.schemas import ShareOut, ShareRequest
-from paylox.http import create_app, created, current_principal, http_handler
+from paylox.http import Response, create_app, created, current_principal, http_handler
 
 app = create_app()
 

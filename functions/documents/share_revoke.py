@@ -1,9 +1,7 @@
 """DELETE /api/document/{id}/share/{share_id}: the owner (or an admin) ends a share link."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.documents import sharing
-from paylox.http import create_app, current_principal, http_handler
+from paylox.http import Response, create_app, current_principal, http_handler
 
 app = create_app()
 

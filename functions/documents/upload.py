@@ -1,14 +1,12 @@
 """POST /api/document/upload: a file in a multipart form (≤ 4 MiB), or JSON describing one for a
 presigned S3 POST (≤ 10 MiB). See docs/documents.md."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.documents import service
 from paylox.documents.errors import FileEmpty, FileTooLarge, ScanFailed, UnsupportedFileType, UnsupportedMediaType
 from paylox.documents.multipart import parse_upload_request
 from paylox.documents.schemas import DocumentOut, UploadStartedOut
 from paylox.errors import Forbidden, InvalidRequest, NotFound, QuotaExceeded
-from paylox.http import create_app, created, current_principal, http_handler, problem_responses
+from paylox.http import Response, create_app, created, current_principal, http_handler, problem_responses
 
 app = create_app()
 

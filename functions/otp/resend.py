@@ -1,8 +1,6 @@
 """POST /api/otp/resend: a new code for a verification already started; the old code stops working."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from paylox.http import create_app, current_principal, http_handler, json_response, problem_responses
+from paylox.http import Response, create_app, current_principal, http_handler, json_response, problem_responses
 from paylox.otp import service
 from paylox.otp.schemas import OtpSentOut, ResendOtpRequest
 from paylox.transactions import release

@@ -4,9 +4,7 @@ Codes that approve a money move are bound to the transaction named in the reques
 transactions domain resolves it (``release.bind_code``).
 """
 
-from aws_lambda_powertools.event_handler import Response
-
-from paylox.http import create_app, current_principal, http_handler, json_response, problem_responses
+from paylox.http import Response, create_app, current_principal, http_handler, json_response, problem_responses
 from paylox.otp import service
 from paylox.otp.schemas import OtpSentOut, SendOtpRequest
 from paylox.transactions import release

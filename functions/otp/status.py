@@ -3,10 +3,8 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from paylox.errors import NotFound
-from paylox.http import create_app, current_principal, http_handler, problem_responses
+from paylox.http import Query, create_app, current_principal, http_handler, problem_responses
 from paylox.otp import service
 from paylox.otp.errors import PhoneInvalid
 from paylox.otp.schemas import OtpPurpose, OtpStatusOut, PhoneText

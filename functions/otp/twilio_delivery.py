@@ -1,9 +1,7 @@
 """POST /api/otp/delivery/twilio: Twilio's delivery-status callback (public; X-Twilio-Signature)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.errors import InvalidRequest
-from paylox.http_public import create_public_app, http_handler, problem_responses
+from paylox.http_public import Response, create_public_app, http_handler, problem_responses
 from paylox.otp import delivery
 from paylox.otp.errors import InvalidSignature
 

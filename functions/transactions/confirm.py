@@ -6,10 +6,8 @@ transaction and the amount it releases (docs/otp.md).
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Header
-
 from paylox.errors import InvalidState, NotFound
-from paylox.http import create_app, current_principal, http_handler, problem_responses
+from paylox.http import Header, create_app, current_principal, http_handler, problem_responses
 from paylox.otp.errors import OtpRequired, PhoneCoolingOff
 from paylox.transactions import release
 from paylox.transactions.errors import SellerSuspended, WrongParty

@@ -1,9 +1,7 @@
 """POST /api/transaction/create: the caller, as buyer, opens an escrow transaction with a registered seller."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from paylox.errors import QuotaExceeded
-from paylox.http import create_app, created, current_principal, http_handler, problem_responses
+from paylox.http import Response, create_app, created, current_principal, http_handler, problem_responses
 from paylox.transactions import service
 from paylox.transactions.errors import SellerIsBuyer, SellerNotFound, SellerUnavailable
 from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut

@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from paylox.http import create_app, current_principal, http_handler
+from paylox.http import Query, create_app, current_principal, http_handler
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
 from paylox.transactions import service
 from paylox.transactions.schemas import TransactionOut

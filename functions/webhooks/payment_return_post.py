@@ -4,9 +4,7 @@ Nothing the browser sends is trusted: the status comes from our records and, whi
 pending, from the gateway's status query; then 303 to PAYMENT_RETURN_URL (docs/webhooks.md).
 """
 
-from aws_lambda_powertools.event_handler import Response
-
-from paylox.http_public import create_public_app, http_handler
+from paylox.http_public import Response, create_public_app, http_handler
 from paylox.webhooks.returns import browser_return
 
 app = create_public_app()

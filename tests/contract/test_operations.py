@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import tomllib
 
@@ -28,7 +29,7 @@ def test_the_health_check_describes_every_table_of_the_template_and_may():
 
     assert set(TABLES.values()) == tables
     assert {resource["Fn::GetAtt"][0] for resource in describe["Resource"]} == tables
-    assert set(TABLES) == {name for name in Settings.model_fields if name.endswith("_table")}
+    assert set(TABLES) == {field.name for field in dataclasses.fields(Settings) if field.name.endswith("_table")}
 
 
 # ------------------------------------------------------------------------------------ secrets in traces

@@ -4,6 +4,7 @@ hides in the code."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 from devstack.template import ROOT
@@ -31,7 +32,7 @@ def _secret_names(sources: list[Path]) -> set[str]:
 
 
 def test_every_setting_is_in_the_readme_configuration_table():
-    aliases = {str(field.alias) for field in Settings.model_fields.values()}
+    aliases = {field.metadata["env"] for field in dataclasses.fields(Settings)}
 
     assert sorted(alias for alias in aliases if not _documented(alias)) == []
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from devstack import dev_clock
@@ -135,6 +135,9 @@ def _stored() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(history=steps, redeliver=st.booleans())
+# A booked refund leaves string sets on the row (refund ids), which the rebuild must read as the
+# streams do; random histories rarely get that far.
+@example(history=[("create", 150_000), ("move", 0, "pay"), ("move", 0, "fund"), ("refund", 0, 500)], redeliver=False)
 def test_rebuild_equals_what_the_streams_aggregated(history: list[Step], redeliver: bool):
     _moto.reset()
     provision(dev_stack())

@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from devstack import dev_clock
 from functions.transactions import get, pay
 from functions.webhooks import success
 from paylox import clock
+from paylox import secrets as paylox_secrets
 from paylox.auth import SYSTEM
 from paylox.config import get_settings
 from paylox.notify.alerts import ALERT_EVENT
@@ -258,12 +258,12 @@ def test_the_secret_can_come_from_parameter_store(monkeypatch):
     boto3.client("ssm", region_name="eu-central-1").put_parameter(
         Name="/paylox/dev/jetcheckout/webhook-secret", Value="stored-secret", Type="SecureString"
     )
-    parameters.clear_caches()
+    paylox_secrets.forget_cached()
     txn_id = pending_transaction()
 
     result = deliver("success", event_body("payment.succeeded", txn_id), secrets=("stored-secret",))
 
-    parameters.clear_caches()
+    paylox_secrets.forget_cached()
     assert result.status == 200
 
 

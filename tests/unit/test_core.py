@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-from pydantic import ValidationError
+from botocore.exceptions import ClientError
 
 from devstack import dev_clock
 from paylox import clock, secrets
 from paylox.auth import parse_groups, principal_from_event
-from paylox.config import Settings, SettingsError, get_settings
+from paylox.config import SettingsError, get_settings, load_settings
 from paylox.ids import is_id, new_id
 from paylox.observability import mask_email, mask_phone
 from paylox.secrets import get_optional_secret, get_secret
@@ -122,16 +120,14 @@ def test_missing_settings_fail_loudly_naming_what_is_missing(monkeypatch):
 
 
 def test_admin_emails_are_a_comma_separated_list():
-    settings = Settings.model_validate(
-        {**_minimal_env(), "ADMIN_NOTIFICATION_EMAILS": "a@paylox.com.tr, b@paylox.com.tr,"}
-    )
+    settings = load_settings({**_minimal_env(), "ADMIN_NOTIFICATION_EMAILS": "a@paylox.com.tr, b@paylox.com.tr,"})
 
     assert settings.admin_notification_emails == ["a@paylox.com.tr", "b@paylox.com.tr"]
 
 
 @pytest.mark.parametrize(("raw", "on"), [("true", True), ("false", False), ("TRUE", True), (" false ", False)])
 def test_profile_on_first_request_is_a_true_or_false_switch(raw, on):
-    settings = Settings.model_validate({**_minimal_env(), "PROFILE_ON_FIRST_REQUEST": raw})
+    settings = load_settings({**_minimal_env(), "PROFILE_ON_FIRST_REQUEST": raw})
 
     assert settings.profile_on_first_request is on
 
@@ -142,8 +138,8 @@ def test_profile_on_first_request_has_no_default_and_no_guessing(raw):
     if raw is None:
         del env["PROFILE_ON_FIRST_REQUEST"]
 
-    with pytest.raises(ValidationError, match="PROFILE_ON_FIRST_REQUEST"):
-        Settings.model_validate(env)
+    with pytest.raises(SettingsError, match="PROFILE_ON_FIRST_REQUEST"):
+        load_settings(env)
 
 
 def test_secrets_come_from_the_environment_locally_and_fail_when_unconfigured(monkeypatch):
@@ -162,9 +158,9 @@ def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_no
 
     def missing(name, **_):
         asked.append(name)
-        raise GetParameterError("An error occurred (ParameterNotFound) when calling the GetParameter operation")
+        raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": name}}, "GetParameter")
 
-    monkeypatch.setattr(parameters, "get_parameter", missing)
+    monkeypatch.setattr(secrets, "_fetch", missing)
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
@@ -176,16 +172,33 @@ def test_an_optional_secret_whose_parameter_does_not_exist_is_none_and_ssm_is_no
     assert get_optional_secret("ROTATING_SECRET") == "from-the-environment"
 
 
+def test_a_secret_from_parameter_store_is_asked_once_per_five_minutes(monkeypatch):
+    reads: list[str] = []
+    now = [1000.0]
+    monkeypatch.setattr(secrets, "_fetch", lambda name: reads.append(name) or f"value-{len(reads)}")
+    monkeypatch.setattr(secrets, "_cached", {})
+    monkeypatch.setattr(secrets.time, "monotonic", lambda: now[0])
+    monkeypatch.delenv("ROTATING_SECRET", raising=False)
+    monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating")
+
+    assert get_secret("ROTATING_SECRET") == "value-1"
+    now[0] += 299
+    assert get_secret("ROTATING_SECRET") == "value-1"
+    now[0] += 2  # a rotation reaches a warm function within five minutes
+    assert get_secret("ROTATING_SECRET") == "value-2"
+    assert reads == ["/paylox/dev/rotating"] * 2
+
+
 def test_other_failures_of_an_optional_secret_are_not_hidden(monkeypatch):
     def denied(name, **_):
-        raise GetParameterError("An error occurred (AccessDeniedException) when calling the GetParameter operation")
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": name}}, "GetParameter")
 
-    monkeypatch.setattr(parameters, "get_parameter", denied)
+    monkeypatch.setattr(secrets, "_fetch", denied)
     monkeypatch.setattr(secrets, "_absent_until", {})
     monkeypatch.delenv("ROTATING_SECRET", raising=False)
     monkeypatch.setenv("ROTATING_SECRET_PARAMETER", "/paylox/dev/rotating-previous")
 
-    with pytest.raises(GetParameterError, match="AccessDenied"):
+    with pytest.raises(ClientError, match="AccessDenied"):
         get_optional_secret("ROTATING_SECRET")
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from paylox.config import Settings
+from paylox.config import Settings, load_settings
 
 
 def settings(**overrides: str) -> Settings:
-    return Settings.model_validate({**os.environ, **overrides})
+    return load_settings({**os.environ, **overrides})
 
 
 def test_the_agreement_defaults_to_48_2_and_24_hours():

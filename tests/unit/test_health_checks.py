@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -183,14 +184,13 @@ def test_secrets_are_checked_for_presence_and_never_read(monkeypatch):
 
 
 def test_a_deployed_stage_checks_its_real_providers_and_their_secrets():
-    settings = get_settings().model_copy(
-        update={
-            "stage": "prod",
-            "sms_provider": "twilio",
-            "sms_fallback_provider": "messagebird",
-            "payment_gateway": "jetcheckout",
-            "document_delivery": "cloudfront",
-        }
+    settings = dataclasses.replace(
+        get_settings(),
+        stage="prod",
+        sms_provider="twilio",
+        sms_fallback_provider="messagebird",
+        payment_gateway="jetcheckout",
+        document_delivery="cloudfront",
     )
 
     names = [check.name for check in probes.checks_for(settings)]

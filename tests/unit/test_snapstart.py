@@ -81,3 +81,23 @@ def test_hooks_run_in_the_order_they_were_registered(monkeypatch, hook):
     run()
 
     assert ran == [1, 2]
+
+
+def test_before_the_snapshot_the_clients_a_first_request_would_make_are_made(monkeypatch):
+    # Presigning documents, asking SSM for secrets, invoking the confirmation: each a client of its
+    # own, which the first request after a restore would otherwise pay for.
+    from paylox import aws, secrets
+    from paylox.documents import storage
+    from paylox.webhooks import returns
+
+    storage._presigner.cache_clear()
+    returns._lambda.cache_clear()
+    monkeypatch.delitem(aws._clients, "ssm", raising=False)
+    monkeypatch.setenv("JETCHECKOUT_WEBHOOK_SECRET_PARAMETER", "/paylox/dev/jetcheckout/webhook-secret")
+
+    snapstart.run_before_snapshot()
+
+    assert storage._presigner.cache_info().currsize == 1
+    assert returns._lambda.cache_info().currsize == 1
+    assert "ssm" in aws._clients
+    assert secrets._cached == {}  # clients only: no secret value is kept in a snapshot

@@ -3,3 +3,8 @@
 Organised by domain (``users``, ``transactions``, ``payments``, ...) with the cross-cutting parts
 beside them (``config``, ``auth``, ``http``, ``clock``, ``observability``, ``audit``, ``events``).
 """
+
+from paylox import lazy_packages
+
+# Before any Paylox module imports Powertools' event handler: see paylox.lazy_packages.
+lazy_packages.install()

@@ -18,7 +18,6 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from paylox.errors import InvalidRange, RangeTooLarge
 from paylox.ids import ID_PATTERN, first_id_at
 from paylox.paging import Keyset, Page
 from paylox.schema import ApiModel
+from paylox.values import frozen
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 #: The longest range the unfiltered list and the report read at once.
@@ -40,7 +40,7 @@ MAX_RANGE_DAYS = 366
 FILTERED_PAGE_SIZE = 200
 
 
-@dataclass(frozen=True)
+@frozen
 class TimeRange:
     """A range of instants, ``since`` inclusive and ``until`` exclusive (either open)."""
 
@@ -104,7 +104,7 @@ class AuditRecordOut(ApiModel):
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditFilter:
     actor_id: str | None = None
     action: str | None = None

@@ -18,10 +18,10 @@ verified, so nobody can set them but the pool.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from paylox.errors import AdminOnly, MfaRequired, ReauthRequired, StaffOnly
+from paylox.values import frozen
 
 Role = Literal["admin", "support", "user", "system"]
 STAFF_ROLES = frozenset({"admin", "support"})
@@ -34,7 +34,7 @@ MFA_TOTP = "totp"
 FRESH_AUTH_SECONDS = 15 * 60
 
 
-@dataclass(frozen=True)
+@frozen
 class Actor:
     """Whoever performs an action, as recorded in timelines and the audit log."""
 
@@ -45,7 +45,7 @@ class Actor:
 SYSTEM = Actor(id="system", role="system")
 
 
-@dataclass(frozen=True)
+@frozen
 class Principal:
     user_id: str
     groups: frozenset[str]

@@ -1,4 +1,4 @@
-"""boto3 clients, created once per execution environment, from one botocore session.
+"""AWS clients, created once per execution environment, from one botocore session.
 
 No endpoint is configured here: botocore reads ``AWS_ENDPOINT_URL`` itself, which is how the dev
 stack and the tests point every client at moto without a branch in production code.
@@ -7,6 +7,10 @@ Every client of the environment (these, the health probes' and PynamoDB's, see `
 from :func:`botocore_session`: a session of its own per client would load and keep botocore's
 endpoint, partition and service data once per client, which made a function with a few clients
 cost twice the floor's cold start and memory.
+
+The clients are botocore's, which is all a call needs: ``import boto3`` costs a function about
+15 ms of cold start for what is only a wrapper around botocore's session and clients. boto3 is
+loaded only for its own additions, such as S3's managed ``upload_file`` (:func:`boto3_client`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from paylox.snapstart import after_restore
 # every client is made under this lock, re-entrant because boto3 calls back into the session.
 lock = threading.RLock()  #: held while any client of the environment is made
 _clients: dict[str, Any] = {}
-_sessions: dict[str, Any] = {}  # the botocore session and the boto3 one over it, made on first use
+_session: list[Any] = []  # the botocore session, made on first use
 
 
 def _locked_session_class() -> type:
@@ -36,34 +40,38 @@ def _locked_session_class() -> type:
     return LockedSession
 
 
-def _session(kind: str) -> Any:
-    with lock:
-        if not _sessions:
-            import boto3
-
-            _sessions["botocore"] = _locked_session_class()()
-            _sessions["boto3"] = boto3.session.Session(botocore_session=_sessions["botocore"])
-        return _sessions[kind]
-
-
 def botocore_session() -> Any:
     """The botocore session every client of this execution environment is made from."""
-    return _session("botocore")
+    with lock:
+        if not _session:
+            _session.append(_locked_session_class()())
+        return _session[0]
 
 
 def new_client(service: str, config: Any = None) -> Any:
-    """A boto3 client of ``service`` of its own (``config``: timeouts, retries), from the shared
+    """A client of ``service`` of its own (``config``: timeouts, retries), from the shared
     session; the caller keeps it."""
-    with lock:
-        return _session("boto3").client(service, config=config)
+    return botocore_session().create_client(service, config=config)
 
 
 def client(service: str) -> Any:
-    """The boto3 client of ``service`` for this execution environment, made on first use."""
+    """The client of ``service`` for this execution environment, made on first use."""
     with lock:
         if service not in _clients:
             _clients[service] = new_client(service)
         return _clients[service]
+
+
+def boto3_client(service: str) -> Any:
+    """A boto3 client of ``service`` over the shared session, for what only boto3 adds (S3's
+    managed transfers); made on first use, like :func:`client`."""
+    with lock:
+        key = f"boto3:{service}"
+        if key not in _clients:
+            import boto3
+
+            _clients[key] = boto3.session.Session(botocore_session=botocore_session()).client(service)
+        return _clients[key]
 
 
 @after_restore

@@ -7,12 +7,12 @@ no source IP). A ``ContextVar`` keeps concurrent requests apart in the dev stack
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
 
 from paylox.auth import Principal
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class RequestMeta:
     request_id: str | None = None
     source_ip: str | None = None

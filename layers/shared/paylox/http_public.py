@@ -7,6 +7,11 @@ checks on top of :func:`new_app` and re-exports everything here.
 
 Errors become RFC 9457 ``application/problem+json`` with a stable ``code`` and a message in
 Turkish or English by ``Accept-Language`` (Turkish when the client states no preference).
+
+A route module takes what it needs of Powertools' event handler (``Response``, ``Query``,
+``Header``) from here or ``paylox.http``, never from Powertools directly: a handler module that
+imported Powertools before any Paylox module would load its event_handler package whole
+(``paylox.lazy_packages``).
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, content_types
+from aws_lambda_powertools.event_handler import Response as Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.compat import is_scalar_sequence_field
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header as Header
+from aws_lambda_powertools.event_handler.openapi.params import Query as Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel

@@ -8,7 +8,6 @@ parameters), and added to every operation when the document is assembled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from paylox.errors import (
@@ -25,6 +24,7 @@ from paylox.errors import (
 )
 from paylox.http import PROBLEM_JSON, PROBLEM_SCHEMA, Audience, problem_examples
 from paylox.users.errors import NotRegistered
+from paylox.values import frozen
 
 #: API Gateway's own answers (authorizer refusals, oversize bodies): ``{"message": "..."}``.
 GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
@@ -53,7 +53,7 @@ MALFORMED_JSON = ("MALFORMED_JSON", "The request body is not valid JSON.")
 VALIDATION_ERROR = ("VALIDATION_ERROR", "The request did not pass validation.")
 
 
-@dataclass(frozen=True)
+@frozen
 class OperationShape:
     """What decides the shared answers of one operation."""
 

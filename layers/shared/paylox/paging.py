@@ -30,13 +30,14 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from paylox.errors import InvalidCursor
 from paylox.schema import ApiModel
+from paylox.values import frozen
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -57,7 +58,7 @@ class Page[T](ApiModel):
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Keyset[R]:
     """How one list is ordered, and so what its cursors carry.
 

@@ -12,7 +12,6 @@ transaction, the count with it, is cancelled.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from paylox import clock
@@ -20,6 +19,7 @@ from paylox.config import Settings, get_settings
 from paylox.counters import count_claim
 from paylox.errors import QuotaExceeded
 from paylox.statemachine import Claim
+from paylox.values import frozen
 
 HOUR = 3600
 #: How long an hour's counter is kept after the hour: only so that expiry (TTL) never removes it
@@ -27,7 +27,7 @@ HOUR = 3600
 _KEPT_AFTER = HOUR
 
 
-@dataclass(frozen=True)
+@frozen
 class Quota:
     """What is counted (``kind``, also the word in the 429 message) and its hourly ceiling setting."""
 

@@ -6,7 +6,10 @@ when it is set (development, tests); otherwise from the SSM parameter whose name
 minutes so that a rotation reaches warm functions without a redeploy.
 
 Every secret the layer reads goes through this module: no code reads a secret's variable or
-parameter itself.
+parameter itself. It asks SSM with the environment's own client (``paylox.aws``) and keeps the
+values itself: Powertools' Parameters utility imports boto3 and its own machinery, about 20 ms of
+the cold start of every function that reads a secret on its first request, for a GetParameter and
+a five-minute cache.
 """
 
 from __future__ import annotations
@@ -14,9 +17,15 @@ from __future__ import annotations
 import os
 import time
 
+from botocore.exceptions import ClientError
+
+from paylox.aws import client
 from paylox.config import SettingsError
+from paylox.snapstart import before_snapshot
 
 _CACHE_SECONDS = 300
+#: Values read from SSM, by parameter: (value, until when it is kept, monotonic).
+_cached: dict[str, tuple[str, float]] = {}
 #: Optional secrets whose parameter did not exist, until when (monotonic) that answer is kept.
 _absent_until: dict[str, float] = {}
 
@@ -28,9 +37,30 @@ def get_secret(name: str) -> str:
     parameter = os.environ.get(f"{name}_PARAMETER")
     if not parameter:
         raise SettingsError(f"secret {name} is not configured (set {name} or {name}_PARAMETER)")
-    from aws_lambda_powertools.utilities import parameters  # imported where used: cold start
+    value, until = _cached.get(parameter, ("", 0.0))
+    if time.monotonic() >= until:
+        value = _fetch(parameter)
+        _cached[parameter] = (value, time.monotonic() + _CACHE_SECONDS)
+    return value
 
-    return str(parameters.get_parameter(parameter, decrypt=True, max_age=_CACHE_SECONDS))
+
+def _fetch(parameter: str) -> str:
+    answer = client("ssm").get_parameter(Name=parameter, WithDecryption=True)
+    return str(answer["Parameter"]["Value"])
+
+
+@before_snapshot
+def _ssm_client() -> None:
+    # SnapStart: a function whose secrets live in SSM has its client made at publish time. The
+    # values themselves are read after the restore, never kept in a snapshot.
+    if any(name.endswith("_PARAMETER") for name in os.environ):
+        client("ssm")
+
+
+def forget_cached() -> None:
+    """Drop every cached value (a test that rotates a parameter; nothing else needs to)."""
+    _cached.clear()
+    _absent_until.clear()
 
 
 def get_optional_secret(name: str) -> str | None:
@@ -38,26 +68,19 @@ def get_optional_secret(name: str) -> str | None:
     does not exist (the previous webhook secret outside a rotation: the template always names the
     parameter, which exists only while a rotation is under way).
 
-    Powertools caches values only, so an absent parameter is remembered here for as long as a
-    value would be: outside a rotation, a warm function does not ask SSM on every request.
+    An absent parameter is remembered for as long as a value would be: outside a rotation, a warm
+    function does not ask SSM on every request.
     """
     if os.environ.get(name):
         return os.environ[name]
     if not os.environ.get(f"{name}_PARAMETER") or time.monotonic() < _absent_until.get(name, 0.0):
         return None
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
     try:
         value = get_secret(name)
-    except GetParameterError as exc:
-        if not _parameter_not_found(exc):
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ParameterNotFound":
             raise
         _absent_until[name] = time.monotonic() + _CACHE_SECONDS
         return None
     _absent_until.pop(name, None)
     return value
-
-
-def _parameter_not_found(exc: Exception) -> bool:
-    # Powertools wraps the SDK's error in GetParameterError by message only (no ``from``).
-    return "ParameterNotFound" in str(exc) or "ParameterNotFound" in str(exc.__context__)

@@ -23,7 +23,6 @@ The row is brought up to date in memory from the changes written, so a move cost
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +39,7 @@ from paylox.auth import Actor
 from paylox.db import connection, is_condition_failure, set_actions
 from paylox.errors import ConcurrentModification, DomainError, InvalidState
 from paylox.events import DomainEvent, write_in
+from paylox.values import frozen
 from paylox.writes import Check, Claim, Item, Put, Update, commit_claiming, refusal_of, write
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
 LOST_RACE = (InvalidState, ConcurrentModification)
 
 
-@dataclass(frozen=True)
+@frozen
 class Move[S: StrEnum]:
     """One move of a state machine.
 

@@ -7,7 +7,6 @@ Part of :mod:`paylox.statemachine`, which re-exports these (import them from the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -18,13 +17,14 @@ from pynamodb.transactions import TransactWrite
 
 from paylox.db import is_condition_failure
 from paylox.errors import DomainError
+from paylox.values import frozen
 
 #: Tries of a write whose claim met another DynamoDB transaction on the same item at that instant
 #: (two creations of one user counting their quota together): DynamoDB cancels one of them.
 CONFLICT_TRIES = 3
 
 
-@dataclass(frozen=True)
+@frozen
 class Put:
     """A new item written in the move's DynamoDB transaction (``condition`` on that item)."""
 
@@ -32,7 +32,7 @@ class Put:
     condition: Condition | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     """A condition on another stored item that must hold when the move's DynamoDB transaction
     commits (a ``ConditionCheck``: nothing is written to it); ``refusal`` is raised when it does not.
@@ -48,7 +48,7 @@ class Check:
     range_key: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Claim:
     """A conditional change of another stored item made in the move's DynamoDB transaction (a
     verification token used up): the move and the change commit together or neither does, and
@@ -61,7 +61,7 @@ class Claim:
     refusal: DomainError
 
 
-@dataclass(frozen=True)
+@frozen
 class Update:
     """A change of a stored item in a :func:`~paylox.statemachine.commit_change` (``versioned``:
     conditioned on and incrementing the item's ``VersionAttribute``, if it has one)."""

@@ -6,7 +6,7 @@ the moments they name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
@@ -14,6 +14,7 @@ from typing import Any, Self
 from paylox import clock
 from paylox.config import get_settings
 from paylox.disputes.states import OPEN_STATUSES, DisputeStatus
+from paylox.values import frozen
 
 
 class Due(StrEnum):
@@ -25,7 +26,7 @@ class Due(StrEnum):
     INFO_REMINDER = "INFO_REMINDER"  # the awaited party has not answered: remind them
 
 
-@dataclass(frozen=True)
+@frozen
 class Deadlines:
     """The fields of a dispute that its deadlines depend on."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -12,6 +11,7 @@ from paylox.disputes.models import DisputeEvidenceRow, DisputeMessageRow, Disput
 from paylox.disputes.states import DisputeReason, DisputeStatus, Outcome, Party
 from paylox.schema import ApiModel
 from paylox.types import AmountKurus, Currency, ResourceId, Text, UserId
+from paylox.values import frozen
 
 MESSAGE_MAX_CHARS = 2000
 INITIAL_EVIDENCE_MAX = 10
@@ -183,7 +183,7 @@ def _resolution(row: DisputeRow) -> ResolutionOut | None:
     return ResolutionOut(**row.resolution.as_dict())  # type: ignore[no-untyped-call]
 
 
-@dataclass(frozen=True)
+@frozen
 class DisputeView:
     """A dispute with the items stored beside it."""
 

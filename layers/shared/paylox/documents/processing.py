@@ -16,7 +16,6 @@ once: a second upload to the same key never replaces the version that was valida
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import quote
@@ -38,6 +37,7 @@ from paylox.documents.states import (
 )
 from paylox.observability import logger, metrics
 from paylox.statemachine import LOST_RACE
+from paylox.values import frozen
 
 #: How long a processor may hold a document before another may take over (> the function timeout).
 LEASE_SECONDS = 90
@@ -48,7 +48,7 @@ _KEEPS_UPLOAD = frozenset({DocStatus.PENDING_SCAN, DocStatus.QUARANTINED})
 ScannerChoice = Scanner | None | Literal["configured"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Facts:
     """What the stored bytes turned out to be."""
 

@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from paylox import clock
 from paylox.config import get_settings
+from paylox.values import frozen
 
 if TYPE_CHECKING:
     from paylox.documents.models import DocumentRow
@@ -38,7 +38,7 @@ class ScanStatus(StrEnum):
     FAILED = "FAILED"
 
 
-@dataclass(frozen=True)
+@frozen
 class ScanVerdict:
     status: ScanStatus
     threats: tuple[str, ...] = ()
@@ -79,7 +79,7 @@ def get_scanner() -> Scanner | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class ObjectScanResult:
     bucket: str
     key: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
@@ -13,6 +12,7 @@ from paylox.documents.models import DocumentRow, Purpose
 from paylox.documents.states import DocStatus
 from paylox.schema import ApiModel
 from paylox.types import ResourceId, Text
+from paylox.values import frozen
 
 #: One week: the longest a share link may live.
 MAX_SHARE_SECONDS = 7 * 24 * 3600
@@ -42,7 +42,7 @@ class UploadFields(ApiModel):
     transaction_id: ResourceId | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class FileUpload:
     """A file received in the request itself (multipart)."""
 

@@ -11,10 +11,8 @@ Keys are generated from the document id, never from what the client sent:
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -22,8 +20,10 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from paylox.aws import client
+from paylox.aws import client, new_client
 from paylox.config import get_settings
+from paylox.snapstart import before_snapshot
+from paylox.values import frozen
 
 UPLOADS_PREFIX = "uploads/"
 DOCUMENTS_PREFIX = "documents/"
@@ -56,24 +56,19 @@ def _bucket() -> str:
     return get_settings().documents_bucket
 
 
-_presigner_lock = threading.Lock()
-
-
+@before_snapshot  # its client is made at publish time, not by the first request (SnapStart)
 @cache
 def _presigner() -> Any:
     """An S3 client for URLs handed to clients: SigV4 on the bucket's regional virtual-host name
     (the default presigns on the global name, which S3 redirects for young buckets). Against a
     local endpoint given by IP, botocore falls back to path-style URLs by itself."""
-    import boto3
     from botocore.config import Config
 
-    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
-    with _presigner_lock:
-        return boto3.session.Session().client("s3", config=config)  # type: ignore[call-overload]
+    return new_client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 
 
 # ---------------------------------------------------------------------------- presigned URLs
-@dataclass(frozen=True)
+@frozen
 class PresignedPost:
     url: str
     fields: dict[str, str]
@@ -132,7 +127,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 
 
 # ---------------------------------------------------------------------------- objects
-@dataclass(frozen=True)
+@frozen
 class StoredObject:
     size: int
     version_id: str | None

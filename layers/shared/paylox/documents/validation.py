@@ -12,9 +12,9 @@ import mimetypes
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 
 from paylox.documents.errors import ContentTypeMismatch, FileEmpty, FileTooLarge, UnsupportedFileType
+from paylox.values import frozen
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -23,7 +23,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCX_MAIN_PART = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
-@dataclass(frozen=True)
+@frozen
 class FileType:
     content_type: str
     extensions: tuple[str, ...]  # the first is the one a corrected filename gets

@@ -20,17 +20,17 @@ Every event's detail carries, beside the domain's payload:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
 from paylox.events.outbox import NEW_MESSAGE, OutboxMessage, message_for
+from paylox.values import frozen
 
 __all__ = ["DomainEvent", "OutboxMessage", "announce", "message_for", "write_in"]
 
 
-@dataclass(frozen=True)
+@frozen
 class DomainEvent:
     """An event a change announces (``detail_type`` on source ``paylox.<domain>``)."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,6 +23,7 @@ from paylox.aws import client
 from paylox.config import get_settings
 from paylox.events.outbox import entries_of
 from paylox.observability import count_per, logger, metrics
+from paylox.values import frozen
 
 #: ``PutEvents`` takes at most ten entries per call.
 MAX_ENTRIES = 10
@@ -34,7 +34,7 @@ PutEvents = Callable[..., Mapping[str, Any]]
 BatchResponse = dict[str, list[dict[str, str]]]
 
 
-@dataclass(frozen=True)
+@frozen
 class Message:
     """One outbox item as the stream delivered it."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paylox.aws import client
+from paylox.aws import boto3_client, client
 from paylox.config import get_settings
 
 PREFIX = "exports/"
@@ -46,7 +46,7 @@ def abort_upload(key: str, upload_id: str) -> None:
 
 def put_file(key: str, path: str, fmt: str) -> None:
     """Upload the file at ``path`` (boto3 splits a large one into parts itself)."""
-    client("s3").upload_file(path, _bucket(), key, ExtraArgs={"ContentType": CONTENT_TYPES[fmt]})
+    boto3_client("s3").upload_file(path, _bucket(), key, ExtraArgs={"ContentType": CONTENT_TYPES[fmt]})
 
 
 def download_url(key: str, filename: str, fmt: str, expires_in: int) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
 from paylox.health.schemas import DependencyHealth
 from paylox.observability import logger
+from paylox.values import frozen
 
 #: Each probe's own network timeout (connect and read), in seconds.
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -22,7 +22,7 @@ class Degraded(Exception):
     """The dependency answered, but with a warning (low balance, slow) worth a look."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     """``probe(timeout)`` returns a short detail when the dependency is fine and raises when not."""
 

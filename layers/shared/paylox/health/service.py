@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from paylox import clock
+from paylox import aws, clock
 from paylox.config import get_settings
 from paylox.health import store
 from paylox.health.probes import checks_for
@@ -43,9 +43,7 @@ def check_now() -> HealthReport:
 
 def invoke_check_function() -> HealthReport:
     """Run ``HealthCheckFunction`` now and wait for its report (the route holds no probe permission)."""
-    import boto3
-
-    lambda_client = boto3.session.Session().client("lambda", config=_INVOKE_CONFIG)  # type: ignore[call-overload]
+    lambda_client = aws.new_client("lambda", config=_INVOKE_CONFIG)
     answer: dict[str, Any] = lambda_client.invoke(
         FunctionName=get_settings().health_check_function, InvocationType="RequestResponse", Payload=b"{}"
     )

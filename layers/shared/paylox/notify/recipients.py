@@ -7,14 +7,14 @@ their emails are Turkish, or Turkish then English.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from paylox.observability import logger, metrics
 from paylox.types import Locale, locale_for
 from paylox.users.service import find_profile
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Recipient:
     address: str
     locale: Locale

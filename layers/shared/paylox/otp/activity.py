@@ -9,16 +9,16 @@ same transaction as the change: :func:`prepare` it, hand its ``record`` to the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from paylox.audit import APPEND_ONLY, AuditRecord, audit_record
 from paylox.auth import Actor
 from paylox.observability import logger, mask_phone
 from paylox.otp.codes import phone_ref
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Event:
     """An OTP event's audit record (not yet stored) and its log line (not yet written)."""
 

@@ -11,13 +11,13 @@ of the move it is about to make. A ``PHONE_CHANGE`` code is bound to the new num
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from paylox.auth import Principal
 from paylox.otp.schemas import OtpPurpose, OverrideAction
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Binding:
     """One purpose's subject: a transaction with the action and amount (kuruş) a code approves,
     or the number a ``PHONE_CHANGE`` moves to."""

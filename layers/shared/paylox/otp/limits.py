@@ -16,7 +16,6 @@ caller), so no account can spend the limits of a number that is someone else's o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from paylox.config import get_settings
 from paylox.otp import store
@@ -31,13 +30,14 @@ from paylox.otp.errors import (
 from paylox.otp.models import CounterRow
 from paylox.otp.scopes import Scope
 from paylox.otp.store import Hit
+from paylox.values import frozen
 
 HOUR = 3600
 DAY = 86400
 BUDGET_KEY = "sms-budget"
 
 
-@dataclass(frozen=True)
+@frozen
 class Limit:
     """A counter to bump by ``amount``: at most ``limit`` hits per ``window`` seconds (``None``:
     only counted), refused with ``error``."""

@@ -19,16 +19,16 @@ becomes ``verified``) carries the caller's own cooldown, caps and failures over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from paylox.otp.phones import same_number
 from paylox.users.models import UserProfile
+from paylox.values import frozen
 
 Relation = Literal["verified", "registered", "other"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Scope:
     """The limits of ``phone`` as ``user_id`` sends to it (or guesses its codes)."""
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -33,6 +32,7 @@ from paylox.otp.scopes import Scope
 from paylox.otp.sms.base import SentSms
 from paylox.otp.store import Hit
 from paylox.otp.targets import Leg
+from paylox.values import frozen
 
 #: How long a finished code's row stays readable, so status can say "expired" or "approved".
 STATE_GRACE_SECONDS = 3600
@@ -40,7 +40,7 @@ MESSAGE_RETENTION_SECONDS = 30 * 86400
 _MAX_RACES = 5
 
 
-@dataclass(frozen=True)
+@frozen
 class Reservation:
     """The slots one SMS took: its number's cooldowns, hourly caps and day counts (one of each per
     count of its scope), and its share of the caller's hourly caps and of the SMS budget
@@ -62,7 +62,7 @@ class Reservation:
         limits.release_all([*self.cooldowns, *self.sends_today, *caps, self.caller[-1]])
 
 
-@dataclass(frozen=True)
+@frozen
 class Prepared:
     """One SMS about to go: where, the code, its stored row and the slots it took."""
 

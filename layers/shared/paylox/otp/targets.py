@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from paylox import clock
 from paylox.auth import Principal
@@ -30,9 +29,10 @@ from paylox.otp.schemas import BOUND_PURPOSES, OtpPurpose, OtpTarget
 from paylox.users.models import UserProfile
 from paylox.users.phones import cooling_off_until
 from paylox.users.service import caller_profile
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Leg:
     """One code: to ``phone``, for ``purpose``, bound to ``binding`` (``None``: the phone alone)."""
 

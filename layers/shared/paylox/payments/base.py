@@ -7,15 +7,16 @@ describes the contract, including what a caller must persist so that no refund i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
+
+from paylox.values import frozen
 
 #: ``cancel`` voids the whole payment on its own day (no fees); ``refund`` returns money later or in part.
 RefundMethod = Literal["cancel", "refund"]
 
 
-@dataclass(frozen=True)
+@frozen
 class PaymentSession:
     """Where the buyer goes to pay one attempt of a transaction.
 
@@ -31,7 +32,7 @@ class PaymentSession:
     gateway_transaction_id: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class GatewayPaymentStatus:
     """What the gateway itself says about one order (``payment/status``): the only basis for moving
     money. ``found`` is false when the gateway answered with anything but "found" (it may not know
@@ -57,7 +58,7 @@ class GatewayPaymentStatus:
         return self.found and self.successful and not self.cancelled
 
 
-@dataclass(frozen=True)
+@frozen
 class RefundRequest:
     """Money to give back to the buyer for one captured payment.
 
@@ -78,7 +79,7 @@ class RefundRequest:
     paid_at: datetime  # timezone-aware
 
 
-@dataclass(frozen=True)
+@frozen
 class RefundResult:
     """The gateway accepted the refund (``00``) by ``method``; ``refund_id`` is our intent id."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -43,6 +43,7 @@ from paylox.payments.base import (
 from paylox.payments.errors import PaymentNotFound, PaymentProviderError, PaymentProviderUnavailable, PaymentRejected
 from paylox.payments.orders import InMemoryRefundLedger, refund_method
 from paylox.secrets import get_secret
+from paylox.values import frozen
 
 if TYPE_CHECKING:
     import requests
@@ -96,7 +97,7 @@ def _process_ledger() -> InMemoryRefundLedger:
     return InMemoryRefundLedger()
 
 
-@dataclass(frozen=True)
+@frozen
 class JetcheckoutGateway:
     base_url: str  # e.g. https://api.jetcheckout.com
     timeout_seconds: float

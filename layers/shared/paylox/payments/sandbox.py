@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -30,6 +29,7 @@ from paylox.payments.base import (
     RefundResult,
 )
 from paylox.payments.orders import refund_method
+from paylox.values import frozen
 
 SESSION_TTL = timedelta(minutes=30)
 RECORD_ENV = "PAYLOX_DEV_SANDBOX_GATEWAY"
@@ -72,7 +72,7 @@ def forget_all() -> None:
             os.remove(path)
 
 
-@dataclass(frozen=True)
+@frozen
 class Attempt:
     """A payment attempt the sandbox was asked to start (one ``create_session``)."""
 
@@ -82,7 +82,7 @@ class Attempt:
     currency: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Payment:
     """What the buyer did on the sandbox's page for one order."""
 
@@ -166,7 +166,7 @@ def status_of(order_id: str) -> GatewayPaymentStatus:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class SandboxGateway:
     """The :class:`~paylox.payments.base.PaymentGateway` of development (module docstring)."""
 

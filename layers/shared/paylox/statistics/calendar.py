@@ -6,12 +6,12 @@ Monday, months on the 1st. A week or month query is widened to whole weeks or mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from paylox import clock
+from paylox.values import frozen
 
 TIMEZONE = "Europe/Istanbul"
 ISTANBUL = ZoneInfo(TIMEZONE)
@@ -63,7 +63,7 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
+@frozen
 class DateRange:
     """Both ends inclusive."""
 

@@ -34,7 +34,13 @@ def _facts_by_table() -> dict[str, Callable[[Item | None], Facts]]:
 
 def _image(record: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     image = record["dynamodb"].get(name)
-    return {key: _deserializer.deserialize(value) for key, value in image.items()} if image else None
+    return plain_item(image) if image else None
+
+
+def plain_item(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's JSON (a stream image, a model's ``serialize()``) as the facts read it:
+    numbers as ``Decimal``, sets as sets."""
+    return {key: _deserializer.deserialize(value) for key, value in attributes.items()}
 
 
 def effect_of(record: Mapping[str, Any]) -> Facts:

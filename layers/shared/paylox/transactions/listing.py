@@ -16,7 +16,7 @@ so rows created meanwhile (always newer) never shift a later page.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from paylox.errors import InvalidRequest
 from paylox.ids import first_id_at, id_before, id_millis, last_id_at
 from paylox.transactions.states import TxnStatus
+from paylox.values import frozen
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 #: No transaction is older than this month: the month-by-month list stops here.
@@ -32,7 +33,7 @@ FIRST_MONTH = date(2025, 1, 1)
 IndexName = Literal["by_buyer", "by_seller", "by_status", "by_month"]
 
 
-@dataclass(frozen=True)
+@frozen
 class TxnFilter:
     """The list's filters, as the admin asked them (amounts in kuruş, dates in Istanbul)."""
 
@@ -74,7 +75,7 @@ class TxnFilter:
             raise InvalidRequest(reason="min_amount is above max_amount")
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """One Query: ``index`` at partition ``key``."""
 
@@ -82,7 +83,7 @@ class Source:
     key: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ListPlan:
     """Groups of sources read one group after another (months, newest first); the sources of one
     group are merged by id. ``low``/``high`` bound the ids (inclusive); the rest are filters."""

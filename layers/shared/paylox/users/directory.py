@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from paylox.audit_review import TimeRange
@@ -22,9 +21,10 @@ from paylox.paging import Page
 from paylox.users import store
 from paylox.users.models import UserProfile, UserStatus, listing_of
 from paylox.users.schemas import UserListItemOut
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class UserFilter:
     status: UserStatus | None = None
     verified: bool | None = None

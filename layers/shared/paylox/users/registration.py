@@ -11,7 +11,6 @@ registers them from their token instead (``PROFILE_ON_FIRST_REQUEST``); both way
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from paylox import clock
@@ -22,13 +21,14 @@ from paylox.observability import logger, mask_email, mask_phone
 from paylox.types import Locale, locale_for
 from paylox.users import store
 from paylox.users.models import UserProfile
+from paylox.values import frozen
 
 #: The trigger source of a confirmed sign-up; PostConfirmation also fires for a confirmed password reset.
 CONFIRM_SIGN_UP = "PostConfirmation_ConfirmSignUp"
 Source = Literal["cognito", "first_request"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Registration:
     """Who registered, with the attributes their profile starts from."""
 

@@ -8,7 +8,6 @@ same payment racing fund it once: the loser re-reads and finds it already funded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from paylox.auth import Actor
@@ -20,6 +19,7 @@ from paylox.transactions import late_payments
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.store import LatePayment
+from paylox.values import frozen
 from paylox.webhooks import rules
 from paylox.webhooks.hints import Hint
 from paylox.webhooks.schemas import WebhookEvent
@@ -29,7 +29,7 @@ PROVIDER = Actor(id="jetcheckout", role="system")
 MAX_ATTEMPTS = 5  # each lost race means another change won: a few re-reads always settle it
 
 
-@dataclass(frozen=True)
+@frozen
 class Applied:
     result: str  # PROCESSED, IGNORED, AMOUNT_MISMATCH
     detail: str | None = None

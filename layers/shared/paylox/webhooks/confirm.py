@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from paylox.observability import logger, metrics
 from paylox.payments import get_gateway
@@ -23,6 +22,7 @@ from paylox.payments.base import GatewayPaymentStatus, PaymentGateway
 from paylox.payments.errors import PaymentProviderError, PaymentProviderUnavailable
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
+from paylox.values import frozen
 from paylox.webhooks import confirmation, store
 from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
 from paylox.webhooks.hints import Hint
@@ -61,7 +61,7 @@ def confirm_delivery(
     return outcome
 
 
-@dataclass(frozen=True)
+@frozen
 class _Asking:
     """How the gateway is asked: the confirming function retries, the reconciler asks once per run."""
 

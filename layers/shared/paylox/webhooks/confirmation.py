@@ -9,12 +9,11 @@ gateway does not confirm, or contradicts, changes nothing and is flagged to staf
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import ValidationError
 
 from paylox import clock
 from paylox.payments.base import GatewayPaymentStatus
+from paylox.values import frozen
 from paylox.webhooks.hints import Hint
 from paylox.webhooks.schemas import EventType, WebhookEvent
 
@@ -25,12 +24,12 @@ CONTRADICTED = "HINT_CONTRADICTED"  # the gateway says otherwise
 REFUND_UNVERIFIABLE = "REFUND_UNVERIFIABLE"
 
 
-@dataclass(frozen=True)
+@frozen
 class Confirmed:
     event: WebhookEvent
 
 
-@dataclass(frozen=True)
+@frozen
 class Unconfirmed:
     kind: str  # UNCONFIRMED or CONTRADICTED
     reason: str

@@ -9,19 +9,20 @@ It is stored as JSON on its delivery, and nothing about money is decided from it
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
 from paylox.events.schemas import EventDetail
 from paylox.payments.orders import transaction_of_order
+from paylox.values import frozen
 from paylox.webhooks.schemas import CallbackEvent, EventType, WebhookEvent
 
 #: The event that asks the confirming function to check a stored hint with the gateway.
 HINT_EVENT = "PaymentHintReceived"
 
 
-@dataclass(frozen=True)
+@frozen
 class Hint:
     """What a delivery claims. ``amount``/``currency`` are absent from callbacks; ``order_id`` is
     absent from signed events (the transaction's current attempt is meant)."""

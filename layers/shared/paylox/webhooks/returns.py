@@ -13,20 +13,20 @@ The return routes are public, so they hold no gateway credential: asking the gat
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from paylox import aws
 from paylox.config import get_settings
 from paylox.observability import logger
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
+from paylox.snapstart import before_snapshot
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
@@ -39,13 +39,12 @@ Ask = Callable[[str], ReturnStatus]
 # One gateway query (JETCHECKOUT_TIMEOUT_SECONDS, at most 8 s) plus a cold start; no retry: the
 # browser waits, and a return that cannot ask answers "pending" (the webhook or the reconciler settles).
 _INVOKE_CONFIG = Config(connect_timeout=2, read_timeout=20, retries={"total_max_attempts": 1})
-_lock = threading.Lock()
 
 
+@before_snapshot  # its client is made at publish time, not by the first request (SnapStart)
 @cache
 def _lambda() -> Any:
-    with _lock:  # boto3 sessions are not thread-safe; the dev stack runs threads
-        return boto3.session.Session().client("lambda", config=_INVOKE_CONFIG)  # type: ignore[call-overload]
+    return aws.new_client("lambda", config=_INVOKE_CONFIG)
 
 
 _SUCCEEDED = frozenset(

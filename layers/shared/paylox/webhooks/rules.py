@@ -10,12 +10,13 @@ automatically (:mod:`paylox.transactions.late_payments`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from paylox.transactions.late_payments import RefundState, refund_states
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import refund_ids
+from paylox.values import frozen
 from paylox.webhooks.schemas import WebhookEvent
 
 S = TxnStatus
@@ -29,7 +30,7 @@ DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT"
 UNRELATED_PAYMENT = "UNRELATED_PAYMENT"
 
 
-@dataclass(frozen=True)
+@frozen
 class TxnView:
     """The parts of a transaction the decision reads."""
 
@@ -55,24 +56,24 @@ class TxnView:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Fund:
     """PAYMENT_PENDING → FUNDED."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Fail:
     """PAYMENT_PENDING → FAILED."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RefundInFull:
     """→ REFUNDED: this refund returns everything not returned yet."""
 
     amount: int
 
 
-@dataclass(frozen=True)
+@frozen
 class RecordRefund:
     """Money returned without a move: a partial refund, or the provider confirming a refund whose
     move was already made (``announce`` is then False: the parties were told at the move)."""
@@ -81,14 +82,14 @@ class RecordRefund:
     announce: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class RefundLatePayment:
     """A payment captured after the buyer cancelled: refund it through the gateway, at once."""
 
     amount: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Ignore:
     """Answered 2xx and left alone; ``alert`` names the flag raised for staff, if any."""
 
@@ -96,7 +97,7 @@ class Ignore:
     alert: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Mismatch:
     """The money does not add up: refused with 422 AMOUNT_MISMATCH, transaction untouched."""
 

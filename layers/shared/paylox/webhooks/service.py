@@ -45,6 +45,7 @@ from paylox.ids import new_id
 from paylox.observability import logger, metrics
 from paylox.secrets import get_optional_secret, get_secret
 from paylox.transactions import service as transactions
+from paylox.values import frozen
 from paylox.webhooks import rules, store
 from paylox.webhooks.allowlist import ip_allowed, parse_networks
 from paylox.webhooks.apply import PROVIDER, alert, event_facts, hint_facts
@@ -71,7 +72,7 @@ _SUMMARY_HEADERS = frozenset({"content-type", "user-agent", SIGNATURE_HEADER})
 _SUMMARY_HEADER_CHARS = 256
 
 
-@dataclass(frozen=True)
+@frozen
 class IncomingDelivery:
     """An HTTP delivery as API Gateway handed it over; ``body`` is the exact bytes that were signed."""
 
@@ -112,7 +113,7 @@ class _Outcome:
     events: list[DomainEvent] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Parsed:
     hint: Hint
     body_hash: str

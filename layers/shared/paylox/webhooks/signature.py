@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from paylox.values import frozen
 from paylox.webhooks.errors import InvalidSignature, TimestampOutOfWindow
 
 SIGNATURE_HEADER = "x-jetcheckout-signature"
@@ -28,14 +28,14 @@ _TIMESTAMP_RE = re.compile(r"^[0-9]{1,12}$")
 _HEX_DIGEST_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-@dataclass(frozen=True)
+@frozen
 class ParsedSignature:
     timestamp: int
     raw_timestamp: str  # exactly as sent: it is what was signed
     signatures: tuple[bytes, ...]  # the v1 digests that are well-formed (32 bytes each)
 
 
-@dataclass(frozen=True)
+@frozen
 class Verified:
     timestamp: int
     secret_index: int  # 0: the current secret, 1: the previous one (during a rotation)

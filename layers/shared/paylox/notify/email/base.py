@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
+
+from paylox.values import frozen
 
 
 class Content(NamedTuple):
@@ -14,7 +15,7 @@ class Content(NamedTuple):
     body: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Email:
     """One plain-text UTF-8 email to one address.
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from paylox.values import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class SentSms:
     provider: str
     message_id: str

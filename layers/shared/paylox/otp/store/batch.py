@@ -8,7 +8,6 @@ decided in one ``TransactWriteItems`` (docs/otp.md, "Round trips").
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -20,9 +19,10 @@ from paylox.audit import APPEND_ONLY, AuditRecord
 from paylox.db import connection, is_condition_failure
 from paylox.errors import ConcurrentModification
 from paylox.otp.models import BlockRow, CodeRow, CodeStatus, CounterRow, MessageRow, TokenRow
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Rows:
     """What one :func:`read_rows` found, by key: absent keys have no row."""
 
@@ -58,7 +58,7 @@ def read_rows(*, codes: Iterable[str] = (), counters: Iterable[str] = (), blocks
     return Rows(codes=rows(CodeRow, "pk"), counters=rows(CounterRow, "pk"), blocks=rows(BlockRow, "phone"))
 
 
-@dataclass(frozen=True)
+@frozen
 class Hit:
     """One event to count under ``key``: it opens a new window (``opens``) or adds ``amount`` to
     the live one ending at ``window_end``, which must then hold at most ``ceiling`` hits before it."""

@@ -7,7 +7,6 @@ Part of :mod:`paylox.transactions.store` (import that, not this).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from paylox import clock
@@ -18,9 +17,10 @@ from paylox.statemachine import LOST_RACE, commit_move
 from paylox.transactions.models import LatePaymentEntry, TransactionRow
 from paylox.transactions.states import LATE_PAYMENT, LATE_PAYMENT_REFUND
 from paylox.transactions.store.machine import MACHINE
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class LatePayment:
     """A payment the provider captured after the transaction was cancelled."""
 

@@ -7,7 +7,6 @@ Part of :mod:`paylox.transactions.store` (import that, not this).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from paylox import clock
@@ -17,9 +16,10 @@ from paylox.statemachine import LOST_RACE, Item, Move, commit_move
 from paylox.transactions.models import RefundEntry, TransactionRow
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store.machine import MACHINE
+from paylox.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Refund:
     """Money the provider returned to the buyer, in kuruş, under the provider's refund id."""
 
