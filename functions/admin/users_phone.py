@@ -1,7 +1,9 @@
 """PUT /api/admin/users/{id}/phone: an admin sets a user's verified phone, with a reason.
 
-Admins only (403 ADMIN_ONLY otherwise); the account is emailed and the phone cools off before it
-may approve a release, as after a self-service PHONE_CHANGE (docs/otp.md).
+Admins only (403 ADMIN_ONLY otherwise), signed in within 15 minutes (403 REAUTH_REQUIRED): the
+phone decides where the codes that approve the user's releases go, so a stolen admin session must
+not be able to set it. The account is emailed and the phone cools off before it may approve a
+release, as after a self-service PHONE_CHANGE (docs/otp.md).
 """
 
 from paylox.errors import NotFound, SelfAction
@@ -11,7 +13,7 @@ from paylox.otp.errors import PhoneBlocked, PhoneCountryNotAllowed, PhoneInvalid
 from paylox.otp.schemas import PhoneChangeRequest, UserPhoneOut
 from paylox.users.errors import EmailUnavailable
 
-app = create_app(role="admin")
+app = create_app(role="admin", fresh_auth=True)  # it decides where release codes go
 
 
 @app.put(

@@ -20,7 +20,8 @@ from tests.integration.steps import new_transaction
 
 #: The routes that move money: an admin's override (release, refund), the refund-hold clearing (books a
 #: refund or frees the money to move again) and a dispute's settlement.
-MONEY_ROUTES = {
+MONEY_ROUTES = {  # and the one that decides where a user's release codes go
+    "PUT /api/admin/users/{id}/phone",
     "PUT /api/admin/transactions/{id}/override",
     "POST /api/admin/transactions/{id}/refund-hold/clear",
     "PUT /api/dispute/{id}/resolve",
