@@ -65,3 +65,11 @@ def test_without_the_sdk_the_tracer_decorators_leave_handlers_as_they_are():
     assert tracer.capture_lambda_handler(capture_response=False)(handler) is handler
     assert tracer.capture_method(handler) is handler
     assert handler({"a": "b"}, None) == {"a": "b"}
+
+
+@pytest.mark.parametrize(
+    "module", ["functions.transactions.create", "functions.otp.send", "functions.webhooks.success"]
+)
+def test_a_route_function_makes_its_clients_without_boto3(module):
+    # botocore's session and clients are all a call needs; boto3 is a wrapper costing ~15 ms (paylox.aws).
+    assert "boto3" not in loaded_by_import(module, **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="true")

@@ -68,19 +68,23 @@ def preferred_language(accept_language: str | None) -> str:
     return best
 
 
-def problem(
-    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> Response[str]:
-    meta = current_request.get()
-    body = {
+def problem_body(status: int, code: str, detail: str) -> dict[str, Any]:
+    """The RFC 9457 members every problem answer has (answers add ``request_id`` and extras)."""
+    return {
         "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
         "title": code.replace("_", " ").capitalize(),
         "status": status,
         "code": code,
         "detail": detail,
-        **({"request_id": meta.request_id} if meta.request_id else {}),
-        **extra,
     }
+
+
+def problem(
+    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[str]:
+    meta = current_request.get()
+    request_id = {"request_id": meta.request_id} if meta.request_id else {}
+    body = {**problem_body(status, code, detail), **request_id, **extra}
     return Response(
         status_code=status,
         content_type=PROBLEM_JSON,
@@ -288,14 +292,7 @@ def problem_examples(status: int, errors: list[type[DomainError]] | list[tuple[s
     examples: dict[str, Any] = {}
     for error in errors:
         code, message = (error.code, error.en) if isinstance(error, type) else error
-        body = {
-            "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
-            "title": code.replace("_", " ").capitalize(),
-            "status": status,
-            "code": code,
-            "detail": message,
-        }
-        examples[code] = {"summary": message, "value": body}
+        examples[code] = {"summary": message, "value": problem_body(status, code, message)}
     return examples
 
 

@@ -60,10 +60,14 @@ def record_refund(
     :func:`_move_only`). Any other lost race raises as :func:`~paylox.statemachine.commit_move` does.
     """
     claim = {"refund_claim": None} if settles_claim else {}
-    if refund.refund_id in refund_ids(txn):
+
+    def booked_already() -> TransactionRow:
         return _move_only(
             txn, actor, move, note=note, items=items, event_extra=event_extra, announced=announced, also=also, **claim
         )
+
+    if refund.refund_id in refund_ids(txn):
+        return booked_already()
     entry = RefundEntry(refund_id=refund.refund_id, amount=refund.amount, at=clock.now_iso(), event_id=refund.event_id)
     changes = {
         "refunded_amount": int(txn.refunded_amount or 0) + refund.amount,
@@ -89,17 +93,7 @@ def record_refund(
         )
     except LOST_RACE:
         if refund.refund_id in refund_ids(txn):  # ``txn`` was re-read: the same refund got there first
-            return _move_only(
-                txn,
-                actor,
-                move,
-                note=note,
-                items=items,
-                event_extra=event_extra,
-                announced=announced,
-                also=also,
-                **claim,
-            )
+            return booked_already()
         raise
 
 
