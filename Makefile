@@ -89,6 +89,8 @@ $(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.tom
 	@[ -x $(BIN)/python ] || "$(PYTHON313)" -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pip install -q -e .
+	@# botocore's data cut to the layer's services, as the layer's build writes it (paylox.botocore_data)
+	$(BIN)/python -m paylox.botocore_data
 	@touch $@
 
 $(SAM_STAMP): | require-python

@@ -114,3 +114,16 @@ def test_sam_build_ships_arm64_wheels_of_the_pinned_requirements(sam_build_dir: 
     assert site / "pydantic_core" in {p.parent for p in shared_objects}
     wrong = [p.relative_to(site) for p in shared_objects if elf_machine(p) != ELF_MACHINE_AARCH64]
     assert wrong == []
+
+
+@pytest.mark.slow
+def test_sam_build_ships_botocore_data_cut_from_the_botocore_it_ships(sam_build_dir: Path):
+    # paylox.botocore_data reads the cut only when it was made from the botocore beside it.
+    site = sam_build_dir / "SharedLayer" / "python"
+    shipped = next(site.glob("botocore-*.dist-info")).name.removesuffix(".dist-info").split("-")[1]
+    data = site / "paylox" / "botocore-data"
+
+    assert (data / "BOTOCORE_VERSION").read_text().strip() == shipped
+    assert (data / "endpoints.json").stat().st_size < 200_000  # botocore's own is 1.2 MB
+    for service in ("dynamodb", "s3", "ssm"):
+        assert list((data / service).glob("*/service-2.json")), f"{service}: no model"

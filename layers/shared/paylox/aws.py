@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from paylox import botocore_data
 from paylox.snapstart import after_restore
 
 # botocore's client creation is not thread-safe (the dev stack and the health probes run threads):
@@ -44,13 +45,18 @@ def botocore_session() -> Any:
     """The botocore session every client of this execution environment is made from."""
     with lock:
         if not _session:
-            _session.append(_locked_session_class()())
+            session = _locked_session_class()()
+            botocore_data.install(session)
+            _session.append(session)
         return _session[0]
 
 
 def new_client(service: str, config: Any = None) -> Any:
     """A client of ``service`` of its own (``config``: timeouts, retries), from the shared
     session; the caller keeps it."""
+    if service not in botocore_data.SERVICES:
+        # The session's data holds these services only (paylox.botocore_data): add it there.
+        raise ValueError(f"{service!r} is not in paylox.botocore_data.SERVICES")
     return botocore_session().create_client(service, config=config)
 
 
