@@ -22,6 +22,7 @@ SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
 VENV_STAMP := $(VENV)/.installed
+BOTOCORE_DATA := layers/shared/paylox/botocore-data/BOTOCORE_VERSION
 SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
@@ -64,7 +65,7 @@ require-python:
 	fi
 
 # ------------------------------------------------------------------------------ environments
-venv: $(VENV_STAMP) ; @:
+venv: $(VENV_STAMP) $(BOTOCORE_DATA) ; @:
 sam-venv: $(SAM_STAMP) ; @:
 checkov-venv: $(CHECKOV_STAMP) ; @:
 
@@ -89,9 +90,12 @@ $(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.tom
 	@[ -x $(BIN)/python ] || "$(PYTHON313)" -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pip install -q -e .
-	@# botocore's data cut to the layer's services, as the layer's build writes it (paylox.botocore_data)
-	$(BIN)/python -m paylox.botocore_data
 	@touch $@
+
+# botocore's data cut to the layer's services, as the layer's build writes it (paylox.botocore_data):
+# the dev stack, the tests and the bench run what Lambda runs. Cut again whenever the venv changes.
+$(BOTOCORE_DATA): $(VENV_STAMP) layers/shared/paylox/botocore_data.py
+	$(BIN)/python -m paylox.botocore_data
 
 $(SAM_STAMP): | require-python
 	@rm -rf $(SAM_VENV)
