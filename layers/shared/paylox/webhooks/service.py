@@ -43,7 +43,7 @@ from paylox.errors import DomainError
 from paylox.events import DomainEvent
 from paylox.ids import new_id
 from paylox.observability import logger, metrics
-from paylox.secrets import get_optional_secret, get_secret
+from paylox.secrets import get_optional_secret, get_secret, prefetch
 from paylox.transactions import service as transactions
 from paylox.values import frozen
 from paylox.webhooks import rules, store
@@ -281,7 +281,9 @@ def _validated[M: BaseModel](model: type[M], document: dict[str, Any]) -> M:
 
 
 def _webhook_secrets() -> list[str]:
-    """The current secret, then the previous one while a rotation is under way."""
+    """The current secret, then the previous one while a rotation is under way (both read in one
+    SSM call when they are due)."""
+    prefetch("JETCHECKOUT_WEBHOOK_SECRET", "JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     previous = get_optional_secret("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     return [get_secret("JETCHECKOUT_WEBHOOK_SECRET"), *([previous] if previous else [])]
 
