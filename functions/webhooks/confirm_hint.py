@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parser import parse
 
 from paylox.observability import logger, metrics, tracer
 from paylox.webhooks.confirm import confirm_delivery
-from paylox.webhooks.hints import HintEvent
+from paylox.webhooks.hint_event import HintEvent
 from paylox.webhooks.returns import confirm_return
 
 

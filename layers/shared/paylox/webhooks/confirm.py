@@ -24,7 +24,8 @@ from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
 from paylox.values import frozen
 from paylox.webhooks import confirmation, store
-from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
+from paylox.webhooks.alerts import hint_facts
+from paylox.webhooks.apply import apply_confirmed, flag
 from paylox.webhooks.hints import Hint
 
 #: Status queries per confirmation, and the pause before each retry (seconds, doubling).

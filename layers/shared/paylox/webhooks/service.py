@@ -47,8 +47,8 @@ from paylox.secrets import get_optional_secret, get_secret, prefetch
 from paylox.transactions import service as transactions
 from paylox.values import frozen
 from paylox.webhooks import rules, store
+from paylox.webhooks.alerts import PROVIDER, alert, event_facts, hint_facts
 from paylox.webhooks.allowlist import ip_allowed, parse_networks
-from paylox.webhooks.apply import PROVIDER, alert, event_facts, hint_facts
 from paylox.webhooks.errors import (
     AmountMismatch,
     EventIdReused,
