@@ -25,7 +25,7 @@ from paylox import aws
 from paylox.config import get_settings
 from paylox.observability import logger
 from paylox.snapstart import before_snapshot
-from paylox.transactions import service as transactions
+from paylox.transactions import store as transaction_store
 from paylox.transactions.states import TxnStatus
 
 ReturnStatus = Literal["succeeded", "failed", "pending", "unknown"]
@@ -49,7 +49,9 @@ _SUCCEEDED = frozenset(
 def browser_return(transaction_id: str, *, ask: Ask | None = None) -> str:
     """Where to send the browser back to (``Location`` of the 303). Runs in the public return
     functions: a pending payment is asked about through ``PaymentConfirmFunction``."""
-    txn = transactions.find_transaction(transaction_id)
+    # Read from the transactions store: a return moves nothing here, so it loads none of the service
+    # that creates and moves transactions (users, quotas, the gateway).
+    txn = transaction_store.find(transaction_id)
     if txn is None:
         status: ReturnStatus = "unknown"
     elif txn.status == TxnStatus.PAYMENT_PENDING.value:

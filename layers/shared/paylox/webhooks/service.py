@@ -44,7 +44,7 @@ from paylox.events import DomainEvent
 from paylox.ids import new_id
 from paylox.observability import logger, metrics
 from paylox.secrets import get_optional_secret, get_secret, prefetch
-from paylox.transactions import service as transactions
+from paylox.transactions import store as transaction_store
 from paylox.values import frozen
 from paylox.webhooks import rules, store
 from paylox.webhooks.alerts import PROVIDER, alert, event_facts, hint_facts
@@ -224,7 +224,9 @@ def _claimed(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
 
 def _accept(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
     hint = parsed.hint
-    txn = transactions.find_transaction(hint.transaction_id)
+    # Read from the transactions store: receiving moves nothing, so it loads none of the service that
+    # creates and moves transactions (users, quotas, the gateway).
+    txn = transaction_store.find(hint.transaction_id)
     if txn is None:
         # Nothing to confirm against: the provider is told to stop (200) and staff are alerted
         # with the stored delivery to reconcile it.
