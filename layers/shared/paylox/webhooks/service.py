@@ -32,7 +32,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -104,7 +104,7 @@ class IncomingDelivery:
         )
 
 
-@dataclass
+@frozen
 class _Outcome:
     result: str  # RECEIVED, DUPLICATE, UNKNOWN_TRANSACTION, AMOUNT_MISMATCH
     answer: dict[str, Any] = field(default_factory=dict)
