@@ -243,6 +243,25 @@ def test_secrets_read_together_cost_one_call_and_are_kept_five_minutes(monkeypat
     assert ssm.calls == [["/paylox/dev/current", "/paylox/dev/previous"]] * 2
 
 
+def test_a_required_secret_missing_from_ssm_still_fails_when_read(monkeypatch):
+    ssm = _FakeSsm({})
+
+    def missing(name, **_):
+        raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": name}}, "GetParameter")
+
+    monkeypatch.setattr(secrets, "client", lambda service: ssm)
+    monkeypatch.setattr(secrets, "_fetch", missing)
+    monkeypatch.setattr(secrets, "_cached", {})
+    monkeypatch.setattr(secrets, "_absent_until", {})
+    monkeypatch.delenv("CURRENT_SECRET", raising=False)
+    monkeypatch.setenv("CURRENT_SECRET_PARAMETER", "/paylox/dev/current")
+
+    secrets.prefetch("CURRENT_SECRET")
+
+    with pytest.raises(ClientError, match="ParameterNotFound"):
+        get_secret("CURRENT_SECRET")
+
+
 def test_a_secret_in_the_environment_is_not_asked_of_ssm(monkeypatch):
     ssm = _FakeSsm({})
     monkeypatch.setattr(secrets, "client", lambda service: ssm)
