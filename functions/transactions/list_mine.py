@@ -15,7 +15,10 @@ def list_transactions(
     limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Page[TransactionOut]:
-    return service.list_for(current_principal(), limit, cursor)
+    rows, next_cursor = service.list_for(current_principal(), limit, cursor)
+    return Page[TransactionOut](
+        items=[TransactionOut.from_row(row, with_timeline=False) for row in rows], next_cursor=next_cursor
+    )
 
 
 handler = http_handler(app)

@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 
-from paylox.notify.alerts import AlertEvent
+from paylox.notify.alert_event import AlertEvent
 from paylox.observability import log_event_context, logger, metrics, tracer
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, notify
 

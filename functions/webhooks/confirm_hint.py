@@ -9,9 +9,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 
 from paylox.observability import logger, metrics, tracer
-from paylox.webhooks.confirm import confirm_delivery
-from paylox.webhooks.hints import HintEvent
-from paylox.webhooks.returns import confirm_return
+from paylox.webhooks.confirm import confirm_delivery, confirm_return
+from paylox.webhooks.hint_event import HintEvent
 
 
 @logger.inject_lambda_context(clear_state=True)

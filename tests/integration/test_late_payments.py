@@ -13,7 +13,7 @@ from devstack.lambda_context import LambdaContext
 from functions.transactions import notify
 from paylox import dev_outbox
 from paylox.audit import audit_trail
-from paylox.transactions import late_payments
+from paylox.transactions import late_payments, store
 from paylox.transactions.service import find_transaction
 from tests.apigw import BUYER, SELLER
 from tests.integration.bus import EventTap, of_type
@@ -163,7 +163,7 @@ def test_a_refund_left_by_a_process_that_died_is_taken_over_after_its_lease(gate
     # When the provider reports it again: within the lease it is left to the first, after it refunded
     send_event("payment.succeeded", txn_id, payment_id="pay_late")
     assert last_confirmation(txn_id) == ("IGNORED", "late_payment_refund_in_progress")
-    dev_clock.advance(late_payments.LEASE_SECONDS + 1)
+    dev_clock.advance(store.LEASE_SECONDS + 1)
     _, taken_over = send_and_confirm("payment.succeeded", txn_id, payment_id="pay_late")
 
     assert taken_over == "CONFIRMED" and find_transaction(txn_id).late_payments[0].refund_id == gateway.last_refund_id()

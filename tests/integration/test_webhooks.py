@@ -267,6 +267,24 @@ def test_the_secret_can_come_from_parameter_store(monkeypatch):
     assert result.status == 200
 
 
+def test_during_a_rotation_both_secrets_come_from_parameter_store(monkeypatch):
+    monkeypatch.delenv("JETCHECKOUT_WEBHOOK_SECRET")
+    ssm = boto3.client("ssm", region_name="eu-central-1")
+    ssm.put_parameter(Name="/paylox/dev/jetcheckout/webhook-secret", Value="new-secret", Type="SecureString")
+    ssm.put_parameter(Name="/paylox/dev/jetcheckout/webhook-secret-previous", Value="old-secret", Type="SecureString")
+    paylox_secrets.forget_cached()
+    txn_id = pending_transaction()
+
+    old = deliver("success", event_body("payment.succeeded", txn_id), secrets=("old-secret",))
+    new = deliver("failure", event_body("payment.failed", txn_id), secrets=("new-secret",))
+    stale = deliver("failure", event_body("payment.failed", txn_id), secrets=("older-secret",))
+
+    paylox_secrets.forget_cached()
+    assert old.status == new.status == 200
+    assert stale.code == "INVALID_SIGNATURE"
+    assert [row.secret_used for row in deliveries_for_transaction(txn_id) if row.secret_used] == ["previous", "current"]
+
+
 def test_the_allowlist_takes_cidr_blocks_of_both_families(monkeypatch):
     monkeypatch.setenv("JETCHECKOUT_IP_ALLOWLIST", "198.51.100.0/24, 2001:db8::/32")
     get_settings.cache_clear()

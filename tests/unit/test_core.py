@@ -202,6 +202,80 @@ def test_other_failures_of_an_optional_secret_are_not_hidden(monkeypatch):
         get_optional_secret("ROTATING_SECRET")
 
 
+class _FakeSsm:
+    """GetParameters as SSM answers it: the values found, and the names that do not exist."""
+
+    def __init__(self, stored: dict[str, str]) -> None:
+        self.stored = stored
+        self.calls: list[list[str]] = []
+
+    def get_parameters(self, Names: list[str], WithDecryption: bool) -> dict[str, object]:
+        self.calls.append(sorted(Names))
+        return {
+            "Parameters": [{"Name": name, "Value": self.stored[name]} for name in Names if name in self.stored],
+            "InvalidParameters": [name for name in Names if name not in self.stored],
+        }
+
+
+def test_secrets_read_together_cost_one_call_and_are_kept_five_minutes(monkeypatch):
+    ssm = _FakeSsm({"/paylox/dev/current": "current-1"})
+    now = [1000.0]
+    monkeypatch.setattr(secrets, "client", lambda service: ssm)
+    monkeypatch.setattr(secrets, "_fetch", lambda name: pytest.fail(f"read {name} alone"))
+    monkeypatch.setattr(secrets, "_cached", {})
+    monkeypatch.setattr(secrets, "_absent_until", {})
+    monkeypatch.setattr(secrets.time, "monotonic", lambda: now[0])
+    for name, parameter in (("CURRENT_SECRET", "/paylox/dev/current"), ("PREVIOUS_SECRET", "/paylox/dev/previous")):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(f"{name}_PARAMETER", parameter)
+
+    secrets.prefetch("CURRENT_SECRET", "PREVIOUS_SECRET")
+    first = (get_secret("CURRENT_SECRET"), get_optional_secret("PREVIOUS_SECRET"))
+    now[0] += 299
+    secrets.prefetch("CURRENT_SECRET", "PREVIOUS_SECRET")  # everything is held: no call
+    ssm.stored.update({"/paylox/dev/current": "current-2", "/paylox/dev/previous": "current-1"})  # a rotation
+    now[0] += 2
+    secrets.prefetch("CURRENT_SECRET", "PREVIOUS_SECRET")
+    rotated = (get_secret("CURRENT_SECRET"), get_optional_secret("PREVIOUS_SECRET"))
+
+    assert first == ("current-1", None)
+    assert rotated == ("current-2", "current-1")
+    assert ssm.calls == [["/paylox/dev/current", "/paylox/dev/previous"]] * 2
+
+
+def test_a_required_secret_missing_from_ssm_still_fails_when_read(monkeypatch):
+    ssm = _FakeSsm({})
+
+    def missing(name, **_):
+        raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": name}}, "GetParameter")
+
+    monkeypatch.setattr(secrets, "client", lambda service: ssm)
+    monkeypatch.setattr(secrets, "_fetch", missing)
+    monkeypatch.setattr(secrets, "_cached", {})
+    monkeypatch.setattr(secrets, "_absent_until", {})
+    monkeypatch.delenv("CURRENT_SECRET", raising=False)
+    monkeypatch.setenv("CURRENT_SECRET_PARAMETER", "/paylox/dev/current")
+
+    secrets.prefetch("CURRENT_SECRET")
+
+    with pytest.raises(ClientError, match="ParameterNotFound"):
+        get_secret("CURRENT_SECRET")
+
+
+def test_a_secret_in_the_environment_is_not_asked_of_ssm(monkeypatch):
+    ssm = _FakeSsm({})
+    monkeypatch.setattr(secrets, "client", lambda service: ssm)
+    monkeypatch.setenv("LOCAL_SECRET", "from-the-environment")
+    monkeypatch.setenv("LOCAL_SECRET_PARAMETER", "/paylox/dev/local")
+    monkeypatch.delenv("UNCONFIGURED_SECRET", raising=False)
+    monkeypatch.delenv("UNCONFIGURED_SECRET_PARAMETER", raising=False)
+
+    secrets.prefetch("LOCAL_SECRET", "UNCONFIGURED_SECRET")
+
+    assert ssm.calls == []
+    assert get_secret("LOCAL_SECRET") == "from-the-environment"
+
+
 def test_personal_data_is_masked_for_logs():
     assert mask_phone("+905551112233") == "+90******2233"
     assert mask_email("ayse.yilmaz@example.com") == "a***@example.com"

@@ -14,7 +14,8 @@ from paylox.disputes.notifications import DisputeEvent
 from paylox.disputes.notifications import plan as plan_dispute
 from paylox.documents.notifications import DocumentEvent
 from paylox.documents.notifications import plan as plan_document
-from paylox.notify.alerts import ALERT_EVENT, AlertEvent
+from paylox.notify.alert_event import AlertEvent
+from paylox.notify.alerts import ALERT_EVENT
 from paylox.notify.email import Email, one_per_address
 from paylox.notify.recipients import Recipient
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, plan_alert

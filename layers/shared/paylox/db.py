@@ -20,10 +20,43 @@ from paylox import aws
 from paylox.config import get_settings
 from paylox.snapstart import after_restore, before_snapshot
 
+#: What PynamoDB configures on the clients it asks for: clients that agree on these are one.
+_CLIENT_SETTINGS = ("connect_timeout", "read_timeout", "max_pool_connections", "retries", "parameter_validation")
+
+
+class _SharedClients:
+    """The botocore session PynamoDB's connections get: the environment's one session, whose
+    DynamoDB client is made once for every connection with the same settings.
+
+    PynamoDB makes a connection per model (and per thread) and a client per connection: a function
+    that claims a webhook, reads its transaction and writes both in one transaction made three
+    DynamoDB clients, about 4 ms of CPU each after the first. Their settings are PynamoDB's
+    (timeouts, retries, pool size), the same for every model, so one client serves them all; a
+    botocore client is safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, str | None, str | None, str], Any] = {}
+
+    def create_client(self, service_name: str, region_name: str | None = None, **kwargs: Any) -> Any:
+        config = kwargs.get("config")
+        settings = repr([getattr(config, name, None) for name in _CLIENT_SETTINGS])
+        key = (service_name, region_name, kwargs.get("endpoint_url"), settings)
+        with aws.lock:
+            if key not in self._clients:
+                self._clients[key] = aws.botocore_session().create_client(service_name, region_name, **kwargs)
+            return self._clients[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(aws.botocore_session(), name)
+
+
+_shared_clients = _SharedClients()
 # PynamoDB makes a botocore session per model (and per thread): each loads botocore's endpoint and
 # service data again, most of a cold start. Its connections take the environment's one session
-# instead, which makes clients under a lock (paylox.aws), so threads stay safe.
-pynamodb.connection.base.get_session = aws.botocore_session  # type: ignore[attr-defined]
+# instead, which makes clients under a lock (paylox.aws), so threads stay safe, and one DynamoDB
+# client for them all.
+pynamodb.connection.base.get_session = lambda: _shared_clients  # type: ignore[attr-defined]
 
 
 class TableName:

@@ -49,6 +49,39 @@ def _fetch(parameter: str) -> str:
     return str(answer["Parameter"]["Value"])
 
 
+def prefetch(*names: str) -> None:
+    """Read in one SSM call (GetParameters) those of the secrets ``names`` that live in SSM and are
+    not held yet; :func:`get_secret` and :func:`get_optional_secret` then answer from what it kept,
+    for as long as they would have kept it.
+
+    For a function that needs several secrets at once (the webhook's current and previous secret):
+    one round trip instead of one each, and a parameter that does not exist (the previous secret
+    outside a rotation) is named in the answer rather than failing its own call, whose error made
+    botocore build a class for each of SSM's two hundred errors. Its role needs ``ssm:GetParameters``
+    on those parameters. A failure is raised as the single reads would raise it.
+    """
+    now = time.monotonic()
+    due = {parameter: name for name in names if (parameter := _due(name, now))}
+    if not due:
+        return
+    answer = client("ssm").get_parameters(Names=list(due), WithDecryption=True)
+    until = time.monotonic() + _CACHE_SECONDS
+    for found in answer.get("Parameters", []):
+        _cached[found["Name"]] = (str(found["Value"]), until)
+        _absent_until.pop(due.get(found["Name"], ""), None)
+    for missing in answer.get("InvalidParameters", []):
+        _absent_until[due[missing]] = until
+
+
+def _due(name: str, now: float) -> str | None:
+    """The SSM parameter of the secret ``name`` when it must be read: neither in the environment,
+    nor held, nor known to be absent."""
+    parameter = os.environ.get(f"{name}_PARAMETER")
+    if os.environ.get(name) or not parameter or now < _absent_until.get(name, 0.0):
+        return None
+    return parameter if now >= _cached.get(parameter, ("", 0.0))[1] else None
+
+
 @before_snapshot
 def _ssm_client() -> None:
     # SnapStart: a function whose secrets live in SSM has its client made at publish time. The

@@ -2,27 +2,10 @@
 
 A publisher puts ``AdminAlert`` on the bus with its own source (``paylox.<domain>``) and a
 ``detail.kind`` saying what happened (``AMOUNT_MISMATCH``, ...) beside the facts to act on; the
-notifier subscribed to that source's alerts emails ``ADMIN_NOTIFICATION_EMAILS``.
+notifier subscribed to that source's alerts emails ``ADMIN_NOTIFICATION_EMAILS``, parsing it as
+:class:`~paylox.notify.alert_event.AlertEvent` (apart: a publisher needs the name, not the parser).
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import ConfigDict
-
-from paylox.events.schemas import EventDetail
-
 ALERT_EVENT = "AdminAlert"
-
-
-class AlertDetail(EventDetail):
-    """What every alert carries; the facts beside ``kind`` are the publisher's (kept as extras)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    kind: str
-    reason: str | None = None
-
-
-class AlertEvent(EventBridgeModel):
-    detail: AlertDetail

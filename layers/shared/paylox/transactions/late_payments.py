@@ -12,17 +12,15 @@ may keep that money, so it goes back at once rather than waiting for staff:
 
 A failed gateway call clears the claim, alerts the admins (``LATE_PAYMENT_REFUND_FAILED``) and
 fails the delivery, so the provider's redelivery tries again; a claim left by a process that died
-is taken over once it is :data:`LEASE_SECONDS` old.
+is taken over once it is :data:`~paylox.transactions.store.LEASE_SECONDS` old.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
-from paylox import clock
 from paylox.auth import Actor
 from paylox.events import DomainEvent, announce
 from paylox.notify.alerts import ALERT_EVENT
@@ -31,27 +29,8 @@ from paylox.payments import get_gateway
 from paylox.payments.base import PaymentGateway
 from paylox.transactions import store
 from paylox.transactions.gateway_refunds import refund_request
-from paylox.transactions.models import LatePaymentEntry, TransactionRow
+from paylox.transactions.models import TransactionRow
 from paylox.transactions.store import LatePayment
-
-#: How long one attempt holds a late payment's refund before another delivery may take it over
-#: (longer than a webhook function may run).
-LEASE_SECONDS = 60
-RefundState = Literal["REFUNDED", "IN_PROGRESS", "DUE"]
-
-
-def refund_states(txn: TransactionRow) -> dict[str, RefundState]:
-    """Where the refund of each late payment of ``txn`` stands, by payment id."""
-    return {entry.payment_id: _state(entry) for entry in txn.late_payments or []}
-
-
-def _state(entry: LatePaymentEntry) -> RefundState:
-    if entry.refund_id:
-        return "REFUNDED"
-    held_since = clock.now() - timedelta(seconds=LEASE_SECONDS)
-    if entry.attempted_at and entry.attempted_at > clock.isoformat(held_since):
-        return "IN_PROGRESS"
-    return "DUE"
 
 
 def refund_late_payment(

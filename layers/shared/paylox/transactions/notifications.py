@@ -14,7 +14,8 @@ from pydantic import ConfigDict, Discriminator, Tag
 
 from paylox.config import get_settings
 from paylox.events.schemas import EventDetail
-from paylox.notify.alerts import ALERT_EVENT, AlertEvent
+from paylox.notify.alert_event import AlertEvent
+from paylox.notify.alerts import ALERT_EVENT
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
 from paylox.notify.recipients import RecipientOf, find_recipient

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paylox.auth import Actor
 from paylox.errors import ConcurrentModification, InvalidState
-from paylox.events import DomainEvent, announce
-from paylox.notify.alerts import ALERT_EVENT
 from paylox.observability import logger, metrics
 from paylox.transactions import late_payments
 from paylox.transactions import service as transactions
@@ -21,11 +18,9 @@ from paylox.transactions.models import TransactionRow
 from paylox.transactions.store import LatePayment
 from paylox.values import frozen
 from paylox.webhooks import rules
-from paylox.webhooks.hints import Hint
+from paylox.webhooks.alerts import PROVIDER, alert_event, event_facts
 from paylox.webhooks.schemas import WebhookEvent
 
-#: Who moves a transaction on the provider's word, in timelines and the audit log.
-PROVIDER = Actor(id="jetcheckout", role="system")
 MAX_ATTEMPTS = 5  # each lost race means another change won: a few re-reads always settle it
 
 
@@ -77,30 +72,6 @@ def _execute(decision: rules.Decision, event: WebhookEvent, txn: TransactionRow,
     return Applied("PROCESSED")
 
 
-def event_facts(event: WebhookEvent) -> dict[str, Any]:
-    """What an alert about ``event`` tells staff."""
-    return {
-        "webhook_event_id": event.id,
-        "event_type": event.type,
-        "payment_id": event.data.payment_id,
-        "received_amount": event.data.amount,
-        "received_currency": event.data.currency,
-    }
-
-
-def hint_facts(hint: Hint) -> dict[str, Any]:
-    """What an alert about an unconfirmed ``hint`` tells staff."""
-    return {
-        "webhook_event_id": hint.event_id,
-        "event_type": hint.type,
-        "payment_id": hint.payment_id,
-        "order_id": hint.order_id,
-        "received_amount": hint.amount,
-        "received_currency": hint.currency,
-        "signed": hint.signed,
-    }
-
-
 def flag(txn: TransactionRow, kind: str, reason: str, facts: dict[str, Any], delivery_id: str | None) -> None:
     """Flag ``txn`` for staff with an ``AdminAlert`` in the same write; never changes the money.
     The same kind about the same event is flagged once (the reconciler asks again every minute)."""
@@ -115,41 +86,4 @@ def flag(txn: TransactionRow, kind: str, reason: str, facts: dict[str, Any], del
         event_type=facts.get("event_type"),
         actor=PROVIDER,
         also=[alert_event(kind, reason, facts, delivery_id, txn, transaction_id=txn.id)],  # with the flag, or neither
-    )
-
-
-def alert(
-    kind: str,
-    reason: str,
-    facts: dict[str, Any],
-    delivery_id: str | None,
-    transaction_id: str,
-    txn: TransactionRow | None = None,
-) -> None:
-    """Tell staff about a delivery that changes nothing (an unknown reference, a refused amount)."""
-    announce([alert_event(kind, reason, facts, delivery_id, txn, transaction_id=transaction_id)])
-
-
-def alert_event(
-    kind: str,
-    reason: str,
-    facts: dict[str, Any],
-    delivery_id: str | None,
-    txn: TransactionRow | None,
-    *,
-    transaction_id: str,
-) -> DomainEvent:
-    return DomainEvent(
-        ALERT_EVENT,
-        {
-            "kind": kind,
-            "reason": reason,
-            "delivery_id": delivery_id,
-            "transaction_id": transaction_id,
-            "transaction_status": txn.status if txn is not None else None,
-            "expected_amount": int(txn.amount) if txn is not None else None,
-            "expected_currency": txn.currency if txn is not None else None,
-            **facts,
-        },
-        "webhooks",
     )

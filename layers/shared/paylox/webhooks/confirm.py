@@ -9,6 +9,9 @@ key) for every ``PaymentHintReceived`` event, seconds after the hint was acknowl
 3. judge the hint by the answer (:mod:`.confirmation`): confirmed, it is applied through
    :func:`paylox.webhooks.apply.apply_confirmed` (the reconciler's path too); unconfirmed or
    contradicted, the transaction is flagged to staff and nothing else changes.
+
+The same function answers the public browser returns (:func:`confirm_return`), which invoke it
+and wait: they hold no gateway key, and load none of this (:mod:`.returns`).
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from paylox.payments.base import GatewayPaymentStatus, PaymentGateway
 from paylox.payments.errors import PaymentProviderError, PaymentProviderUnavailable
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
+from paylox.transactions.states import TxnStatus
 from paylox.values import frozen
 from paylox.webhooks import confirmation, store
-from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
+from paylox.webhooks.alerts import hint_facts
+from paylox.webhooks.apply import apply_confirmed, flag
 from paylox.webhooks.hints import Hint
+from paylox.webhooks.returns import ReturnStatus, status_word
 
 #: Status queries per confirmation, and the pause before each retry (seconds, doubling).
 STATUS_ATTEMPTS = 3
@@ -116,3 +122,28 @@ def query_status(
             logger.exception("payment status query failed", extra={"order_id": order_id, "attempt": attempt + 1})
     metrics.add_metric(name="PaymentStatusQueryFailed", unit="Count", value=1)
     return None
+
+
+def confirm_return(transaction_id: str, gateway: PaymentGateway | None = None) -> ReturnStatus:
+    """What ``PaymentConfirmFunction`` answers a browser return: the transaction's status, after
+    asking the gateway (once) and applying its answer while the payment is pending."""
+    return _status(transaction_id, gateway)
+
+
+def _status(transaction_id: str, gateway: PaymentGateway | None) -> ReturnStatus:
+    txn = transactions.find_transaction(transaction_id)
+    if txn is None:
+        return "unknown"
+    if txn.status == TxnStatus.PAYMENT_PENDING.value:
+        txn = _asked(txn, gateway or get_gateway())
+    return status_word(TxnStatus(txn.status))
+
+
+def _asked(txn: TransactionRow, gateway: PaymentGateway) -> TransactionRow:
+    order_id = txn.payment.session_id if txn.payment else None
+    status = query_status(gateway, order_id, attempts=1) if order_id else None  # the browser waits: one try
+    event = status and confirmation.from_status(f"return:{order_id}", txn.id, status, currency=txn.currency)
+    if event:
+        apply_confirmed(event, txn, delivery_id=None)
+        txn.refresh(consistent_read=True)
+    return txn

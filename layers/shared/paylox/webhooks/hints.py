@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-
-from paylox.events.schemas import EventDetail
 from paylox.payments.orders import transaction_of_order
 from paylox.values import frozen
 from paylox.webhooks.schemas import CallbackEvent, EventType, WebhookEvent
@@ -73,15 +70,3 @@ class Hint:
     @classmethod
     def loads(cls, text: str) -> Hint:
         return cls(**json.loads(text))
-
-
-class HintDetail(EventDetail):
-    """The detail of ``PaymentHintReceived``: which stored delivery to confirm."""
-
-    delivery_id: str
-    transaction_id: str
-    hint_type: EventType
-
-
-class HintEvent(EventBridgeModel):
-    detail: HintDetail

@@ -31,7 +31,8 @@ from paylox.payments.base import PaymentGateway
 from paylox.transactions import service as transactions
 from paylox.transactions.models import TransactionRow
 from paylox.webhooks import confirmation, store
-from paylox.webhooks.apply import apply_confirmed, flag, hint_facts
+from paylox.webhooks.alerts import hint_facts
+from paylox.webhooks.apply import apply_confirmed, flag
 from paylox.webhooks.confirm import GATEWAY_ERROR, confirm_delivery, query_status
 from paylox.webhooks.hints import Hint
 from paylox.webhooks.models import WebhookDelivery

@@ -6,8 +6,8 @@ the outcome, applied through the same path as a confirmed webhook (same conditio
 browser is then sent on with ``303`` to ``PAYMENT_RETURN_URL?transaction_id=...&status=...``.
 
 The return routes are public, so they hold no gateway credential: asking the gateway runs in
-``PaymentConfirmFunction`` (:func:`confirm_return`), which the return invokes and waits for
-(:func:`ask_confirm_function`).
+``PaymentConfirmFunction`` (:func:`paylox.webhooks.confirm.confirm_return`), which the return
+invokes and waits for (:func:`ask_confirm_function`); this module loads none of that.
 """
 
 from __future__ import annotations
@@ -24,15 +24,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from paylox import aws
 from paylox.config import get_settings
 from paylox.observability import logger
-from paylox.payments import get_gateway
-from paylox.payments.base import PaymentGateway
 from paylox.snapstart import before_snapshot
-from paylox.transactions import service as transactions
-from paylox.transactions.models import TransactionRow
+from paylox.transactions import store as transaction_store
 from paylox.transactions.states import TxnStatus
-from paylox.webhooks import confirmation
-from paylox.webhooks.apply import apply_confirmed
-from paylox.webhooks.confirm import query_status
 
 ReturnStatus = Literal["succeeded", "failed", "pending", "unknown"]
 Ask = Callable[[str], ReturnStatus]
@@ -55,13 +49,15 @@ _SUCCEEDED = frozenset(
 def browser_return(transaction_id: str, *, ask: Ask | None = None) -> str:
     """Where to send the browser back to (``Location`` of the 303). Runs in the public return
     functions: a pending payment is asked about through ``PaymentConfirmFunction``."""
-    txn = transactions.find_transaction(transaction_id)
+    # Read from the transactions store: a return moves nothing here, so it loads none of the service
+    # that creates and moves transactions (users, quotas, the gateway).
+    txn = transaction_store.find(transaction_id)
     if txn is None:
         status: ReturnStatus = "unknown"
     elif txn.status == TxnStatus.PAYMENT_PENDING.value:
         status = (ask or ask_confirm_function)(transaction_id)
     else:
-        status = _word(TxnStatus(txn.status))
+        status = status_word(TxnStatus(txn.status))
     base = get_settings().payment_return_url or "/"
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}{urlencode({'transaction_id': transaction_id, 'status': status})}"
@@ -87,32 +83,8 @@ def ask_confirm_function(transaction_id: str) -> ReturnStatus:
     return cast(ReturnStatus, status)
 
 
-def confirm_return(transaction_id: str, gateway: PaymentGateway | None = None) -> ReturnStatus:
-    """What ``PaymentConfirmFunction`` answers a browser return: the transaction's status, after
-    asking the gateway (once) and applying its answer while the payment is pending."""
-    return _status(transaction_id, gateway)
-
-
-def _status(transaction_id: str, gateway: PaymentGateway | None) -> ReturnStatus:
-    txn = transactions.find_transaction(transaction_id)
-    if txn is None:
-        return "unknown"
-    if txn.status == TxnStatus.PAYMENT_PENDING.value:
-        txn = _asked(txn, gateway or get_gateway())
-    return _word(TxnStatus(txn.status))
-
-
-def _asked(txn: TransactionRow, gateway: PaymentGateway) -> TransactionRow:
-    order_id = txn.payment.session_id if txn.payment else None
-    status = query_status(gateway, order_id, attempts=1) if order_id else None  # the browser waits: one try
-    event = status and confirmation.from_status(f"return:{order_id}", txn.id, status, currency=txn.currency)
-    if event:
-        apply_confirmed(event, txn, delivery_id=None)
-        txn.refresh(consistent_read=True)
-    return txn
-
-
-def _word(status: TxnStatus) -> ReturnStatus:
+def status_word(status: TxnStatus) -> ReturnStatus:
+    """What the browser is told of a transaction in ``status``."""
     if status in _SUCCEEDED:
         return "succeeded"
     if status == TxnStatus.FAILED:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import field
 
-from paylox.transactions.late_payments import RefundState, refund_states
 from paylox.transactions.models import TransactionRow
 from paylox.transactions.states import TxnStatus
-from paylox.transactions.store import refund_ids
+from paylox.transactions.store import RefundState, refund_ids, refund_states
 from paylox.values import frozen
 from paylox.webhooks.schemas import WebhookEvent
 

@@ -32,7 +32,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -43,12 +43,12 @@ from paylox.errors import DomainError
 from paylox.events import DomainEvent
 from paylox.ids import new_id
 from paylox.observability import logger, metrics
-from paylox.secrets import get_optional_secret, get_secret
-from paylox.transactions import service as transactions
+from paylox.secrets import get_optional_secret, get_secret, prefetch
+from paylox.transactions import store as transaction_store
 from paylox.values import frozen
 from paylox.webhooks import rules, store
+from paylox.webhooks.alerts import PROVIDER, alert, event_facts, hint_facts
 from paylox.webhooks.allowlist import ip_allowed, parse_networks
-from paylox.webhooks.apply import PROVIDER, alert, event_facts, hint_facts
 from paylox.webhooks.errors import (
     AmountMismatch,
     EventIdReused,
@@ -104,7 +104,7 @@ class IncomingDelivery:
         )
 
 
-@dataclass
+@frozen
 class _Outcome:
     result: str  # RECEIVED, DUPLICATE, UNKNOWN_TRANSACTION, AMOUNT_MISMATCH
     answer: dict[str, Any] = field(default_factory=dict)
@@ -224,7 +224,9 @@ def _claimed(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
 
 def _accept(parsed: _Parsed, delivery: WebhookDelivery) -> _Outcome:
     hint = parsed.hint
-    txn = transactions.find_transaction(hint.transaction_id)
+    # Read from the transactions store: receiving moves nothing, so it loads none of the service that
+    # creates and moves transactions (users, quotas, the gateway).
+    txn = transaction_store.find(hint.transaction_id)
     if txn is None:
         # Nothing to confirm against: the provider is told to stop (200) and staff are alerted
         # with the stored delivery to reconcile it.
@@ -281,7 +283,9 @@ def _validated[M: BaseModel](model: type[M], document: dict[str, Any]) -> M:
 
 
 def _webhook_secrets() -> list[str]:
-    """The current secret, then the previous one while a rotation is under way."""
+    """The current secret, then the previous one while a rotation is under way (both read in one
+    SSM call when they are due)."""
+    prefetch("JETCHECKOUT_WEBHOOK_SECRET", "JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     previous = get_optional_secret("JETCHECKOUT_WEBHOOK_SECRET_PREVIOUS")
     return [get_secret("JETCHECKOUT_WEBHOOK_SECRET"), *([previous] if previous else [])]
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from paylox.transactions.store.admin_list import ADMIN_LIST, FILTERED_PAGE_SIZE, page_of_plan
 from paylox.transactions.store.late_payments import (
+    LEASE_SECONDS,
     LatePayment,
+    RefundState,
     claim_late_refund,
     late_payment,
     record_late_refund,
+    refund_states,
     release_late_refund,
 )
 from paylox.transactions.store.machine import MACHINE, event_detail, released_amount, timeline_entry
@@ -34,10 +37,12 @@ from paylox.transactions.store.rows import (
 __all__ = [
     "ADMIN_LIST",
     "FILTERED_PAGE_SIZE",
+    "LEASE_SECONDS",
     "MACHINE",
     "NEWEST_FIRST",
     "LatePayment",
     "Refund",
+    "RefundState",
     "add_flag",
     "claim_late_refund",
     "claim_refund",
@@ -54,6 +59,7 @@ __all__ = [
     "record_late_refund",
     "record_refund",
     "refund_ids",
+    "refund_states",
     "release_late_refund",
     "release_refund_claim",
     "released_amount",

@@ -7,7 +7,8 @@ Part of :mod:`paylox.transactions.store` (import that, not this).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 
 from paylox import clock
 from paylox.auth import Actor
@@ -33,6 +34,26 @@ class LatePayment:
 def late_payment(txn: TransactionRow, payment_id: str) -> LatePaymentEntry | None:
     """The late payment ``payment_id`` as recorded on ``txn``, if it is."""
     return next((entry for entry in txn.late_payments or [] if entry.payment_id == payment_id), None)
+
+
+#: How long one attempt holds a late payment's refund before another delivery may take it over
+#: (longer than a webhook function may run).
+LEASE_SECONDS = 60
+RefundState = Literal["REFUNDED", "IN_PROGRESS", "DUE"]
+
+
+def refund_states(txn: TransactionRow) -> dict[str, RefundState]:
+    """Where the refund of each late payment of ``txn`` stands, by payment id."""
+    return {entry.payment_id: _state(entry) for entry in txn.late_payments or []}
+
+
+def _state(entry: LatePaymentEntry) -> RefundState:
+    if entry.refund_id:
+        return "REFUNDED"
+    held_since = clock.now() - timedelta(seconds=LEASE_SECONDS)
+    if entry.attempted_at and entry.attempted_at > clock.isoformat(held_since):
+        return "IN_PROGRESS"
+    return "DUE"
 
 
 def claim_late_refund(txn: TransactionRow, actor: Actor, payment: LatePayment) -> TransactionRow:

@@ -1,0 +1,26 @@
+"""``AdminAlert`` as the notifier parses it (Powertools' parser); its name is
+:data:`paylox.notify.alerts.ALERT_EVENT`.
+
+Apart from the name so that a function that only raises alerts (a webhook, a late payment's
+refund) does not load the parser's EventBridge models.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import ConfigDict
+
+from paylox.events.schemas import EventDetail
+
+
+class AlertDetail(EventDetail):
+    """What every alert carries; the facts beside ``kind`` are the publisher's (kept as extras)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+    reason: str | None = None
+
+
+class AlertEvent(EventBridgeModel):
+    detail: AlertDetail
