@@ -7,9 +7,9 @@ notifier subscribed to that source's alerts emails ``ADMIN_NOTIFICATION_EMAILS``
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict
 
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 
 ALERT_EVENT = "AdminAlert"
@@ -24,5 +24,5 @@ class AlertDetail(EventDetail):
     reason: str | None = None
 
 
-class AlertEvent(EventBridgeModel):
+class AlertEvent(BusEvent):
     detail: AlertDetail
