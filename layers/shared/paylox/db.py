@@ -25,6 +25,39 @@ from paylox.snapstart import after_restore, before_snapshot
 # instead, which makes clients under a lock (paylox.aws), so threads stay safe.
 pynamodb.connection.base.get_session = aws.botocore_session  # type: ignore[attr-defined]
 
+_make_client = Connection.client.fget  # type: ignore[attr-defined]  # a property
+_clients: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared_client(connection: Connection) -> Any:
+    """PynamoDB's ``Connection.client``, but one botocore client per configuration for the whole
+    environment: PynamoDB makes one per model (and per TransactWrite connection), each about 3 ms
+    of CPU to make and more on its first call (its own endpoint resolution), and a route touches
+    three to five models. Connections configured alike (region, endpoint, timeouts, retries, extra
+    headers) are interchangeable; the first one's headers hook serves them all."""
+    headers = tuple(sorted((connection._extra_headers or {}).items()))
+    key = (
+        connection.region,
+        connection.host,
+        connection._connect_timeout_seconds,
+        connection._read_timeout_seconds,
+        connection._max_retry_attempts_exception,
+        repr(connection._retry_configuration),
+        connection._max_pool_connections,
+        headers,
+    )
+    with aws.lock:
+        made = _clients.get(key)
+        # As PynamoDB does: a client whose credentials came back empty is made again.
+        if made is None or (made._request_signer and not made._request_signer._credentials):
+            connection._client = None
+            made = _clients[key] = _make_client(connection)
+        connection._client = made
+        return made
+
+
+Connection.client = property(_shared_client)  # type: ignore[assignment,method-assign]
+
 
 class TableName:
     """Descriptor for ``Meta.table_name``: resolved from :func:`paylox.config.get_settings`."""
