@@ -5,16 +5,15 @@ The model to copy for a new notifier: parse the event, plan its emails, send eac
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
-
 from paylox.disputes.notifications import DisputeEvent, notify
+from paylox.events.envelope import parse_bus_event
 from paylox.observability import log_event_context, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=DisputeEvent)
-def handler(event: DisputeEvent, context: Any) -> dict[str, int]:
+def handler(delivered: dict[str, Any], context: Any) -> dict[str, int]:
+    event: DisputeEvent = parse_bus_event(DisputeEvent, delivered)
     log_event_context(event.id, event.detail_type, event.detail.request_id)
     return {"sent": notify(event, context=context)}

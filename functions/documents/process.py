@@ -2,11 +2,9 @@
 document on (available, held for the malware scan, rejected or quarantined)."""
 
 from typing import Any
-from urllib.parse import unquote_plus
-
-from aws_lambda_powertools.utilities.data_classes import S3Event
 
 from paylox.documents.processing import handle_uploaded_object
+from paylox.documents.storage import notified_objects
 from paylox.observability import logger, metrics, tracer
 
 
@@ -15,8 +13,7 @@ from paylox.observability import logger, metrics, tracer
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcomes = {}
-    for record in S3Event(event).records:
-        key = unquote_plus(record.s3.get_object.key)  # S3 notifications URL-encode keys
-        doc = handle_uploaded_object(record.s3.bucket.name, key, record.s3.get_object.version_id)
-        outcomes[key] = doc.status if doc else None
+    for uploaded in notified_objects(event):
+        doc = handle_uploaded_object(uploaded.bucket, uploaded.key, uploaded.version_id)
+        outcomes[uploaded.key] = doc.status if doc else None
     return {"documents": outcomes}

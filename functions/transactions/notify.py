@@ -6,8 +6,7 @@ recipient.
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
-
+from paylox.events.envelope import parse_bus_event
 from paylox.notify.alert_event import AlertEvent
 from paylox.observability import log_event_context, logger, metrics, tracer
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, notify
@@ -16,7 +15,7 @@ from paylox.transactions.notifications import NotifierEvent, TransactionEvent, n
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=NotifierEvent)
-def handler(event: TransactionEvent | AlertEvent, context: Any) -> dict[str, int]:
+def handler(delivered: dict[str, Any], context: Any) -> dict[str, int]:
+    event: TransactionEvent | AlertEvent = parse_bus_event(NotifierEvent, delivered)
     log_event_context(event.id, event.detail_type, event.detail.request_id)
     return {"sent": notify(event, context=context)}

@@ -19,7 +19,7 @@ from devstack.template import REGION
 from functions.admin import export_worker, exports_get, transactions_export
 from paylox.audit import audit_trail
 from paylox.config import get_settings
-from paylox.exports import worker
+from paylox.exports import store, worker
 from tests.apigw import ADMIN, AGENT, STRANGER, HttpResult, api_event, invoke
 from tests.integration.bus import EventTap, of_type
 from tests.integration.steps import funded_transaction, new_transaction
@@ -217,3 +217,21 @@ def test_an_xlsx_export_of_nothing_is_a_workbook_with_its_header():
     book = zipfile.ZipFile(io.BytesIO(file_of(export_id, "xlsx")))
     assert book.testzip() is None and sheet_ids(book) == [[]]
     assert ">amount_kurus<" in book.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_a_job_saved_by_the_worker_is_what_is_stored_and_a_stale_copy_loses():
+    # Given an export job, and two copies of it as two workers read it
+    bus = EventTap()
+    export_id = ask_export().json["export_id"]
+    bus.drain()
+    mine, theirs = store.find(export_id), store.find(export_id)
+    assert mine is not None and theirs is not None
+
+    # When one saves its progress (a value set, one removed)
+    assert store.save(mine, {"status": "RUNNING", "runs": 1, "rows": 7, "cursor": "txn_x", "error": None})
+
+    # Then its copy is the stored job, version included, and the stale copy cannot write over it
+    stored = store.find(export_id)
+    assert stored is not None and mine.serialize() == stored.serialize()
+    assert not store.save(theirs, {"status": "FAILED"})
+    assert theirs.serialize() == stored.serialize()

@@ -73,3 +73,9 @@ def test_without_the_sdk_the_tracer_decorators_leave_handlers_as_they_are():
 def test_a_route_function_makes_its_clients_without_boto3(module):
     # botocore's session and clients are all a call needs; boto3 is a wrapper costing ~15 ms (paylox.aws).
     assert "boto3" not in loaded_by_import(module, **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="true")
+
+
+@pytest.mark.parametrize("module", ["functions.ops.stats_stream", "functions.ops.stats_rebuild"])
+def test_the_statistics_read_dynamodb_json_without_boto3(module):
+    # DynamoDB's JSON is read by paylox.statistics.wire: boto3 cost them ~10 ms for its TypeDeserializer.
+    assert "boto3" not in loaded_by_import(module, **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="true")

@@ -43,9 +43,12 @@ class _SharedClients:
         settings = repr([getattr(config, name, None) for name in _CLIENT_SETTINGS])
         key = (service_name, region_name, kwargs.get("endpoint_url"), settings)
         with aws.lock:
-            if key not in self._clients:
-                self._clients[key] = aws.botocore_session().create_client(service_name, region_name, **kwargs)
-            return self._clients[key]
+            made = self._clients.get(key)
+            # Made again, as PynamoDB does, while it has no credentials: botocore keeps a client's
+            # empty credentials for good.
+            if made is None or (made._request_signer and not made._request_signer._credentials):
+                made = self._clients[key] = aws.botocore_session().create_client(service_name, region_name, **kwargs)
+            return made
 
     def __getattr__(self, name: str) -> Any:
         return getattr(aws.botocore_session(), name)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict
 
 from paylox.config import get_settings
 from paylox.disputes.emails import render
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 from paylox.notify.email import Email, EmailProvider, one_per_address
 from paylox.notify.once import send_emails
@@ -55,7 +55,7 @@ class DisputeDetail(EventDetail):
     awaiting: str | None = None  # BUYER or SELLER while information is awaited
 
 
-class DisputeEvent(EventBridgeModel):
+class DisputeEvent(BusEvent):
     detail: DisputeDetail
 
 

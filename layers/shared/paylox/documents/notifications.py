@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict
 
 from paylox.config import get_settings
 from paylox.documents.emails import render_admins_quarantined, render_admins_scan_timeout, render_owner_quarantined
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 from paylox.notify.alerts import ALERT_EVENT
 from paylox.notify.email import Email, EmailProvider, one_per_address
@@ -35,7 +35,7 @@ class DocumentDetail(EventDetail):
     owner_id: str
 
 
-class DocumentEvent(EventBridgeModel):
+class DocumentEvent(BusEvent):
     detail: DocumentDetail
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from botocore.exceptions import ClientError
 
@@ -50,6 +50,29 @@ def document_id_from_upload_key(key: str) -> str | None:
         return None
     rest = key[len(UPLOADS_PREFIX) :]
     return rest if rest and "/" not in rest else None
+
+
+@frozen
+class StoredObjectRef:
+    """One object an S3 notification names."""
+
+    bucket: str
+    key: str
+    version_id: str | None
+
+
+def notified_objects(event: Mapping[str, Any]) -> list[StoredObjectRef]:
+    """The objects an S3 event notification names, keys decoded (S3 URL-encodes them). Read from
+    the event as it is: Powertools' ``S3Event`` class cost the function its ``data_classes``
+    package, some forty event sources, for three fields."""
+    return [
+        StoredObjectRef(
+            bucket=str(record["s3"]["bucket"]["name"]),
+            key=unquote_plus(str(record["s3"]["object"]["key"])),
+            version_id=record["s3"]["object"].get("versionId"),
+        )
+        for record in event.get("Records") or []
+    ]
 
 
 def _bucket() -> str:

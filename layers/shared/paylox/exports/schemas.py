@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import Field
 
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 from paylox.exports.models import ExportStatus
 from paylox.schema import ApiModel
@@ -33,7 +33,7 @@ class ExportRunDetail(EventDetail):
     run: int = Field(ge=1)
 
 
-class ExportRunEvent(EventBridgeModel):
+class ExportRunEvent(BusEvent):
     """``TransactionsExportRequested`` (run 1) or ``TransactionsExportContinued``."""
 
     detail: ExportRunDetail

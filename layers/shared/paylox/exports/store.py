@@ -38,7 +38,7 @@ def find(export_id: str) -> ExportJobRow | None:
 
 def save(job: ExportJobRow, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()) -> bool:
     """Write ``changes`` (and announce ``events`` with them) if ``job`` is still as read; False
-    when another worker changed it first. ``job`` is re-read either way."""
+    when another worker changed it first. ``job`` is brought up to date either way."""
     update = Update(job, set_actions(ExportJobRow, changes))
     try:
         commit_change(updates=[update], events=events, aggregate_id=job.export_id)
@@ -47,5 +47,8 @@ def save(job: ExportJobRow, changes: Mapping[str, Any], events: Sequence[DomainE
             raise
         job.refresh(consistent_read=True)
         return False
-    job.refresh(consistent_read=True)
+    # Written on the version read (which the commit bumped here too): the stored job is the one
+    # read with these changes, so it is not read again.
+    for name, value in changes.items():
+        setattr(job, name, value)
     return True

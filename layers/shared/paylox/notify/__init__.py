@@ -2,8 +2,9 @@
 
 Every notifier has one shape (copy ``paylox/disputes/notifications.py``):
 
-1. the bus consumer ``functions/<domain>/notify.py`` parses its EventBridge event with Powertools'
-   parser into ``<Domain>Event`` (an ``EventBridgeModel`` with a typed ``detail``);
+1. the bus consumer ``functions/<domain>/notify.py`` parses its EventBridge event with
+   :func:`paylox.events.envelope.parse_bus_event` into ``<Domain>Event`` (a
+   :class:`~paylox.events.envelope.BusEvent` with a typed ``detail``);
 2. ``<domain>/notifications.py`` looks the recipients up (:mod:`paylox.notify.recipients`) and
    plans the emails with a pure ``plan(event, recipients...) -> list[Email]`` whose texts come
    from ``<domain>/emails.py``; each :class:`~paylox.notify.email.Email` carries its key,

@@ -1,15 +1,15 @@
-"""``AdminAlert`` as the notifier parses it (Powertools' parser); its name is
+"""``AdminAlert`` as the notifier parses it (:mod:`paylox.events.envelope`); its name is
 :data:`paylox.notify.alerts.ALERT_EVENT`.
 
 Apart from the name so that a function that only raises alerts (a webhook, a late payment's
-refund) does not load the parser's EventBridge models.
+refund) does not load the notifier's models.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict
 
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 
 
@@ -22,5 +22,5 @@ class AlertDetail(EventDetail):
     reason: str | None = None
 
 
-class AlertEvent(EventBridgeModel):
+class AlertEvent(BusEvent):
     detail: AlertDetail

@@ -2,20 +2,20 @@
 
 A notifier sends every email it planned with :func:`send_emails`. One failed address does not stop
 the others; the invocation then fails (:class:`NotificationFailed`), Lambda retries the event, and
-the key of each email in the idempotency table (Powertools idempotency) makes the retry send only
-what is still missing.
+the record of each email sent (:mod:`paylox.notify.records`, in the idempotency table) makes the
+retry send only what is still missing. The records are laid out as Powertools' idempotency utility
+wrote them, and claimed with the same conditional writes: a send in progress elsewhere is refused
+(the event is retried later), one that died with its function is taken over after its deadline,
+and a failed send releases its claim.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
-from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
-from paylox.aws import client
-from paylox.config import get_settings
 from paylox.notify import email as email_delivery
+from paylox.notify import records
 from paylox.notify.email import Email, EmailProvider
 from paylox.observability import logger, mask_email, metrics
 
@@ -48,33 +48,19 @@ def send_emails(emails: Sequence[Email], *, context: Any = None, provider: Email
 def send_email_once(email: Email, *, context: Any = None, provider: EmailProvider | None = None) -> None:
     """Send ``email`` unless an email with its key was sent already (within :data:`REMEMBER_SECONDS`).
 
-    ``provider`` defaults to the configured one (:func:`paylox.notify.email.get_provider`).
+    ``provider`` defaults to the configured one (:func:`paylox.notify.email.get_provider`);
+    ``context`` (Lambda's) bounds how long the send may hold its claim: past the function's time,
+    a retry takes it over. Raises :class:`paylox.notify.records.SendInProgress` while another
+    invocation sends the same email, and whatever the provider raised (the claim released).
     """
-    guarded, config = _guarded_send()
-    if context is not None:
-        config.register_lambda_context(context)  # an unfinished send may be retried once we time out
-    guarded(message=asdict(email), provider=provider)
-
-
-def _send(message: dict[str, str], provider: EmailProvider | None = None) -> str:
-    chosen = provider or email_delivery.get_provider()
-    return chosen.send(Email(**message))
-
-
-@cache
-def _guarded_send() -> tuple[Callable[..., str], Any]:
-    """Built on first use, not at import: the settings and the client come later."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
-    config = IdempotencyConfig(
-        event_key_jmespath="key", raise_on_no_idempotency_key=True, expires_after_seconds=REMEMBER_SECONDS
-    )
-    guarded: Callable[..., str] = idempotent_function(
-        _send, data_keyword_argument="message", persistence_store=persistence, config=config, key_prefix="email"
-    )
-    return guarded, config
+    if not email.key:
+        raise ValueError("an email sent once needs a key")
+    time_left = context.get_remaining_time_in_millis() if context is not None else None
+    if not records.claim(email.key, REMEMBER_SECONDS, time_left):
+        return  # sent before
+    try:
+        message_id = (provider or email_delivery.get_provider()).send(email)
+    except Exception:
+        records.release(email.key)  # a retry sends it
+        raise
+    records.complete(email.key, message_id, REMEMBER_SECONDS)

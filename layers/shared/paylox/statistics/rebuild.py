@@ -18,7 +18,7 @@ from paylox.disputes import store as disputes
 from paylox.errors import InvalidRange
 from paylox.statistics import store
 from paylox.statistics.facts import Facts, dispute_facts, transaction_facts, user_facts
-from paylox.statistics.stream import plain_item
+from paylox.statistics.wire import plain_item
 from paylox.transactions import store as transactions
 from paylox.users import store as users
 from paylox.values import frozen

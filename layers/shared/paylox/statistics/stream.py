@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.exceptions import PynamoDBException
 
 from paylox.config import get_settings
 from paylox.observability import logger, metrics
 from paylox.statistics import store
 from paylox.statistics.facts import Facts, Item, dispute_facts, transaction_facts, user_facts
+from paylox.statistics.wire import plain_item
 
 BatchResponse = dict[str, list[dict[str, str]]]
-_deserializer = TypeDeserializer()
 
 
 def _table_of(record: Mapping[str, Any]) -> str:
@@ -35,12 +34,6 @@ def _facts_by_table() -> dict[str, Callable[[Item | None], Facts]]:
 def _image(record: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     image = record["dynamodb"].get(name)
     return plain_item(image) if image else None
-
-
-def plain_item(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """An item in DynamoDB's JSON (a stream image, a model's ``serialize()``) as the facts read it:
-    numbers as ``Decimal``, sets as sets."""
-    return {key: _deserializer.deserialize(value) for key, value in attributes.items()}
 
 
 def effect_of(record: Mapping[str, Any]) -> Facts:

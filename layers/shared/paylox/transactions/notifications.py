@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ConfigDict, Discriminator, Tag
 
 from paylox.config import get_settings
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 from paylox.notify.alert_event import AlertEvent
 from paylox.notify.alerts import ALERT_EVENT
@@ -33,7 +33,7 @@ class TransactionDetail(EventDetail):
     seller_id: str
 
 
-class TransactionEvent(EventBridgeModel):
+class TransactionEvent(BusEvent):
     detail: TransactionDetail
 
 
