@@ -148,16 +148,12 @@ def export_bench(count: int, fmt: str) -> dict[str, Any]:
         written[0] += len(body)
         return {"PartNumber": number, "ETag": str(number)}
 
-    def put_file(key: str, path: str, fmt: str) -> None:
-        written[0] += os.path.getsize(path)
-
     patches = [
         mock.patch.object(transactions_store, "page_of_plan", synthetic_pages(count, worker.PAGE_ROWS)),
         mock.patch.object(exports_store, "save", return_value=True),
         mock.patch.object(files, "start_upload", return_value="upload"),
         mock.patch.object(files, "upload_part", upload_part),
         mock.patch.object(files, "complete_upload", return_value=None),
-        mock.patch.object(files, "put_file", put_file),
         mock.patch.object(worker, "_ready", return_value=None),
     ]
     for patch in patches:

@@ -1,8 +1,8 @@
 """Test harness shared by every tier.
 
 The environment is fixed here, before any test module imports a handler: fake AWS credentials,
-moto started for the whole session (Powertools' idempotency layer builds its boto3 client when a
-handler module is imported, so moto must already be in place), and the functions' environment
+moto started for the whole session (a client made when a handler module is imported, as
+Powertools' idempotency layer made its own, must already talk to moto), and the functions' environment
 resolved from ``template.yaml`` exactly as the dev stack resolves it, with the dev stack's movable
 clock (``devstack.dev_clock``) installed, so tests move time the way ``POST /_dev/clock`` does.
 """

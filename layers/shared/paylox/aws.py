@@ -9,8 +9,8 @@ endpoint, partition and service data once per client, which made a function with
 cost twice the floor's cold start and memory.
 
 The clients are botocore's, which is all a call needs: ``import boto3`` costs a function about
-15 ms of cold start for what is only a wrapper around botocore's session and clients. boto3 is
-loaded only for its own additions, such as S3's managed ``upload_file`` (:func:`boto3_client`).
+15 ms of cold start for what is only a wrapper around botocore's session and clients, and no
+function of the layer loads it.
 """
 
 from __future__ import annotations
@@ -66,18 +66,6 @@ def client(service: str) -> Any:
         if service not in _clients:
             _clients[service] = new_client(service)
         return _clients[service]
-
-
-def boto3_client(service: str) -> Any:
-    """A boto3 client of ``service`` over the shared session, for what only boto3 adds (S3's
-    managed transfers); made on first use, like :func:`client`."""
-    with lock:
-        key = f"boto3:{service}"
-        if key not in _clients:
-            import boto3
-
-            _clients[key] = boto3.session.Session(botocore_session=botocore_session()).client(service)
-        return _clients[key]
 
 
 @after_restore

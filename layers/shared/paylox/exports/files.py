@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paylox.aws import boto3_client, client
+from paylox.aws import client
 from paylox.config import get_settings
 
 PREFIX = "exports/"
@@ -42,11 +42,6 @@ def complete_upload(key: str, upload_id: str, parts: list[dict[str, Any]]) -> No
 
 def abort_upload(key: str, upload_id: str) -> None:
     client("s3").abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
-
-
-def put_file(key: str, path: str, fmt: str) -> None:
-    """Upload the file at ``path`` (boto3 splits a large one into parts itself)."""
-    boto3_client("s3").upload_file(path, _bucket(), key, ExtraArgs={"ContentType": CONTENT_TYPES[fmt]})
 
 
 def download_url(key: str, filename: str, fmt: str, expires_in: int) -> str:
