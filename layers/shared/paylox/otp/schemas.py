@@ -1,9 +1,7 @@
 """The OTP API's request and response models, and the constraints they share."""
 
-from __future__ import annotations
-
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
@@ -53,7 +51,7 @@ class OtpTarget(ApiModel):
     )
 
     @model_validator(mode="after")
-    def _fits_the_purpose(self) -> OtpTarget:
+    def _fits_the_purpose(self) -> Self:
         bound = self.purpose in BOUND_PURPOSES
         if bound and self.transaction_id is None:
             raise ValueError(f"transaction_id is required for {self.purpose}")
@@ -82,7 +80,7 @@ class VerifyOtpRequest(OtpTarget):
     new_code: OtpCode | None = Field(default=None, description="PHONE_CHANGE only: the code sent to the new number")
 
     @model_validator(mode="after")
-    def _new_code_for_a_change(self) -> VerifyOtpRequest:
+    def _new_code_for_a_change(self) -> Self:
         if (self.purpose == OtpPurpose.PHONE_CHANGE) != (self.new_code is not None):
             raise ValueError("new_code is required for PHONE_CHANGE, and only for it")
         return self
