@@ -9,7 +9,7 @@ for the state it lost to.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paylox import clock, quotas
 from paylox.audit import audit_record
@@ -17,7 +17,6 @@ from paylox.auth import Actor, Principal
 from paylox.errors import NotFound
 from paylox.events import DomainEvent
 from paylox.ids import new_id
-from paylox.paging import Page
 from paylox.payments import get_gateway
 from paylox.payments.base import PaymentSession
 from paylox.payments.orders import order_id_for
@@ -32,11 +31,15 @@ from paylox.transactions.errors import (
 )
 from paylox.transactions.listing import istanbul_month
 from paylox.transactions.models import FlagEntry, PaymentInfo, TransactionRow
-from paylox.transactions.schemas import CreateTransactionRequest, TransactionOut
 from paylox.transactions.states import TxnStatus
 from paylox.transactions.store import Refund, event_detail
 from paylox.users.models import UserStatus
 from paylox.users.service import find_profile, still_active
+
+if TYPE_CHECKING:
+    # The request model types create_transaction only: importing the API's models here would load
+    # them into every function that moves or checks a transaction (paylox.transactions.mine).
+    from paylox.transactions.schemas import CreateTransactionRequest
 
 
 def create_transaction(principal: Principal, request: CreateTransactionRequest) -> TransactionRow:
@@ -112,13 +115,6 @@ def get_for(principal: Principal, txn_id: str) -> TransactionRow:
     if txn is None or not (principal.is_staff or principal.user_id in (txn.buyer_id, txn.seller_id)):
         raise NotFound("transaction")
     return txn
-
-
-def list_for(principal: Principal, limit: int, cursor: str | None) -> Page[TransactionOut]:
-    """The caller's transactions as buyer or seller, newest first, keyset-paginated."""
-    rows, next_cursor = store.page_of_party(principal.user_id, limit, cursor)
-    items = [TransactionOut.from_row(row, with_timeline=False) for row in rows]
-    return Page[TransactionOut](items=items, next_cursor=next_cursor)
 
 
 def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:
