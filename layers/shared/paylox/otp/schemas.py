@@ -1,27 +1,12 @@
 """The OTP API's request and response models, and the constraints they share."""
 
-from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from paylox.otp.purposes import BOUND_PURPOSES, OtpPurpose, OtpState, OverrideAction
 from paylox.schema import ApiModel
 from paylox.types import AmountKurus, Locale, ResourceId, Text
-
-
-class OtpPurpose(StrEnum):
-    PHONE_VERIFICATION = "PHONE_VERIFICATION"
-    TRANSACTION_CONFIRMATION = "TRANSACTION_CONFIRMATION"
-    PHONE_CHANGE = "PHONE_CHANGE"
-    ADMIN_OVERRIDE = "ADMIN_OVERRIDE"
-
-
-#: Purposes whose codes approve a money move: bound to a transaction, an action and an amount, sent
-#: only to the account's verified phone once it is out of its cool-off (docs/otp.md).
-BOUND_PURPOSES = frozenset({OtpPurpose.TRANSACTION_CONFIRMATION, OtpPurpose.ADMIN_OVERRIDE})
-#: What an ``ADMIN_OVERRIDE`` code may approve.
-OverrideAction = Literal["RELEASE", "REFUND"]
-
 
 #: A phone number as the user typed it; normalised (and judged) by :mod:`paylox.otp.phones`.
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -97,9 +82,6 @@ class OtpVerifiedOut(ApiModel):
     status: Literal["approved"] = "approved"
     verification_token: str = Field(description="Single-use proof of this verification (X-OTP-Token)")
     expires_in: int = Field(description="Seconds until the verification token expires")
-
-
-OtpState = Literal["pending", "approved", "expired", "max_attempts_reached", "none"]
 
 
 class OtpStatusOut(ApiModel):
