@@ -6,7 +6,7 @@ filters is a Query on an index (docs/admin.md).
 
 from typing import Annotated
 
-from paylox.admin import transactions
+from paylox.admin import transaction_list
 from paylox.errors import InvalidCursor, InvalidRequest
 from paylox.http import Query, create_app, http_handler, problem_responses
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
@@ -28,7 +28,7 @@ def list_transactions(
     limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Page[TransactionOut]:
-    return transactions.list_transactions(query.filters(status), limit, cursor)
+    return transaction_list.list_transactions(query.filters(status), limit, cursor)
 
 
 handler = http_handler(app)

@@ -7,7 +7,8 @@ from paylox.errors import NotFound
 from paylox.http import Query, create_app, current_principal, http_handler, problem_responses
 from paylox.otp import service
 from paylox.otp.errors import PhoneInvalid
-from paylox.otp.schemas import OtpPurpose, OtpStatusOut, PhoneText
+from paylox.otp.purposes import OtpPurpose
+from paylox.otp.schemas import OtpStatusOut, PhoneText
 
 app = create_app()
 

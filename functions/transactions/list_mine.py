@@ -4,7 +4,7 @@ from typing import Annotated
 
 from paylox.http import Query, create_app, current_principal, http_handler
 from paylox.paging import DEFAULT_LIMIT, Limit, Page
-from paylox.transactions import service
+from paylox.transactions import mine
 from paylox.transactions.schemas import TransactionOut
 
 app = create_app()
@@ -15,10 +15,7 @@ def list_transactions(
     limit: Annotated[Limit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Page[TransactionOut]:
-    rows, next_cursor = service.list_for(current_principal(), limit, cursor)
-    return Page[TransactionOut](
-        items=[TransactionOut.from_row(row, with_timeline=False) for row in rows], next_cursor=next_cursor
-    )
+    return mine.list_for(current_principal(), limit, cursor)
 
 
 handler = http_handler(app)

@@ -79,3 +79,30 @@ def test_a_route_function_makes_its_clients_without_boto3(module):
 def test_the_statistics_read_dynamodb_json_without_boto3(module):
     # DynamoDB's JSON is read by paylox.statistics.wire: boto3 cost them ~10 ms for its TypeDeserializer.
     assert "boto3" not in loaded_by_import(module, **IN_LAMBDA, POWERTOOLS_TRACE_DISABLED="true")
+
+
+def test_the_garbage_collector_waits_for_the_end_of_the_start_and_then_runs_as_python_s():
+    # paylox.collector: collections during the imports scanned the same long-lived objects ~40 times.
+    script = """
+import gc, json
+defaults = gc.get_threshold()
+from devstack.lambda_context import LambdaContext
+from paylox.http_public import create_public_app, http_handler
+app = create_public_app()
+app.get("/api/ping")(lambda: {"pong": True})
+starting = gc.get_threshold()
+event = {"version": "2.0", "routeKey": "GET /api/ping", "rawPath": "/api/ping", "rawQueryString": "",
+         "headers": {}, "requestContext": {"http": {"method": "GET", "path": "/api/ping", "sourceIp": "127.0.0.1"},
+         "requestId": "r-1", "stage": "$default"}, "isBase64Encoded": False}
+answer = http_handler(app)(event, LambdaContext("ping"))
+print(json.dumps([defaults, starting, gc.get_threshold(), gc.get_freeze_count() > 0, answer["statusCode"]]))
+"""
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], env=os.environ, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    defaults, starting, after_first_request, frozen, status = json.loads(result.stdout.splitlines()[-1])
+
+    assert status == 200
+    assert starting[0] > defaults[0]
+    assert after_first_request == defaults
+    assert frozen

@@ -18,7 +18,8 @@ from paylox.otp.bindings import Binding, phone_change
 from paylox.otp.errors import PhoneCountryNotAllowed, PhoneInvalid, PhoneNotMobile
 from paylox.otp.messages import format_money, sms_text
 from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
-from paylox.otp.schemas import OtpPurpose, SendOtpRequest, VerifyOtpRequest
+from paylox.otp.purposes import OtpPurpose
+from paylox.otp.schemas import SendOtpRequest, VerifyOtpRequest
 from paylox.otp.sms import TEMPLATES, render
 from paylox.otp.sms.base import ProviderRejected, RecipientRejected, SentSms, SmsError, TransientSmsError
 from paylox.otp.sms.sender import AllProvidersFailed, SmsSender, backoff_delays

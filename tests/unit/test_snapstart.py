@@ -101,3 +101,17 @@ def test_before_the_snapshot_the_clients_a_first_request_would_make_are_made(mon
     assert returns._lambda.cache_info().currsize == 1
     assert "ssm" in aws._clients
     assert secrets._cached == {}  # clients only: no secret value is kept in a snapshot
+
+
+def test_the_models_share_one_client_and_it_answers_after_a_restore():
+    from paylox.db import connection
+    from paylox.transactions.models import TransactionRow
+
+    users = UserProfile._get_connection().connection.client
+    users.list_tables()  # a connection opened before the snapshot
+
+    snapstart.run_after_restore()
+
+    assert TransactionRow._get_connection().connection.client is users  # paylox.db: one per settings
+    assert connection().client is users
+    assert "TableNames" in users.list_tables()

@@ -20,46 +20,48 @@ from paylox import aws
 from paylox.config import get_settings
 from paylox.snapstart import after_restore, before_snapshot
 
-#: What PynamoDB configures on the clients it asks for: clients that agree on these are one.
-_CLIENT_SETTINGS = ("connect_timeout", "read_timeout", "max_pool_connections", "retries", "parameter_validation")
-
 
 class _SharedClients:
-    """The botocore session PynamoDB's connections get: the environment's one session, whose
-    DynamoDB client is made once for every connection with the same settings.
+    """The botocore session PynamoDB's connections are given: the environment's one session, whose
+    clients are shared by the connections that ask for the same one.
 
-    PynamoDB makes a connection per model (and per thread) and a client per connection: a function
-    that claims a webhook, reads its transaction and writes both in one transaction made three
-    DynamoDB clients, about 4 ms of CPU each after the first. Their settings are PynamoDB's
-    (timeouts, retries, pool size), the same for every model, so one client serves them all; a
-    botocore client is safe to share between threads.
+    PynamoDB makes a botocore session per model (and per thread): each loaded botocore's endpoint
+    and service data again, most of a cold start, hence the environment's session (which makes
+    clients under a lock, ``paylox.aws``, so threads stay safe). It also makes a client per model's
+    connection: about 4 ms of CPU each, and a route reads and writes through three to six models
+    (the caller's profile, its rows, the transaction of its writes). Connections of the same
+    settings (region, endpoint, timeouts, retries) now share one; botocore clients are thread-safe.
     """
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str, str | None, str | None, str], Any] = {}
+        self._clients: dict[tuple[Any, ...], Any] = {}
 
-    def create_client(self, service_name: str, region_name: str | None = None, **kwargs: Any) -> Any:
-        config = kwargs.get("config")
-        settings = repr([getattr(config, name, None) for name in _CLIENT_SETTINGS])
-        key = (service_name, region_name, kwargs.get("endpoint_url"), settings)
-        with aws.lock:
-            made = self._clients.get(key)
-            # Made again, as PynamoDB does, while it has no credentials: botocore keeps a client's
-            # empty credentials for good.
-            if made is None or (made._request_signer and not made._request_signer._credentials):
-                made = self._clients[key] = aws.botocore_session().create_client(service_name, region_name, **kwargs)
-            return made
+    def __call__(self) -> _SharedClients:
+        return self  # PynamoDB calls ``get_session()``
 
     def __getattr__(self, name: str) -> Any:
         return getattr(aws.botocore_session(), name)
 
+    def create_client(self, service_name: str, region_name: str | None = None, **kwargs: Any) -> Any:
+        """The client of these settings, made on first use (and made again, as PynamoDB does, while
+        it has no credentials: botocore keeps a client's empty credentials for good)."""
+        config = kwargs.get("config")
+        key = (service_name, region_name, kwargs.get("endpoint_url"), _settings(config))
+        with aws.lock:
+            made = self._clients.get(key)
+            if made is None or (made._request_signer and not made._request_signer._credentials):
+                made = self._clients[key] = aws.botocore_session().create_client(service_name, region_name, **kwargs)
+            return made
 
-_shared_clients = _SharedClients()
-# PynamoDB makes a botocore session per model (and per thread): each loads botocore's endpoint and
-# service data again, most of a cold start. Its connections take the environment's one session
-# instead, which makes clients under a lock (paylox.aws), so threads stay safe, and one DynamoDB
-# client for them all.
-pynamodb.connection.base.get_session = lambda: _shared_clients  # type: ignore[attr-defined]
+
+def _settings(config: Any) -> tuple[Any, ...] | None:
+    if config is None:
+        return None
+    fields = ("connect_timeout", "read_timeout", "max_pool_connections", "parameter_validation")
+    return (*(getattr(config, field) for field in fields), repr(config.retries))
+
+
+pynamodb.connection.base.get_session = _SharedClients()  # type: ignore[attr-defined]
 
 
 class TableName:

@@ -36,6 +36,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
+from paylox import collector
 from paylox.auth import Principal, principal_from_event
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
@@ -218,6 +219,7 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
             response = _not_stored(app.resolve(event, context))
         finally:
             current_request.reset(token)
+            collector.settle()  # the first request is the end of the cold start
         _log_problem(event, response)
         return response
 

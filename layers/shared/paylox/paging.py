@@ -23,8 +23,6 @@ the event handler's parameter types here would slow down the cold start of every
 function whose services page.)
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import json

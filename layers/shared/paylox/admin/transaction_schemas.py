@@ -1,7 +1,5 @@
 """What the back office's transaction routes answer (docs/admin.md)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from paylox.audit_review import AuditRecordOut
@@ -24,7 +22,7 @@ class ProfileSummary(ApiModel):
     locale: str
 
     @classmethod
-    def of(cls, user_id: str, profile: UserProfile | None) -> ProfileSummary:
+    def of(cls, user_id: str, profile: UserProfile | None) -> "ProfileSummary":
         if profile is None:  # a party from before registration existed: only the id is known
             return cls(
                 user_id=user_id,

@@ -1,34 +1,19 @@
-"""The back office's view of transactions: the list over every transaction, and one transaction
-with everything around it (its parties, disputes, evidence and audit trail)."""
+"""The back office's view of one transaction with everything around it (its parties, disputes,
+evidence and audit trail); the list over every transaction is :mod:`paylox.admin.transaction_list`."""
 
 from __future__ import annotations
 
-from paylox import clock
+# The list lives apart so that its route loads none of the details' views; bench/ and older
+# callers still find it here.
+from paylox.admin.transaction_list import list_transactions as list_transactions
 from paylox.admin.transaction_schemas import EvidenceDocumentOut, ProfileSummary, TransactionDetailsOut
 from paylox.audit import audit_trail
 from paylox.audit_review import AuditRecordOut
 from paylox.auth import Principal
 from paylox.disputes import reading
 from paylox.disputes.schemas import DisputeOut, EvidenceOut
-from paylox.paging import Page
-from paylox.transactions import details, store
-from paylox.transactions.listing import ISTANBUL, TxnFilter, plan
-from paylox.transactions.schemas import TransactionOut
+from paylox.transactions import details
 from paylox.users.service import find_profile
-
-
-def list_transactions(filters: TxnFilter, limit: int, cursor: str | None) -> Page[TransactionOut]:
-    """Transactions matching ``filters``, newest first, keyset-paginated; always a Query on an
-    index (``400 INVALID_CURSOR`` for a cursor this list did not issue)."""
-    after = store.ADMIN_LIST.after(cursor)
-    after_id = after["id"] if after else None
-    today = clock.now().astimezone(ISTANBUL).date()
-    rows = store.page_of_plan(plan(filters, today, after_id), limit, after_id)
-    page, next_cursor = store.ADMIN_LIST.page(rows, limit)
-    return Page[TransactionOut](
-        items=[TransactionOut.from_row(row, with_timeline=False) for row in page], next_cursor=next_cursor
-    )
-
 
 #: The audit records a transaction's details show (a transaction has a few dozen at most).
 AUDIT_SHOWN = 200

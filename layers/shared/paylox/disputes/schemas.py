@@ -1,7 +1,5 @@
 """The dispute API's request and response models."""
 
-from __future__ import annotations
-
 import unicodedata
 from typing import Annotated, Self
 
@@ -173,7 +171,7 @@ class DisputeSummary(ApiModel):
         }
 
     @classmethod
-    def from_row(cls, row: DisputeRow) -> DisputeSummary:
+    def from_row(cls, row: DisputeRow) -> "DisputeSummary":
         return DisputeSummary.model_validate(cls.summary_fields(row))
 
 
@@ -204,7 +202,7 @@ class DisputeOut(DisputeSummary):
     messages: list[MessageOut]
 
     @classmethod
-    def from_view(cls, view: DisputeView) -> DisputeOut:
+    def from_view(cls, view: DisputeView) -> "DisputeOut":
         row = view.dispute
         messages = [
             MessageOut(id=m.message_id, author_id=m.author_id, author_role=m.author_role, body=m.body, at=m.at)

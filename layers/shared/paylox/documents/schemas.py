@@ -1,7 +1,5 @@
 """The document API's request and response models."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any, Literal, Self
 

@@ -13,7 +13,8 @@ from paylox.auth import Principal
 from paylox.errors import NotFound, SelfAction
 from paylox.otp import blocklist
 from paylox.otp.phones import normalise_for_sms
-from paylox.otp.schemas import OtpPurpose, PhoneChangeRequest, UserPhoneOut
+from paylox.otp.purposes import OtpPurpose
+from paylox.otp.schemas import PhoneChangeRequest, UserPhoneOut
 from paylox.users.phones import set_verified_phone
 from paylox.users.service import find_profile
 

@@ -22,7 +22,7 @@ from paylox.otp import activity, blocklist, limits, store
 from paylox.otp.codes import code_matches
 from paylox.otp.errors import OtpExpired, OtpInvalid, OtpMaxAttempts, OtpNotFound
 from paylox.otp.models import CodeRow, CodeStatus
-from paylox.otp.schemas import OtpState
+from paylox.otp.purposes import OtpState
 from paylox.otp.scopes import Scope
 from paylox.otp.targets import Leg
 from paylox.otp.tokens import mint_token

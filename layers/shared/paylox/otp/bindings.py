@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from paylox.auth import Principal
-from paylox.otp.schemas import OtpPurpose, OverrideAction
+from paylox.otp.purposes import OtpPurpose, OverrideAction
 from paylox.values import frozen
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from paylox.observability import mask_phone
 from paylox.otp.bindings import Binding
-from paylox.otp.schemas import OtpPurpose
+from paylox.otp.purposes import OtpPurpose
 from paylox.otp.sms import render
 from paylox.types import Locale
 

@@ -1,29 +1,12 @@
 """The OTP API's request and response models, and the constraints they share."""
 
-from __future__ import annotations
-
-from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from paylox.otp.purposes import BOUND_PURPOSES, OtpPurpose, OtpState, OverrideAction
 from paylox.schema import ApiModel
 from paylox.types import AmountKurus, Locale, ResourceId, Text
-
-
-class OtpPurpose(StrEnum):
-    PHONE_VERIFICATION = "PHONE_VERIFICATION"
-    TRANSACTION_CONFIRMATION = "TRANSACTION_CONFIRMATION"
-    PHONE_CHANGE = "PHONE_CHANGE"
-    ADMIN_OVERRIDE = "ADMIN_OVERRIDE"
-
-
-#: Purposes whose codes approve a money move: bound to a transaction, an action and an amount, sent
-#: only to the account's verified phone once it is out of its cool-off (docs/otp.md).
-BOUND_PURPOSES = frozenset({OtpPurpose.TRANSACTION_CONFIRMATION, OtpPurpose.ADMIN_OVERRIDE})
-#: What an ``ADMIN_OVERRIDE`` code may approve.
-OverrideAction = Literal["RELEASE", "REFUND"]
-
 
 #: A phone number as the user typed it; normalised (and judged) by :mod:`paylox.otp.phones`.
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -53,7 +36,7 @@ class OtpTarget(ApiModel):
     )
 
     @model_validator(mode="after")
-    def _fits_the_purpose(self) -> OtpTarget:
+    def _fits_the_purpose(self) -> Self:
         bound = self.purpose in BOUND_PURPOSES
         if bound and self.transaction_id is None:
             raise ValueError(f"transaction_id is required for {self.purpose}")
@@ -82,7 +65,7 @@ class VerifyOtpRequest(OtpTarget):
     new_code: OtpCode | None = Field(default=None, description="PHONE_CHANGE only: the code sent to the new number")
 
     @model_validator(mode="after")
-    def _new_code_for_a_change(self) -> VerifyOtpRequest:
+    def _new_code_for_a_change(self) -> Self:
         if (self.purpose == OtpPurpose.PHONE_CHANGE) != (self.new_code is not None):
             raise ValueError("new_code is required for PHONE_CHANGE, and only for it")
         return self
@@ -99,9 +82,6 @@ class OtpVerifiedOut(ApiModel):
     status: Literal["approved"] = "approved"
     verification_token: str = Field(description="Single-use proof of this verification (X-OTP-Token)")
     expires_in: int = Field(description="Seconds until the verification token expires")
-
-
-OtpState = Literal["pending", "approved", "expired", "max_attempts_reached", "none"]
 
 
 class OtpStatusOut(ApiModel):

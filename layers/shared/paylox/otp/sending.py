@@ -27,7 +27,7 @@ from paylox.otp.captcha import verify_captcha
 from paylox.otp.codes import generate_code, hash_code
 from paylox.otp.errors import CaptchaRequired, OtpNotFound, RateLimited, SmsBudgetExhausted
 from paylox.otp.models import CodeRow, CodeStatus, CounterRow
-from paylox.otp.schemas import BOUND_PURPOSES
+from paylox.otp.purposes import BOUND_PURPOSES
 from paylox.otp.scopes import Scope
 from paylox.otp.sms.base import SentSms
 from paylox.otp.store import Hit

@@ -30,8 +30,8 @@ from paylox.otp.errors import PhoneUnreachable, SmsUnavailable
 from paylox.otp.messages import sms_text
 from paylox.otp.models import CodeRow
 from paylox.otp.phones import parse_e164, same_number
+from paylox.otp.purposes import OtpPurpose
 from paylox.otp.schemas import (
-    OtpPurpose,
     OtpSentOut,
     OtpStatusOut,
     OtpVerifiedOut,

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from paylox import clock
 from paylox.auth import Principal
@@ -25,11 +26,15 @@ from paylox.otp.errors import (
     PhoneUnchanged,
 )
 from paylox.otp.phones import normalise_for_sms, parse_e164, same_number
-from paylox.otp.schemas import BOUND_PURPOSES, OtpPurpose, OtpTarget
+from paylox.otp.purposes import BOUND_PURPOSES, OtpPurpose
 from paylox.users.models import UserProfile
 from paylox.users.phones import cooling_off_until
 from paylox.users.service import caller_profile
 from paylox.values import frozen
+
+if TYPE_CHECKING:
+    # A type only: the request models would load into every money move that checks a code.
+    from paylox.otp.schemas import OtpTarget
 
 
 @frozen

@@ -21,7 +21,7 @@ from paylox.otp.errors import (
     PhoneNotVerified,
     PhoneUnchanged,
 )
-from paylox.otp.schemas import OtpPurpose, OverrideAction
+from paylox.otp.purposes import OtpPurpose, OverrideAction
 from paylox.statemachine import Claim, require_source
 from paylox.transactions import states, store
 from paylox.transactions.errors import InvalidRefundAmount, WrongParty

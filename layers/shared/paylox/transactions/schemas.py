@@ -1,9 +1,7 @@
 """The transaction API's request and response models."""
 
-from __future__ import annotations
-
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
@@ -40,7 +38,7 @@ class OverrideRequest(ApiModel):
     )
 
     @model_validator(mode="after")
-    def _fits_the_action(self) -> OverrideRequest:
+    def _fits_the_action(self) -> Self:
         if self.amount is not None and self.action != "REFUND":
             raise ValueError("amount is only for REFUND")
         if self.payment_id is not None and self.action != "MARK_FUNDED":
@@ -117,7 +115,7 @@ class TransactionOut(ApiModel):
     )
 
     @classmethod
-    def from_row(cls, row: TransactionRow, *, with_timeline: bool = True, with_flags: bool = False) -> TransactionOut:
+    def from_row(cls, row: TransactionRow, *, with_timeline: bool = True, with_flags: bool = False) -> "TransactionOut":
         return cls(
             id=row.id,
             status=TxnStatus(row.status),

@@ -36,7 +36,9 @@ from paylox.transactions.store import Refund, event_detail
 from paylox.users.models import UserStatus
 from paylox.users.service import find_profile, still_active
 
-if TYPE_CHECKING:  # the API's models: their module (and pydantic's work) is the routes' to load
+if TYPE_CHECKING:
+    # The request model types create_transaction only: importing the API's models here would load
+    # them into every function that moves or checks a transaction (paylox.transactions.mine).
     from paylox.transactions.schemas import CreateTransactionRequest
 
 
@@ -113,12 +115,6 @@ def get_for(principal: Principal, txn_id: str) -> TransactionRow:
     if txn is None or not (principal.is_staff or principal.user_id in (txn.buyer_id, txn.seller_id)):
         raise NotFound("transaction")
     return txn
-
-
-def list_for(principal: Principal, limit: int, cursor: str | None) -> tuple[list[TransactionRow], str | None]:
-    """The caller's transactions as buyer or seller, newest first, keyset-paginated: a page of
-    rows and the cursor of the next (the route answers them as its API model)."""
-    return store.page_of_party(principal.user_id, limit, cursor)
 
 
 def pay(principal: Principal, txn_id: str) -> tuple[TransactionRow, PaymentSession]:

@@ -1,7 +1,5 @@
 """What the admin users API takes and answers (``/api/admin/users/...``)."""
 
-from __future__ import annotations
-
 from typing import Self
 
 from pydantic import ConfigDict, Field
