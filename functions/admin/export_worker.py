@@ -6,12 +6,10 @@ from typing import Any
 from paylox.events.envelope import parse_bus_event
 from paylox.exports import worker
 from paylox.exports.schemas import ExportRunEvent
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(delivered: dict[str, Any], context: Any) -> dict[str, str]:
     event: ExportRunEvent = parse_bus_event(ExportRunEvent, delivered)
     logger.append_keys(export_id=event.detail.export_id, run=event.detail.run)

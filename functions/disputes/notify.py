@@ -7,12 +7,10 @@ from typing import Any
 
 from paylox.disputes.notifications import DisputeEvent, notify
 from paylox.events.envelope import parse_bus_event
-from paylox.observability import log_event_context, logger, metrics, tracer
+from paylox.observability import entry_point, log_event_context
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(delivered: dict[str, Any], context: Any) -> dict[str, int]:
     event: DisputeEvent = parse_bus_event(DisputeEvent, delivered)
     log_event_context(event.id, event.detail_type, event.detail.request_id)

@@ -6,12 +6,10 @@ The schedule's payload carries nothing the run needs: what is due comes from the
 from typing import Any
 
 from paylox.disputes import sla
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     done = sla.run_due(time_left_ms=context.get_remaining_time_in_millis)
     logger.info("dispute SLA run", extra={"done": done})

@@ -5,12 +5,10 @@ from typing import Any
 
 from paylox.documents.processing import handle_uploaded_object
 from paylox.documents.storage import notified_objects
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcomes = {}
     for uploaded in notified_objects(event):

@@ -5,12 +5,10 @@ from typing import Any
 
 from paylox.documents.processing import handle_scan_result
 from paylox.documents.scanning import parse_guardduty_event
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = parse_guardduty_event(event)
     if result is None:

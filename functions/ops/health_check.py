@@ -7,12 +7,10 @@ older than 30 seconds: publishes one metric per dependency, stores the report an
 from typing import Any
 
 from paylox.health.service import check_now
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics
+@entry_point(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = check_now()
     logger.info("health checked", extra={"status": report.status, "down": report.names_with("down")})

@@ -4,11 +4,9 @@ on the bus. The only function that calls ``PutEvents``; see :mod:`paylox.events.
 from typing import Any
 
 from paylox.events.relay import BatchResponse, relay
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> BatchResponse:
     return relay(event["Records"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 from paylox.statistics.rebuild import rebuild
 
 
@@ -18,9 +18,7 @@ class RebuildRequest(BaseModel):
     end: date = Field(alias="to")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = RebuildRequest.model_validate(event)
     report = rebuild(request.start, request.end)

@@ -8,13 +8,11 @@ from typing import Any
 
 from paylox.events.envelope import parse_bus_event
 from paylox.notify.alert_event import AlertEvent
-from paylox.observability import log_event_context, logger, metrics, tracer
+from paylox.observability import entry_point, log_event_context
 from paylox.transactions.notifications import NotifierEvent, TransactionEvent, notify
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(delivered: dict[str, Any], context: Any) -> dict[str, int]:
     event: TransactionEvent | AlertEvent = parse_bus_event(NotifierEvent, delivered)
     log_event_context(event.id, event.detail_type, event.detail.request_id)

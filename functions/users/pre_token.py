@@ -8,12 +8,10 @@ the pool cannot be asked: a staff token without the claim would be refused anywa
 from typing import Any
 
 from paylox.aws import client
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point
 from paylox.users.mfa import add_mfa_claim
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return add_mfa_claim(event, client("cognito-idp"))

@@ -7,13 +7,11 @@ client as Cognito's error; the same event can be replayed safely, since register
 
 from typing import Any
 
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 from paylox.users.registration import Registration, register
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     registration = Registration.from_post_confirmation(event)
     if registration is None:

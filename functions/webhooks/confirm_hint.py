@@ -8,14 +8,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 from paylox.webhooks.confirm import confirm_delivery, confirm_return
 from paylox.webhooks.hint_event import HintEvent
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
     if isinstance(event.get("return_of"), str):
         logger.append_keys(transaction_id=event["return_of"])

@@ -4,13 +4,11 @@ the run needs: what is due comes from the transactions' ``by_status`` index."""
 
 from typing import Any
 
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger
 from paylox.webhooks import reconcile
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     done = reconcile.run()
     logger.info("payment reconciliation run", extra={"done": done})

@@ -5,6 +5,7 @@ The costs themselves are `make bench` ratios (docs/operations.md, "Cold starts")
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import sys
 
 import pytest
 
+from devstack.stack import dev_stack
 from devstack.template import ROOT
 from paylox.observability import Untraced, xray_sdk_enabled
 
@@ -106,3 +108,12 @@ print(json.dumps([defaults, starting, gc.get_threshold(), gc.get_freeze_count() 
     assert starting[0] > defaults[0]
     assert after_first_request == defaults
     assert frozen
+
+
+@pytest.mark.parametrize("spec", dev_stack().functions.values(), ids=lambda spec: spec.logical_id)
+def test_every_function_starts_at_the_entry_point_that_ends_its_cold_start(spec):
+    # paylox.observability.entry_point: logging, tracing, metrics, and the collector settled after
+    # the first event (a function without it would keep collecting at the cold start's count).
+    handler = getattr(importlib.import_module(spec.module), spec.attribute)
+
+    assert getattr(handler, "paylox_entry_point", False) is True

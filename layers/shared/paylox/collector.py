@@ -7,10 +7,10 @@ of CPU (a tenth of the floor, ``make bench``) and almost nothing to free, since 
 cyclic garbage.
 
 :func:`pause` (run by ``paylox/__init__.py``, so before the imports of any function) raises the
-allocation count that starts a collection; :func:`settle` (run by the HTTP entry point after the
-first answer) restores Python's thresholds and moves what the start made to the permanent
-generation (``gc.freeze``), so later collections, in warm requests, scan only what requests make.
-A function that never calls :func:`settle` keeps collecting, at the raised threshold.
+allocation count that starts a collection; :func:`settle` (run after each function's first event
+by its entry point, ``paylox.observability.entry_point``) restores Python's thresholds and moves
+what the start made to the permanent generation (``gc.freeze``), so later collections, in warm
+invocations, scan only what invocations make.
 """
 
 from __future__ import annotations

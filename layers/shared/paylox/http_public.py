@@ -36,11 +36,10 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
-from paylox import collector
 from paylox.auth import Principal, principal_from_event
 from paylox.context import RequestMeta, current_request
 from paylox.errors import DomainError, RepeatedParameter, Unauthorized, UnsupportedMediaType
-from paylox.observability import logger, metrics, tracer
+from paylox.observability import entry_point, logger, metrics
 from paylox.snapstart import before_snapshot
 
 PROBLEM_JSON = "application/problem+json"
@@ -201,9 +200,7 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
 
     # capture_response=False: answers carry share tokens, presigned URLs and OTP tokens, which
     # must not be copied into traces.
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
-    @metrics.log_metrics
+    @entry_point(capture_response=False, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
         request_context = event.get("requestContext") or {}
@@ -219,13 +216,10 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
             response = _not_stored(app.resolve(event, context))
         finally:
             current_request.reset(token)
-            collector.settle()  # the first request is the end of the cold start
         _log_problem(event, response)
         return response
 
-    # The tracer's decorator factory is untyped: the entry point keeps the signature it wraps.
-    entry_point: Callable[[dict[str, Any], Any], dict[str, Any]] = handler
-    return entry_point
+    return handler
 
 
 def _log_problem(event: dict[str, Any], response: dict[str, Any]) -> None:

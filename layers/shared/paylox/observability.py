@@ -10,12 +10,17 @@ parameter ``XRaySdkTracing`` (``POWERTOOLS_TRACE_DISABLED=false``); otherwise ``
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from paylox import collector
+
+Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
 
 
 def xray_sdk_enabled(environment: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -53,6 +58,32 @@ logger = Logger()
 # Typed as the Tracer it stands in for: the code uses only the decorators and annotations above.
 tracer: Tracer = Tracer() if xray_sdk_enabled() else cast(Tracer, Untraced())
 metrics = Metrics(namespace="Paylox")
+
+
+def entry_point(
+    *, capture_response: bool = True, correlation_id_path: str | None = None
+) -> Callable[[Handler], Handler]:
+    """The decorator of every function's Lambda handler: the invocation's log context (and
+    correlation id, when the event carries one at ``correlation_id_path``), its trace, its metrics
+    flushed, and the end of the cold start after the first event (:func:`paylox.collector.settle`).
+
+    ``capture_response=False`` keeps the answer out of traces (tokens, presigned URLs).
+    """
+
+    def decorate(handle: Handler) -> Handler:
+        @functools.wraps(handle)
+        def settling(event: Any, context: Any) -> Any:
+            try:
+                return handle(event, context)
+            finally:
+                collector.settle()  # the first event is the end of the cold start
+
+        traced = tracer.capture_lambda_handler(capture_response=capture_response)(metrics.log_metrics(settling))
+        handler = logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)(traced)
+        handler.paylox_entry_point = True  # tests hold every function's handler to this decorator
+        return cast(Handler, handler)
+
+    return decorate
 
 
 def count_per(name: str, dimension: str, value: str, count: float = 1) -> None:
