@@ -80,7 +80,7 @@ def list_bench(count: int) -> dict[str, Any]:
     from devstack.provision import provision
     from devstack.stack import dev_stack
     from paylox import clock
-    from paylox.admin.transactions import list_transactions
+    from paylox.admin.transaction_list import list_transactions
     from paylox.transactions.listing import TxnFilter
     from paylox.transactions.models import TransactionRow
     from paylox.transactions.states import TxnStatus

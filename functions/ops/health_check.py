@@ -10,7 +10,7 @@ from paylox.health.service import check_now
 from paylox.observability import entry_point, logger
 
 
-@entry_point(capture_response=False)
+@entry_point()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = check_now()
     logger.info("health checked", extra={"status": report.status, "down": report.names_with("down")})

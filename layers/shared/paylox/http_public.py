@@ -198,9 +198,7 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
     """The Lambda entry point for ``app``: logging with correlation id, tracing, metrics and the
     per-request context that audit records and messages read."""
 
-    # capture_response=False: answers carry share tokens, presigned URLs and OTP tokens, which
-    # must not be copied into traces.
-    @entry_point(capture_response=False, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @entry_point(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
         request_context = event.get("requestContext") or {}

@@ -60,14 +60,13 @@ tracer: Tracer = Tracer() if xray_sdk_enabled() else cast(Tracer, Untraced())
 metrics = Metrics(namespace="Paylox")
 
 
-def entry_point(
-    *, capture_response: bool = True, correlation_id_path: str | None = None
-) -> Callable[[Handler], Handler]:
+def entry_point(*, correlation_id_path: str | None = None) -> Callable[[Handler], Handler]:
     """The decorator of every function's Lambda handler: the invocation's log context (and
     correlation id, when the event carries one at ``correlation_id_path``), its trace, its metrics
     flushed, and the end of the cold start after the first event (:func:`paylox.collector.settle`).
 
-    ``capture_response=False`` keeps the answer out of traces (tokens, presigned URLs).
+    The trace never holds the handler's answer: answers carry share tokens, presigned URLs and OTP
+    tokens (``POWERTOOLS_TRACER_CAPTURE_RESPONSE`` is ``false`` too, in the template's Globals).
     """
 
     def decorate(handle: Handler) -> Handler:
@@ -78,7 +77,7 @@ def entry_point(
             finally:
                 collector.settle()  # the first event is the end of the cold start
 
-        traced = tracer.capture_lambda_handler(capture_response=capture_response)(metrics.log_metrics(settling))
+        traced = tracer.capture_lambda_handler(capture_response=False)(metrics.log_metrics(settling))
         handler = logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)(traced)
         handler.paylox_entry_point = True  # tests hold every function's handler to this decorator
         return cast(Handler, handler)

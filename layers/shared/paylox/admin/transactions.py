@@ -5,7 +5,6 @@ from __future__ import annotations
 
 # The list lives apart so that its route loads none of the details' views; bench/ and older
 # callers still find it here.
-from paylox.admin.transaction_list import list_transactions as list_transactions
 from paylox.admin.transaction_schemas import EvidenceDocumentOut, ProfileSummary, TransactionDetailsOut
 from paylox.audit import audit_trail
 from paylox.audit_review import AuditRecordOut
