@@ -127,10 +127,6 @@ def query_status(
 def confirm_return(transaction_id: str, gateway: PaymentGateway | None = None) -> ReturnStatus:
     """What ``PaymentConfirmFunction`` answers a browser return: the transaction's status, after
     asking the gateway (once) and applying its answer while the payment is pending."""
-    return _status(transaction_id, gateway)
-
-
-def _status(transaction_id: str, gateway: PaymentGateway | None) -> ReturnStatus:
     txn = transactions.find_transaction(transaction_id)
     if txn is None:
         return "unknown"
