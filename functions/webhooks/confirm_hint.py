@@ -6,8 +6,7 @@ holds the gateway key."""
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
-
+from paylox.events.envelope import parse_bus_event
 from paylox.observability import entry_point, logger
 from paylox.webhooks.confirm import confirm_delivery, confirm_return
 from paylox.webhooks.hint_event import HintEvent
@@ -18,6 +17,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
     if isinstance(event.get("return_of"), str):
         logger.append_keys(transaction_id=event["return_of"])
         return {"status": confirm_return(event["return_of"])}
-    hint = parse(event=event, model=HintEvent)
+    hint: HintEvent = parse_bus_event(HintEvent, event)
     logger.append_keys(delivery_id=hint.detail.delivery_id, transaction_id=hint.detail.transaction_id)
     return {"delivery_id": hint.detail.delivery_id, "outcome": confirm_delivery(hint.detail.delivery_id)}

@@ -1,13 +1,13 @@
-"""``PaymentHintReceived`` as its consumer, PaymentConfirmFunction, parses it (Powertools' parser).
+"""``PaymentHintReceived`` as its consumer, PaymentConfirmFunction, parses it
+(:func:`paylox.events.envelope.parse_bus_event`).
 
 Apart from :mod:`paylox.webhooks.hints`, which the publishing webhook functions use: they name the
-event and never parse it, so they do not load the parser's EventBridge models.
+event and never parse it, so they do not load its models.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-
+from paylox.events.envelope import BusEvent
 from paylox.events.schemas import EventDetail
 from paylox.webhooks.schemas import EventType
 
@@ -20,5 +20,5 @@ class HintDetail(EventDetail):
     hint_type: EventType
 
 
-class HintEvent(EventBridgeModel):
+class HintEvent(BusEvent):
     detail: HintDetail
